@@ -1,0 +1,89 @@
+"""Working days (ngày làm việc): weekends and Vietnam's public holidays are not counted.
+
+Holidays, including Tết, nghỉ bù (substitute days off) and làm bù (Saturdays worked in
+exchange), come from the maintained ``holidays`` package; the database's override table
+(days the government or the province adds or swaps) wins over it.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+from collections.abc import Mapping
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (31/01 + 1 month = 28/02)."""
+    total = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(total, 12)
+    last = _cal.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole calendar months counted by month only (R-AGE: 08/2003 → 08/2021 is 216)."""
+    return (later.year - earlier.year) * 12 + (later.month - earlier.month)
+
+
+def full_months(earlier: date, later: date) -> int:
+    """Completed months between two dates (12/03 → 11/04 is 0, → 12/04 is 1)."""
+    months = months_between(earlier, later)
+    if later.day < earlier.day and add_months(earlier, months) > later:
+        months -= 1
+    return months
+
+
+@cache
+def _vn_holidays() -> Any:
+    """One holiday table per process: building it is the costly part."""
+    import holidays
+
+    return holidays.country_holidays("VN", language="vi")
+
+
+class WorkingCalendar:
+    """Pure working-day arithmetic; overrides map a date to True (work) or False (off)."""
+
+    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+        self._overrides = dict(overrides or {})
+
+    @property
+    def _holidays(self) -> Any:
+        return _vn_holidays()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self._overrides:
+            return self._overrides[day]
+        return bool(self._holidays.is_working_day(day))
+
+    def holiday_name(self, day: date) -> str | None:
+        if day in self._overrides and not self._overrides[day]:
+            return "Ngày nghỉ theo quyết định bổ sung"
+        name = self._holidays.get(day)
+        return str(name) if name else None
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start`` (start itself is not counted)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        day = start
+        counted = 0
+        while counted < n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count

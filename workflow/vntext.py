@@ -1,0 +1,83 @@
+"""Vietnamese text: NFC names, accent-free search keys, alphabetical order, dd/mm/yyyy.
+
+No maintained collation library installs without a compiler and ICU, so the sort key is
+written here and tested: letters in the Vietnamese alphabet (a ă â b c d đ e ê …), then
+tones in dictionary order (ngang, huyền, hỏi, ngã, sắc, nặng).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+# Combining marks that change the letter (circumflex, breve, horn) vs. the tone marks.
+_LETTER_MARKS = {
+    "\u0302": {"a": "â", "e": "ê", "o": "ô"},
+    "\u0306": {"a": "ă"},
+    "\u031b": {"o": "ơ", "u": "ư"},
+}
+_TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+
+
+def nfc(text: str) -> str:
+    """Names are stored NFC with single spaces, whatever keyboard produced them."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def fold(text: str) -> str:
+    """Accent-free lower-case key: 'Nguyễn Văn Thắng' -> 'nguyen van thang'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.lower().split())
+
+
+def _char_key(ch: str) -> tuple[int, int]:
+    parts = unicodedata.normalize("NFD", ch.lower())
+    base, tone = parts[0], ""
+    for mark in parts[1:]:
+        if mark in _TONE_RANK:
+            tone = mark
+        else:
+            base = _LETTER_MARKS.get(mark, {}).get(base, base)
+    return _LETTER_RANK.get(base, 100 + ord(base)), _TONE_RANK[tone]
+
+
+def word_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Letters first, then tones: the order of a Vietnamese dictionary."""
+    chars = [_char_key(ch) for ch in unicodedata.normalize("NFC", text) if not ch.isspace()]
+    return tuple(c[0] for c in chars), tuple(c[1] for c in chars)
+
+
+def name_sort_key(full_name: str) -> tuple[object, ...]:
+    """Lists of people sort by given name (the last word), then the whole name."""
+    words = nfc(full_name).split()
+    given = words[-1] if words else ""
+    return (word_key(given), word_key(" ".join(words)))
+
+
+def fmt_date(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
+def parse_date(text: str) -> date:
+    """dd/mm/yyyy (also d/m/yyyy); raises ValueError with a Vietnamese message."""
+    raw = text.strip()
+    parts = raw.split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        raise ValueError(f"'{raw}' không đúng định dạng dd/mm/yyyy")
+    day, month, year = (int(p) for p in parts)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"ngày '{raw}' không có thật") from None
+
+
+def percent(part: int, whole: int) -> str:
+    """'21,43%' with the decimal comma; '—' when there is nothing to divide by."""
+    if whole == 0:
+        return "—"
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{value}".replace(".", ",") + "%"
