@@ -109,7 +109,8 @@ def dossier_deadlines(
         out.append(
             _deadline(
                 "D-CEREMONY",
-                f"Tổ chức lễ kết nạp ({rs.ceremony_working_days} ngày làm việc từ khi nhận quyết định)",
+                f"Tổ chức lễ kết nạp ({rs.ceremony_working_days} ngày làm việc "
+                "từ khi nhận quyết định)",
                 admit.received_on,
                 cal.add_working_days(admit.received_on, rs.ceremony_working_days),
                 facts.ceremony_on,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from workflow.process import Stage
 
 
-class Labelled(str, Enum):
+class Labelled(StrEnum):
     """An enum whose members carry a Vietnamese display label."""
 
     @property

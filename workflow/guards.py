@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from workflow.calendar import WorkingCalendar, add_months, full_months, months_between
+from workflow.deadlines import chi_bo_date, dossier_deadlines, probation_end
 from workflow.facts import (
     ConsentKind,
     DecisionKind,
@@ -25,7 +26,6 @@ from workflow.facts import (
     ResolutionFact,
     ResolutionKind,
 )
-from workflow.deadlines import chi_bo_date, dossier_deadlines, probation_end
 from workflow.process import MAIN_LINE, TRANSITIONS, Event, Stage, events_from
 from workflow.rules import RuleSet
 from workflow.vntext import fmt_date
@@ -160,7 +160,8 @@ def guard_class_valid(
             Unmet(
                 "R-CLASS",
                 f"Giấy chứng nhận cấp ngày {fmt_date(issued)} đã hết hạn {rs.class_valid_months} "
-                f"tháng từ {fmt_date(expires)}; phải học lại trước khi chi bộ xét ({fmt_date(on)}).",
+                f"tháng từ {fmt_date(expires)}; phải học lại trước khi chi bộ xét "
+                f"({fmt_date(on)}).",
             )
         ]
     return []
@@ -179,7 +180,9 @@ def guard_documents(
         for kind in DocumentKind
         if kind.expires and (d := facts.document(kind)) is not None
     ]
-    dated += [(f"Giấy giới thiệu của {i.name} (mẫu 3-KNĐ)", i.introduced_on) for i in facts.introducers]
+    dated += [
+        (f"Giấy giới thiệu của {i.name} (mẫu 3-KNĐ)", i.introduced_on) for i in facts.introducers
+    ]
     for label, day in dated:
         if day > on:
             unmet.append(
@@ -232,7 +235,8 @@ def guard_introducers(
             unmet.append(
                 Unmet(
                     "R-INTRO",
-                    f"Người giới thiệu {person.name} là đảng viên dự bị; phải là đảng viên chính thức.",
+                    f"Người giới thiệu {person.name} là đảng viên dự bị; "
+                    "phải là đảng viên chính thức.",
                 )
             )
         elif person.months_together < rs.introducer_months:
@@ -260,9 +264,7 @@ def guard_verification(
 ) -> list[Unmet]:
     unmet: list[Unmet] = []
     if facts.verified_on is None:
-        unmet.append(
-            Unmet("R-VERIFY", "Lý lịch chưa được thẩm tra và cấp ủy cơ sở chứng nhận.")
-        )
+        unmet.append(Unmet("R-VERIFY", "Lý lịch chưa được thẩm tra và cấp ủy cơ sở chứng nhận."))
     elif facts.verified_on > on:
         unmet.append(
             Unmet(
@@ -336,20 +338,35 @@ def guard_rejoin(facts: DossierFacts, rs: RuleSet, on: date, cal: WorkingCalenda
 
 def _future(day: date, today: date, label: str, rule: str) -> list[Unmet]:
     if day > today:
-        return [Unmet(rule, f"{label} ghi ngày {fmt_date(day)}, sau ngày hôm nay {fmt_date(today)}.")]
+        return [
+            Unmet(rule, f"{label} ghi ngày {fmt_date(day)}, sau ngày hôm nay {fmt_date(today)}.")
+        ]
     return []
 
 
-def check_finish_class(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
+def check_finish_class(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
     return guard_class_valid(facts, rs, today, cal)
 
 
-def check_chi_bo(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
+def check_chi_bo(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
     res = facts.latest_resolution(ResolutionKind.chi_bo)
     if res is None:
-        return [Unmet("R-VOTE-CB", "Chưa ghi nhận nghị quyết của chi bộ (mẫu 6-KNĐ) với kết quả biểu quyết.")]
-    on = res.dated
-    unmet = _future(on, today, "Nghị quyết chi bộ", "R-VOTE-CB")
+        # No vote yet: still judge every other condition as of today, so the clerk sees
+        # all that is missing before the chi bộ meets.
+        on = today
+        unmet = [
+            Unmet(
+                "R-VOTE-CB",
+                "Chưa ghi nhận nghị quyết của chi bộ (mẫu 6-KNĐ) với kết quả biểu quyết.",
+            )
+        ]
+    else:
+        on = res.dated
+        unmet = _future(on, today, "Nghị quyết chi bộ", "R-VOTE-CB")
     for guard in (
         guard_age,
         guard_age_60,
@@ -361,12 +378,15 @@ def check_chi_bo(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCale
         guard_rejoin,
     ):
         unmet.extend(guard(facts, rs, on, cal))
-    unmet.extend(guard_cb_min(res, rs))
-    unmet.extend(_vote_unmet("R-VOTE-CB", res, rs, "Chi bộ biểu quyết"))
+    if res is not None:
+        unmet.extend(guard_cb_min(res, rs))
+        unmet.extend(_vote_unmet("R-VOTE-CB", res, rs, "Chi bộ biểu quyết"))
     return unmet
 
 
-def check_send_up(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
+def check_send_up(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
     if not facts.under_dang_uy:
         return []  # R-VOTE-DU: a chi bộ cơ sở sends straight to the deciding committee
     res = facts.latest_resolution(ResolutionKind.dang_uy)
@@ -380,10 +400,16 @@ def check_send_up(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCal
     return unmet
 
 
-def check_decision(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
+def check_decision(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
     dec = facts.latest_decision(DecisionKind.ket_nap)
     if dec is None or not dec.approve:
-        return [Unmet("P-DOSSIER", "Chưa ghi nhận quyết định kết nạp (số, ngày) của cấp ủy có thẩm quyền.")]
+        return [
+            Unmet(
+                "P-DOSSIER", "Chưa ghi nhận quyết định kết nạp (số, ngày) của cấp ủy có thẩm quyền."
+            )
+        ]
     unmet = _future(dec.signed_on, today, "Quyết định kết nạp", "P-DOSSIER")
     cb = chi_bo_date(facts)
     if cb is not None and dec.signed_on < cb:
@@ -393,7 +419,9 @@ def check_decision(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCa
     return unmet
 
 
-def check_ceremony(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
+def check_ceremony(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
     dec = facts.latest_decision(DecisionKind.ket_nap)
     held = facts.ceremony_on
     if held is None:
@@ -426,7 +454,9 @@ def official_outcome(facts: DossierFacts, rs: RuleSet) -> tuple[bool, list[Unmet
     )
     if not rounds:
         return False, [
-            Unmet("R-VOTE-OFFICIAL", "Chưa ghi nhận nghị quyết chi bộ đề nghị công nhận chính thức.")
+            Unmet(
+                "R-VOTE-OFFICIAL", "Chưa ghi nhận nghị quyết chi bộ đề nghị công nhận chính thức."
+            )
         ]
     unmet: list[Unmet] = []
     for r in rounds:
@@ -442,7 +472,9 @@ def official_outcome(facts: DossierFacts, rs: RuleSet) -> tuple[bool, list[Unmet
     )
 
 
-def check_official(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
+def check_official(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
     end = probation_end(facts, rs)
     unmet: list[Unmet] = []
     if end is None:
@@ -472,11 +504,16 @@ def check_official(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCa
                 Unmet("R-VOTE-DU", "Chưa có nghị quyết đảng ủy cơ sở đề nghị công nhận chính thức.")
             )
         else:
-            unmet.extend(_vote_unmet("R-VOTE-DU", du, rs, "Đảng ủy biểu quyết công nhận chính thức"))
+            unmet.extend(
+                _vote_unmet("R-VOTE-DU", du, rs, "Đảng ủy biểu quyết công nhận chính thức")
+            )
     dec = facts.latest_decision(DecisionKind.chinh_thuc)
     if dec is None or not dec.approve:
         unmet.append(
-            Unmet("D-OFFICIAL", "Chưa có quyết định công nhận đảng viên chính thức của cấp ủy có thẩm quyền.")
+            Unmet(
+                "D-OFFICIAL",
+                "Chưa có quyết định công nhận đảng viên chính thức của cấp ủy có thẩm quyền.",
+            )
         )
     else:
         unmet.extend(_future(dec.signed_on, today, "Quyết định công nhận", "D-OFFICIAL"))

@@ -9,13 +9,13 @@ reject the attributes ``transitions`` would add).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from transitions import Machine
 
 
-class Stage(str, Enum):
+class Stage(StrEnum):
     """Stages of a dossier (GLOSSARY.md, 'Stages of a dossier')."""
 
     nguon = "nguon"
@@ -71,7 +71,7 @@ MAIN_LINE: tuple[Stage, ...] = (
 )
 
 
-class Event(str, Enum):
+class Event(StrEnum):
     """What a clerk (or a committee) does to a dossier."""
 
     cu_di_hoc = "cu_di_hoc"
@@ -195,9 +195,7 @@ def _build_machine() -> Machine:
         ignore_invalid_triggers=False,
     )
     for t in TRANSITIONS:
-        machine.add_transition(
-            t.event.value, t.source, t.dest, conditions=[_dest_is(t.dest)]
-        )
+        machine.add_transition(t.event.value, t.source, t.dest, conditions=[_dest_is(t.dest)])
     return machine
 
 

@@ -1,0 +1,148 @@
+"""The audit log: append-only, each event carrying the SHA-256 of the one before.
+
+An event's hash covers its id and every field as canonical JSON (sorted keys, no spaces,
+UTF-8), so editing a field, deleting a row, or swapping two rows breaks the chain at the
+first row touched. Appending happens inside the caller's unit of work, which holds the
+write lock (BEGIN IMMEDIATE), so two writers can never both extend the same head.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from models.tables import AuditEvent
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+def _hashed_fields(row: AuditEvent | dict[str, Any]) -> dict[str, Any]:
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    return {
+        "id": get("id"),
+        "at": get("at"),
+        "actor": get("actor"),
+        "dossier_id": get("dossier_id"),
+        "kind": get("kind"),
+        "event": get("event"),
+        "from_stage": get("from_stage"),
+        "to_stage": get("to_stage"),
+        "reason": get("reason"),
+        "rule_set_id": get("rule_set_id"),
+        "data": get("data"),
+        "prev_hash": get("prev_hash"),
+    }
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(id, hash) of the last event, or (0, GENESIS) for an empty log."""
+    row = session.exec(
+        select(AuditEvent.id, AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def append(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    kind: str,
+    event: str,
+    dossier_id: int | None = None,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    reason: str | None = None,
+    rule_set_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one event after the current head, in the caller's transaction."""
+    last_id, last_hash = head(session)
+    fields: dict[str, Any] = {
+        "id": last_id + 1,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "dossier_id": dossier_id,
+        "kind": kind,
+        "event": event,
+        "from_stage": from_stage,
+        "to_stage": to_stage,
+        "reason": reason,
+        "rule_set_id": rule_set_id,
+        "data": canonical_json(data or {}),
+        "prev_hash": last_hash,
+    }
+    row = AuditEvent(**fields, hash=event_hash(fields))
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    length: int
+    head_hash: str
+    problem_id: int | None = None
+    problem: str | None = None
+
+
+def verify_rows(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
+    """Walk (id, at, actor, dossier_id, kind, event, from, to, reason, rule_set, data,
+    prev_hash, hash) tuples in id order; name the first event that does not fit."""
+    expected_id, expected_prev, count = 1, GENESIS, 0
+    names = (
+        "id", "at", "actor", "dossier_id", "kind", "event", "from_stage", "to_stage",
+        "reason", "rule_set_id", "data", "prev_hash", "hash",
+    )  # fmt: skip
+    for values in rows:
+        row = dict(zip(names, values, strict=True))
+        rid = row["id"]
+        if rid != expected_id:
+            return ChainReport(
+                False, count, expected_prev, expected_id,
+                f"Thiếu sự kiện #{expected_id} (đã bị xóa); sự kiện tiếp theo là #{rid}.",
+            )  # fmt: skip
+        if row["prev_hash"] != expected_prev:
+            return ChainReport(
+                False, count, expected_prev, rid,
+                f"Sự kiện #{rid} không nối với sự kiện #{rid - 1}: chuỗi bị xóa, chèn hoặc "
+                "đổi thứ tự tại đây.",
+            )  # fmt: skip
+        if event_hash(_hashed_fields(row)) != row["hash"]:
+            return ChainReport(
+                False, count, expected_prev, rid,
+                f"Sự kiện #{rid} đã bị sửa: nội dung không khớp với mã băm đã ghi.",
+            )  # fmt: skip
+        expected_id, expected_prev, count = rid + 1, row["hash"], count + 1
+    return ChainReport(True, count, expected_prev)
+
+
+def verify(session: Session) -> ChainReport:
+    """Verify the whole chain, streaming rows (memory stays flat on long logs)."""
+    result = (
+        session.connection()
+        .execution_options(yield_per=5000)
+        .execute(
+            text(
+                "SELECT id, at, actor, dossier_id, kind, event, from_stage, to_stage, reason, "
+                "rule_set_id, data, prev_hash, hash FROM audit_event ORDER BY id"
+            )
+        )
+    )
+    return verify_rows(tuple(r) for r in result)

@@ -1,0 +1,253 @@
+"""Table models. They store; input models (workflow/inputs.py) validate.
+
+Enumerated values are stored as their identifiers (GLOSSARY.md) in plain text columns,
+so the schema is the same on SQLite and PostgreSQL and a new value needs no migration.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """Timezone-aware timestamps stored as UTC ISO-8601 text (SQLite has no tz type)."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: str | None, dialect: Any) -> datetime | None:
+        return datetime.fromisoformat(value) if value is not None else None
+
+
+def _ts() -> Any:
+    return Field(sa_type=AwareDateTime)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, index=True)
+    kind: str = Field(max_length=30)
+    sector: str = Field(max_length=30)
+    parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    has_doan: bool = True
+    has_cong_doan: bool = False
+    created_at: datetime = _ts()
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(max_length=120)
+    name_key: str = Field(max_length=120, index=True)
+    birth_date: date
+    sex: str = Field(max_length=5)
+    ethnicity: str = Field(max_length=40)
+    religion: str = Field(max_length=40)
+    cccd: str = Field(max_length=12, unique=True)
+    education: str = Field(max_length=20)
+    edu_exception: str = Field(max_length=20, default="khong")
+    occupation: str = Field(max_length=30)
+    doan_member: bool = False
+    cong_doan_member: bool = False
+    residence: str = Field(default="", max_length=200)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    created_at: datetime = _ts()
+
+
+class Certificate(SQLModel, table=True):
+    """Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng; belongs to the person."""
+
+    __tablename__ = "certificate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    number: str = Field(max_length=40)
+    issued_on: date
+    issuer: str = Field(max_length=200)
+
+
+class Dossier(SQLModel, table=True):
+    """One admission case. ``version`` gives optimistic concurrency."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (Index("ix_dossier_org_stage", "org_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+    org_id: int = Field(foreign_key="organization.id")
+    stage: str = Field(max_length=20, index=True)
+    version: int = 1
+    rule_set_id: str | None = Field(default=None, max_length=60)
+    returned_reason: str | None = Field(default=None, sa_column=Column(Text))
+    closed_reason: str | None = Field(default=None, sa_column=Column(Text))
+    party_joined_on: date | None = None
+    official_effective_on: date | None = None
+    opened_on: date
+    updated_at: datetime = _ts()
+
+
+class Introducer(SQLModel, table=True):
+    __tablename__ = "introducer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    full_name: str = Field(max_length=120)
+    official: bool
+    months_together: int
+    introduced_on: date
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str = Field(max_length=30)
+    form: str = Field(max_length=10)
+    dated: date
+    number: str = Field(default="", max_length=40)
+
+
+class Verification(SQLModel, table=True):
+    """Thẩm tra lý lịch, certified by the base committee (R-VERIFY)."""
+
+    __tablename__ = "verification"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    certified_on: date
+    certified_by: str = Field(max_length=200)
+
+
+class Relative(SQLModel, table=True):
+    __tablename__ = "relative"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    relation: str = Field(max_length=20)
+    full_name: str = Field(max_length=120)
+    party_member: bool = False
+    verified_on: date | None = None
+
+
+class Resolution(SQLModel, table=True):
+    """A resolution with its vote: chi bộ (6-KNĐ), đảng ủy (8-KNĐ), or for recognition."""
+
+    __tablename__ = "resolution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str = Field(max_length=30)
+    round: int = 1
+    dated: date
+    number: str = Field(default="", max_length=40)
+    official_members: int
+    probationary_members: int = 0
+    exempted: int = 0
+    agree: int
+    against: int = 0
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str = Field(max_length=20)
+    number: str = Field(max_length=40)
+    signed_on: date
+    received_on: date
+    approve: bool = True
+
+
+class Consent(SQLModel, table=True):
+    __tablename__ = "consent"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    kind: str = Field(max_length=20)
+    number: str = Field(max_length=40)
+    dated: date
+    issuer: str = Field(default="", max_length=200)
+
+
+class Ceremony(SQLModel, table=True):
+    __tablename__ = "ceremony"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", unique=True)
+    held_on: date
+
+
+class PriorMembership(SQLModel, table=True):
+    """A former member applying again (R-REJOIN)."""
+
+    __tablename__ = "prior_membership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", unique=True)
+    left_on: date
+    cause: str = Field(max_length=20)
+    readmitted_before: bool = False
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only, hash-chained. ``at`` and ``data`` are kept as the exact text hashed."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("hash", name="uq_audit_event_hash"),)
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: str = Field(max_length=40)
+    actor: str = Field(max_length=80)
+    dossier_id: int | None = Field(default=None, index=True)
+    kind: str = Field(max_length=20)
+    event: str = Field(max_length=40)
+    from_stage: str | None = Field(default=None, max_length=20)
+    to_stage: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    rule_set_id: str | None = Field(default=None, max_length=60)
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class CalendarOverride(SQLModel, table=True):
+    """A day the government or the province adds as a day off, or makes a working day."""
+
+    __tablename__ = "calendar_override"
+
+    day: date = Field(primary_key=True)
+    working: bool
+    note: str = Field(default="", max_length=200)
+    set_by: str = Field(max_length=80)
+    set_at: datetime = _ts()
+
+
+class RuleOverride(SQLModel, table=True):
+    """An installation's change to a number of the rule sets (recorded, and audited)."""
+
+    __tablename__ = "rule_override"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=40)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    set_by: str = Field(max_length=80)
+    set_at: datetime = _ts()

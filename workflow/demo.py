@@ -1,0 +1,210 @@
+"""A demo committee with candidates at every stage, built only through the services.
+
+The situations come from the seeds (shared/seeds): a provincial committee's bloc of
+agencies (seed 001, Quảng Bình's Đảng ủy Khối; here placed in Lâm Đồng with seed 002's
+Bảo Lâm), a school cell that must admit pupils every year (seed 001), an enterprise cell
+(seed 004), youth members introduced by their Đoàn (seed 000). Dates are set relative to
+the clock's today, so every dossier's facts are in the past and its deadlines meaningful.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import select
+
+from models.tables import Organization
+from workflow import inputs
+from workflow.calendar import add_months
+from workflow.process import Event, Stage
+from workflow.service import Context, add_candidate, add_org, advance, record_fact
+
+ROOT = "TU-LD"
+
+ORGS: list[dict[str, Any]] = [
+    {"code": ROOT, "name": "Tỉnh ủy Lâm Đồng", "kind": "cap_tinh", "sector": "khac"},
+    {"code": "DUK-CQ", "name": "Đảng ủy Khối các cơ quan tỉnh", "kind": "cap_uy_co_tham_quyen",
+     "sector": "co_quan", "parent_code": ROOT},
+    {"code": "DB-SGD", "name": "Đảng bộ Sở Giáo dục và Đào tạo", "kind": "dang_bo_co_so",
+     "sector": "co_quan", "parent_code": "DUK-CQ"},
+    {"code": "CB-VP", "name": "Chi bộ Văn phòng Sở", "kind": "chi_bo", "sector": "co_quan",
+     "parent_code": "DB-SGD", "has_cong_doan": True},
+    {"code": "CB-GDTH", "name": "Chi bộ Phòng Giáo dục trung học", "kind": "chi_bo",
+     "sector": "co_quan", "parent_code": "DB-SGD", "has_cong_doan": True},
+    {"code": "DU-BL", "name": "Đảng ủy xã Bảo Lâm", "kind": "cap_uy_co_tham_quyen",
+     "sector": "xa_phuong", "parent_code": ROOT},
+    {"code": "CBCS-THPT", "name": "Chi bộ Trường THPT Bảo Lâm", "kind": "chi_bo_co_so",
+     "sector": "truong_hoc", "parent_code": "DU-BL"},
+    {"code": "CBCS-CHE", "name": "Chi bộ Công ty TNHH Chè Bảo Lâm", "kind": "chi_bo_co_so",
+     "sector": "doanh_nghiep", "parent_code": "DU-BL", "has_doan": False,
+     "has_cong_doan": True},
+]  # fmt: skip
+
+# name, sex, birth year, org, target stage, occupation, notes
+PEOPLE: list[tuple[str, str, int, str, str, str]] = [
+    ("Nguyễn Văn Thắng", "nam", 1996, "CB-VP", "nguon", "can_bo_cong_chuc"),
+    ("Trần Thị Hồng Nhung", "nu", 2001, "CBCS-THPT", "hoc_lop", "vien_chuc"),
+    ("Lê Hoàng Anh", "nam", 2000, "CB-GDTH", "chi_bo_xet_ready", "can_bo_cong_chuc"),
+    ("K' Linh", "nam", 1990, "CBCS-CHE", "chi_bo_xet_missing", "cong_nhan"),
+    ("Dương Thị Thu Hà", "nu", 1994, "CB-VP", "gui_ho_so", "can_bo_cong_chuc"),
+    ("Đặng Minh Đức", "nam", 1988, "CB-GDTH", "tham_dinh", "vien_chuc"),
+    ("Ka Huệ", "nu", 1998, "CBCS-CHE", "btv_quyet_dinh", "lao_dong_doanh_nghiep"),
+    ("Phạm Quốc Bảo", "nam", 1992, "CB-VP", "ket_nap", "can_bo_cong_chuc"),
+    ("Hoàng Thị Mai", "nu", 1997, "CBCS-THPT", "du_bi", "vien_chuc"),
+    ("Vũ Đình Khoa", "nam", 1991, "CB-GDTH", "du_bi_ready", "can_bo_cong_chuc"),
+    ("Bùi Thị Ngọc Ánh", "nu", 1995, "CBCS-CHE", "chinh_thuc", "lao_dong_doanh_nghiep"),
+    ("Ngô Văn Tâm", "nam", 1985, "CB-VP", "khong_dat", "can_bo_cong_chuc"),
+    ("Lê Ngọc Chiến", "nam", 1993, "CB-GDTH", "rut", "vien_chuc"),
+    ("Nguyễn Văn Sáu", "nam", 1989, "CBCS-CHE", "xoa_ten", "cong_nhan"),
+    ("Trịnh Thị Ân", "nu", 2002, "CB-VP", "tra_lai", "can_bo_cong_chuc"),
+]
+
+
+def _d(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+class _Builder:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.today = ctx.today()
+        self.serial = 0
+
+    def fact(self, did: int, model: type[inputs.FactIn], **data: Any) -> None:
+        record_fact(self.ctx, did, model, data)
+
+    def go(self, did: int, event: Event, **kw: Any) -> None:
+        advance(self.ctx, did, event, **kw)
+
+    def person(self, name: str, sex: str, year: int, org: str, occupation: str) -> int:
+        self.serial += 1
+        century = (0 if sex == "nam" else 1) + (2 if year >= 2000 else 0)
+        cccd = f"068{century}{year % 100:02d}{self.serial * 7919 % 1_000_000:06d}"
+        made = add_candidate(
+            self.ctx,
+            {
+                "full_name": name, "birth_date": _d(date(year, 3 + self.serial % 9, 12)),
+                "sex": sex, "cccd": cccd, "education": "dai_hoc" if year < 2000 else "thpt",
+                "occupation": occupation, "org_code": org,
+                "doan_member": 2026 - year <= 30, "cong_doan_member": org != "CBCS-THPT",
+                "ethnicity": "Cơ Ho" if name.startswith("K") else "Kinh",
+                "residence": "xã Bảo Lâm, tỉnh Lâm Đồng",
+            },
+        )  # fmt: skip
+        return int(made["dossier_id"])
+
+    def papers(self, did: int, res: date, youth: bool, org: str) -> None:
+        """Everything the chi bộ needs before it votes on ``res``."""
+        self.fact(did, inputs.DocumentIn, kind="don_xin_vao_dang", dated=_d(res - timedelta(90)))
+        self.fact(did, inputs.DocumentIn, kind="ly_lich", dated=_d(res - timedelta(80)))
+        self.fact(did, inputs.DocumentIn, kind="tong_hop_y_kien", dated=_d(res - timedelta(20)))
+        self.fact(did, inputs.IntroducerIn, full_name="Phan Văn Hùng", official=True,
+                  months_together=36, introduced_on=_d(res - timedelta(30)))  # fmt: skip
+        if youth and org != "CBCS-CHE":  # R-INTRO-DOAN: the Đoàn's resolution replaces one
+            self.fact(did, inputs.DocumentIn, kind="nghi_quyet_doan", dated=_d(res - timedelta(25)))
+        elif org == "CBCS-CHE":  # R-INTRO-CD: an enterprise without Đoàn, with a union
+            self.fact(did, inputs.DocumentIn, kind="nghi_quyet_cong_doan",
+                      dated=_d(res - timedelta(25)))  # fmt: skip
+        else:
+            self.fact(did, inputs.IntroducerIn, full_name="Đỗ Thị Lan", official=True,
+                      months_together=24, introduced_on=_d(res - timedelta(28)))  # fmt: skip
+        self.fact(did, inputs.RelativeIn, relation="cha", full_name="Người cha", party_member=True)
+        self.fact(did, inputs.RelativeIn, relation="me", full_name="Người mẹ",
+                  verified_on=_d(res - timedelta(15)))  # fmt: skip
+        self.fact(did, inputs.VerificationIn, certified_on=_d(res - timedelta(10)),
+                  certified_by="Đảng ủy cơ sở")  # fmt: skip
+
+    def to_chi_bo(self, did: int, res: date) -> None:
+        self.fact(did, inputs.CertificateIn, number=f"GCN-{did:04d}",
+                  issued_on=_d(res - timedelta(200)), issuer="Trung tâm Chính trị")  # fmt: skip
+        self.go(did, Event.cu_di_hoc)
+        self.go(did, Event.hoan_thanh_lop)
+
+    def vote(self, did: int, kind: str, day: date, agree: int = 8, **kw: Any) -> None:
+        self.fact(did, inputs.ResolutionIn, kind=kind, dated=_d(day), official_members=9,
+                  probationary_members=2, exempted=kw.pop("exempted", 0), agree=agree,
+                  against=9 - agree - kw.pop("absent", 1), **kw)  # fmt: skip
+
+    def run(self, did: int, org: str, youth: bool, target: str) -> None:
+        t = self.today
+        under_du = org in {"CB-VP", "CB-GDTH"}
+        # How far back the chi bộ voted, so every later fact is in the past.
+        months_back = {"du_bi": 5, "du_bi_ready": 16, "chinh_thuc": 16, "xoa_ten": 6,
+                       "ket_nap": 3}.get(target, 1)  # fmt: skip
+        res = add_months(t, -months_back) if target != "chi_bo_xet_ready" else t - timedelta(10)
+        if target == "nguon":
+            return
+        if target == "hoc_lop":
+            self.go(did, Event.cu_di_hoc)
+            return
+        self.to_chi_bo(did, res)
+        if target == "rut":
+            self.go(did, Event.rut_ho_so, reason="Quần chúng xin rút hồ sơ vì chuyển công tác.")
+            return
+        if target == "chi_bo_xet_missing":
+            # Papers recorded but no introducers' resolution from the union and one missing
+            # introducer: `ketnap next` lists what is missing.
+            self.fact(did, inputs.DocumentIn, kind="don_xin_vao_dang", dated=_d(res))
+            return
+        self.papers(did, res, youth, org)
+        if target == "khong_dat":
+            self.vote(did, "chi_bo", res, agree=5, absent=0)
+            self.go(did, Event.khong_dat,
+                    reason="Chi bộ biểu quyết 5/9 tán thành, không đủ 2/3 (R-VOTE-CB).")  # fmt: skip
+            return
+        self.vote(did, "chi_bo", res)
+        if under_du:
+            self.vote(did, "dang_uy", res + timedelta(5), agree=7, absent=0)
+        if target == "chi_bo_xet_ready":
+            return
+        self.go(did, Event.chi_bo_thong_qua)
+        if target == "gui_ho_so":
+            return
+        self.go(did, Event.gui_cap_uy)
+        if target == "tham_dinh":
+            return
+        if target == "tra_lai":
+            self.go(did, Event.tra_lai, back_to=Stage.chi_bo_xet,
+                    reason="Bản tổng hợp ý kiến nơi cư trú thiếu xác nhận của chi bộ thôn.")  # fmt: skip
+            return
+        self.go(did, Event.trinh_btv)
+        if target == "btv_quyet_dinh":
+            return
+        signed = res + timedelta(35)
+        self.fact(did, inputs.DecisionIn, kind="ket_nap", number=f"{100 + did}-QĐ/ĐU",
+                  signed_on=_d(signed), received_on=_d(signed + timedelta(3)))  # fmt: skip
+        self.go(did, Event.quyet_dinh_ket_nap)
+        if target == "ket_nap":
+            return
+        self.fact(did, inputs.CeremonyIn, held_on=_d(signed + timedelta(17)))
+        self.go(did, Event.to_chuc_le)
+        if target == "du_bi":
+            return
+        if target == "xoa_ten":
+            self.go(did, Event.xoa_ten,
+                    reason="Không tham gia sinh hoạt chi bộ 3 tháng liền không có lý do.")  # fmt: skip
+            return
+        end = add_months(signed + timedelta(17), 12)
+        self.vote(did, "chi_bo_chinh_thuc", end + timedelta(4))
+        if under_du:
+            self.vote(did, "dang_uy_chinh_thuc", end + timedelta(8), agree=7, absent=0)
+        self.fact(did, inputs.DecisionIn, kind="chinh_thuc", number=f"{300 + did}-QĐ/ĐU",
+                  signed_on=_d(end + timedelta(15)))  # fmt: skip
+        if target == "chinh_thuc":
+            self.go(did, Event.cong_nhan_chinh_thuc)
+
+
+def build_demo(ctx: Context) -> dict[str, int] | None:
+    """Create the demo data; None when it is already there (the demo is idempotent)."""
+    with ctx.read() as s:
+        if s.exec(select(Organization.id).where(Organization.code == ROOT)).first():
+            return None
+    for org in ORGS:
+        add_org(ctx, org)
+    builder = _Builder(ctx)
+    for name, sex, year, org, target, occupation in PEOPLE:
+        did = builder.person(name, sex, year, org, occupation)
+        youth = builder.today.year - year <= 30
+        builder.run(did, org, youth, target)
+    return {"orgs": len(ORGS), "dossiers": len(PEOPLE)}

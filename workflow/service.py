@@ -1,0 +1,781 @@
+"""Use cases. Each public function is one unit of work and the only place that commits.
+
+The path of every change: validate input → open a write transaction → load the dossier
+and its facts → judge with the pure guards → fire the shared machine → write the new
+stage, the audit event and whatever else changed → commit once. A refusal rolls all of
+that back and records only the refusal itself, in its own transaction, for inspectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models import audit
+from models.db import HEAD_REVISION, make_engine, migrate, schema_revision, unit_of_work
+from models.tables import (
+    AuditEvent,
+    CalendarOverride,
+    Candidate,
+    Ceremony,
+    Certificate,
+    Consent,
+    Decision,
+    Document,
+    Dossier,
+    Introducer,
+    Organization,
+    PriorMembership,
+    Relative,
+    Resolution,
+    RuleOverride,
+    Verification,
+)
+from workflow import guards
+from workflow.calendar import WorkingCalendar
+from workflow.clock import Clock, today
+from workflow.deadlines import dossier_deadlines, probation_end
+from workflow.errors import BadInput, Conflict, NotInitialised, Refused
+from workflow.facts import (
+    ConsentFact,
+    ConsentKind,
+    DecisionFact,
+    DecisionKind,
+    DocumentFact,
+    DocumentKind,
+    DossierFacts,
+    Education,
+    EduException,
+    ExitCause,
+    IntroducerFact,
+    OrgKind,
+    PriorMembershipFact,
+    Relation,
+    RelativeFact,
+    ResolutionFact,
+    ResolutionKind,
+)
+from workflow.inputs import (
+    CandidateIn,
+    CeremonyIn,
+    CertificateIn,
+    ConsentIn,
+    DecisionIn,
+    DocumentIn,
+    FactIn,
+    IntroducerIn,
+    OrgIn,
+    PriorMembershipIn,
+    RelativeIn,
+    ResolutionIn,
+    VerificationIn,
+    validate,
+)
+from workflow.process import Event, Stage, events_from, fire, targets
+from workflow.rules import OVERRIDABLE, RuleSet, coerce_override, rule_set_for
+from workflow.vntext import fold, name_sort_key
+
+# Which kind of organization may sit under which (RULES.md: no district level since
+# 01/7/2025, so the deciding committee is a role, not a fixed "Huyện ủy").
+PARENT_KINDS: dict[OrgKind, set[OrgKind | None]] = {
+    OrgKind.cap_tinh: {None},
+    OrgKind.cap_uy_co_tham_quyen: {None, OrgKind.cap_tinh, OrgKind.cap_uy_co_tham_quyen},
+    OrgKind.dang_bo_co_so: {OrgKind.cap_uy_co_tham_quyen},
+    OrgKind.chi_bo: {OrgKind.dang_bo_co_so},
+    OrgKind.chi_bo_co_so: {OrgKind.cap_uy_co_tham_quyen},
+}
+CELLS = frozenset({OrgKind.chi_bo, OrgKind.chi_bo_co_so})
+
+
+@dataclass
+class Context:
+    """Who acts, on which database, at what time. Built by the CLI (or a test)."""
+
+    engine: Engine
+    clock: Clock
+    actor: str
+
+    def today(self) -> date:
+        return today(self.clock)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with unit_of_work(self.engine, write=True) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with unit_of_work(self.engine, write=False) as session:
+            yield session
+
+
+def open_context(url: str, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
+    engine = make_engine(url)
+    if require_init and schema_revision(engine) != HEAD_REVISION:
+        raise NotInitialised(
+            "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
+        )
+    return Context(engine, clock, actor)
+
+
+# --- set-up ---------------------------------------------------------------------------------
+
+
+def initialise(ctx: Context) -> bool:
+    """Create or upgrade the schema through Alembic; True when it was created now."""
+    fresh = schema_revision(ctx.engine) is None
+    migrate(ctx.engine)
+    if fresh:
+        with ctx.write() as s:
+            audit.append(
+                s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="khoi_tao",
+                data={"schema": HEAD_REVISION},
+            )  # fmt: skip
+    return fresh
+
+
+def _calendar(s: Session) -> WorkingCalendar:
+    rows = s.exec(select(CalendarOverride.day, CalendarOverride.working)).all()
+    return WorkingCalendar(dict(rows))
+
+
+def _overrides(s: Session) -> dict[str, Any]:
+    rows = s.exec(select(RuleOverride.key, RuleOverride.value)).all()
+    return {key: coerce_override(key, value) for key, value in rows}
+
+
+def _rules(s: Session, day: date) -> RuleSet:
+    return rule_set_for(day, _overrides(s))
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+def _org(s: Session, code: str, field: str = "Tổ chức") -> Organization:
+    org = s.exec(select(Organization).where(Organization.code == code.strip().upper())).first()
+    if org is None:
+        raise BadInput.one(field, f"không có tổ chức mã '{code}'")
+    return org
+
+
+def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    org_in = validate(OrgIn, data, ctx.today())
+    with ctx.write() as s:
+        if s.exec(select(Organization.id).where(Organization.code == org_in.code)).first():
+            raise BadInput.one("Mã tổ chức", f"mã '{org_in.code}' đã được dùng")
+        parent = _org(s, org_in.parent_code, "Tổ chức cấp trên") if org_in.parent_code else None
+        parent_kind = OrgKind(parent.kind) if parent else None
+        if parent_kind not in PARENT_KINDS[org_in.kind]:
+            allowed = ", ".join(k.label if k else "không có" for k in PARENT_KINDS[org_in.kind])
+            raise BadInput.one(
+                "Tổ chức cấp trên",
+                f"{org_in.kind.label} không thể trực thuộc "
+                f"{parent_kind.label if parent_kind else 'không có cấp trên'}; "
+                f"cấp trên hợp lệ: {allowed}",
+            )
+        org = Organization(
+            code=org_in.code,
+            name=org_in.name,
+            name_key=fold(org_in.name),
+            kind=org_in.kind.value,
+            sector=org_in.sector.value,
+            parent_id=parent.id if parent else None,
+            has_doan=org_in.has_doan,
+            has_cong_doan=org_in.has_cong_doan,
+            created_at=ctx.clock.now(),
+        )
+        s.add(org)
+        s.flush()
+        audit.append(
+            s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="them_to_chuc",
+            data=org_in.model_dump(mode="json"),
+        )  # fmt: skip
+        return _org_view(org, parent)
+
+
+def _org_view(org: Organization, parent: Organization | None) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "kind_label": OrgKind(org.kind).label,
+        "sector": org.sector,
+        "parent_code": parent.code if parent else None,
+        "has_doan": org.has_doan,
+        "has_cong_doan": org.has_cong_doan,
+    }
+
+
+def list_orgs(ctx: Context) -> list[dict[str, Any]]:
+    """Organizations in tree order (each parent before its children)."""
+    with ctx.read() as s:
+        orgs = s.exec(select(Organization)).all()
+    by_id = {o.id: o for o in orgs}
+    children: dict[int | None, list[Organization]] = {}
+    for o in orgs:
+        children.setdefault(o.parent_id, []).append(o)
+    out: list[dict[str, Any]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for o in sorted(children.get(parent_id, []), key=lambda o: name_sort_key(o.name)[1]):
+            view = _org_view(o, by_id.get(o.parent_id))
+            view["depth"] = depth
+            out.append(view)
+            walk(o.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def _subtree_ids(s: Session, root: Organization) -> set[int]:
+    rows = s.exec(select(Organization.id, Organization.parent_id)).all()
+    children: dict[int | None, list[int]] = {}
+    for oid, parent in rows:
+        children.setdefault(parent, []).append(oid)
+    found: set[int] = set()
+    stack = [root.id]
+    while stack:
+        current = stack.pop()
+        if current is None or current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+# --- candidates and dossiers -----------------------------------------------------------------
+
+
+def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    c_in = validate(CandidateIn, data, ctx.today())
+    with ctx.write() as s:
+        org = _org(s, c_in.org_code, "Chi bộ")
+        if OrgKind(org.kind) not in CELLS:
+            raise BadInput.one(
+                "Chi bộ", f"'{org.name}' là {OrgKind(org.kind).label}, không phải chi bộ"
+            )
+        existing = s.exec(
+            select(Dossier.id).join(Candidate).where(Candidate.cccd == c_in.cccd)
+        ).first()
+        if existing is not None:
+            raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
+        now = ctx.clock.now()
+        person = Candidate(
+            **c_in.model_dump(
+                exclude={"org_code", "sex", "education", "edu_exception", "occupation"}
+            ),
+            sex=c_in.sex.value,
+            education=c_in.education.value,
+            edu_exception=c_in.edu_exception.value,
+            occupation=c_in.occupation.value,
+            name_key=fold(c_in.full_name),
+            org_id=org.id,
+            created_at=now,
+        )
+        s.add(person)
+        s.flush()
+        assert person.id is not None and org.id is not None
+        dossier = Dossier(
+            candidate_id=person.id, org_id=org.id, stage=Stage.nguon.value,
+            opened_on=ctx.today(), updated_at=now,
+        )  # fmt: skip
+        s.add(dossier)
+        s.flush()
+        audit.append(
+            s, at=now, actor=ctx.actor, kind="create", event="tao_ho_so",
+            dossier_id=dossier.id, to_stage=Stage.nguon.value,
+            data={"org": org.code, "birth_month": c_in.birth_date.strftime("%Y-%m")},
+        )  # fmt: skip
+        return {"dossier_id": dossier.id, "candidate_id": person.id, "stage": dossier.stage}
+
+
+def _dossier(s: Session, dossier_id: int) -> Dossier:
+    d = s.get(Dossier, dossier_id)
+    if d is None:
+        raise BadInput.one("Mã hồ sơ", f"không có hồ sơ #{dossier_id}")
+    return d
+
+
+def load_facts(s: Session, d: Dossier) -> DossierFacts:
+    """Everything the guards may need, read in this transaction."""
+    person = s.get(Candidate, d.candidate_id)
+    org = s.get(Organization, d.org_id)
+    assert person is not None and org is not None
+    did = d.id
+    cert = s.exec(
+        select(Certificate.issued_on)
+        .where(Certificate.candidate_id == person.id)
+        .order_by(col(Certificate.issued_on).desc())
+    ).first()
+    verified = s.exec(
+        select(Verification.certified_on)
+        .where(Verification.dossier_id == did)
+        .order_by(col(Verification.certified_on).desc())
+    ).first()
+    ceremony = s.exec(select(Ceremony.held_on).where(Ceremony.dossier_id == did)).first()
+    prior = s.exec(select(PriorMembership).where(PriorMembership.dossier_id == did)).first()
+    return DossierFacts(
+        stage=Stage(d.stage),
+        birth_date=person.birth_date,
+        education=Education(person.education),
+        edu_exception=EduException(person.edu_exception),
+        doan_member=person.doan_member,
+        cong_doan_member=person.cong_doan_member,
+        under_dang_uy=OrgKind(org.kind) is OrgKind.chi_bo,
+        unit_has_doan=org.has_doan,
+        certificate_issued_on=cert,
+        introducers=tuple(
+            IntroducerFact(i.full_name, i.official, i.months_together, i.introduced_on)
+            for i in s.exec(select(Introducer).where(Introducer.dossier_id == did))
+        ),
+        documents=tuple(
+            DocumentFact(DocumentKind(x.kind), x.dated)
+            for x in s.exec(select(Document).where(Document.dossier_id == did))
+        ),
+        verified_on=verified,
+        relatives=tuple(
+            RelativeFact(Relation(r.relation), r.party_member, r.verified_on)
+            for r in s.exec(select(Relative).where(Relative.dossier_id == did))
+        ),
+        resolutions=tuple(
+            ResolutionFact(
+                ResolutionKind(r.kind),
+                r.dated,
+                r.official_members,
+                r.exempted,
+                r.agree,
+                r.against,
+                r.round,
+            )  # fmt: skip
+            for r in s.exec(select(Resolution).where(Resolution.dossier_id == did))
+        ),
+        decisions=tuple(
+            DecisionFact(DecisionKind(x.kind), x.number, x.signed_on, x.received_on, x.approve)
+            for x in s.exec(select(Decision).where(Decision.dossier_id == did))
+        ),
+        consents=tuple(
+            ConsentFact(ConsentKind(c.kind), c.number, c.dated)
+            for c in s.exec(select(Consent).where(Consent.dossier_id == did))
+        ),
+        ceremony_on=ceremony,
+        prior_membership=(
+            PriorMembershipFact(prior.left_on, ExitCause(prior.cause), prior.readmitted_before)
+            if prior
+            else None
+        ),
+    )
+
+
+def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
+    """The table row for a fact, and the name of the audit event recording it."""
+    did = d.id
+    assert did is not None
+    match fact:
+        case CertificateIn():
+            return "ghi_giay_chung_nhan", Certificate(
+                candidate_id=d.candidate_id, **fact.model_dump()
+            )
+        case IntroducerIn():
+            return "ghi_nguoi_gioi_thieu", Introducer(dossier_id=did, **fact.model_dump())
+        case DocumentIn():
+            return "ghi_giay_to", Document(
+                dossier_id=did, kind=fact.kind.value, form=fact.kind.form, dated=fact.dated,
+                number=fact.number,
+            )  # fmt: skip
+        case VerificationIn():
+            return "ghi_tham_tra", Verification(dossier_id=did, **fact.model_dump())
+        case RelativeIn():
+            return "ghi_nguoi_than", Relative(
+                dossier_id=did, **fact.model_dump(exclude={"relation"}),
+                relation=fact.relation.value,
+            )  # fmt: skip
+        case ResolutionIn():
+            return "ghi_nghi_quyet", Resolution(
+                dossier_id=did, **fact.model_dump(exclude={"kind"}), kind=fact.kind.value
+            )
+        case DecisionIn():
+            return "ghi_quyet_dinh", Decision(
+                dossier_id=did, kind=fact.kind.value, number=fact.number,
+                signed_on=fact.signed_on, received_on=fact.received, approve=fact.approve,
+            )  # fmt: skip
+        case CeremonyIn():
+            return "ghi_le_ket_nap", Ceremony(dossier_id=did, held_on=fact.held_on)
+        case ConsentIn():
+            return "ghi_van_ban_dong_y", Consent(
+                dossier_id=did, **fact.model_dump(exclude={"kind"}), kind=fact.kind.value
+            )
+        case PriorMembershipIn():
+            return "ghi_qua_trinh_dang_truoc", PriorMembership(
+                dossier_id=did, left_on=fact.left_on, cause=fact.cause.value,
+                readmitted_before=fact.readmitted_before,
+            )  # fmt: skip
+    raise TypeError(type(fact))  # pragma: no cover
+
+
+# Facts of which a dossier holds one: recording again replaces the earlier one (audited).
+_SINGLE = {Ceremony: Ceremony.dossier_id, PriorMembership: PriorMembership.dossier_id}
+
+
+def record_fact(
+    ctx: Context, dossier_id: int, model: type[FactIn], data: dict[str, Any]
+) -> dict[str, Any]:
+    """Record one dated fact of a dossier (a vote, a paper, a decision …), audited."""
+    fact = validate(model, data, ctx.today())
+    with ctx.write() as s:
+        d = _dossier(s, dossier_id)
+        if Stage(d.stage).closed:
+            raise BadInput.one(
+                "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
+            )
+        name, row = _fact_row(d, fact)
+        replaced = None
+        if type(row) in _SINGLE:
+            old = s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
+            if old is not None:
+                replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"})
+                s.delete(old)
+                s.flush()
+        s.add(row)
+        s.flush()
+        payload = fact.model_dump(
+            mode="json", exclude={"full_name"} if model is RelativeIn else None
+        )
+        if replaced is not None:
+            payload["replaces"] = replaced
+        audit.append(
+            s, at=ctx.clock.now(), actor=ctx.actor, kind="fact", event=name,
+            dossier_id=dossier_id, data=payload,
+        )  # fmt: skip
+        return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}
+
+
+@dataclass(frozen=True)
+class Advanced:
+    dossier_id: int
+    event: Event
+    from_stage: Stage
+    to_stage: Stage
+    version: int
+    rule_set_id: str
+    notes: tuple[guards.Unmet, ...]
+
+
+def advance(
+    ctx: Context,
+    dossier_id: int,
+    event: Event,
+    *,
+    reason: str | None = None,
+    back_to: Stage | None = None,
+    expected_version: int | None = None,
+) -> Advanced:
+    """Move a dossier one step, if the rules allow it; one unit of work."""
+    reason = reason.strip() if reason else None
+    if event.needs_reason and not reason:
+        raise BadInput.one("Lý do", f"bắt buộc khi '{event.label}'")
+    refusal: tuple[guards.Verdict, DossierFacts, str | None] | None = None
+    with ctx.write() as s:
+        d = _dossier(s, dossier_id)
+        if expected_version is not None and d.version != expected_version:
+            raise Conflict(
+                f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
+                f"→ {d.version}); không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
+            )
+        facts = load_facts(s, d)
+        today_ = ctx.today()
+        rs = _rules(s, guards.judged_on(event, facts, today_))
+        verdict = guards.check(event, facts, rs, today_, _calendar(s))
+        source = Stage(d.stage)
+        if verdict.ok and back_to is not None and back_to not in targets(event, source):
+            choices = ", ".join(t.value for t in targets(event, source)) or "không có"
+            raise BadInput.one("Trả về bước", f"không thể về '{back_to.value}'; chọn: {choices}")
+        if not verdict.ok:
+            refusal = (verdict, facts, d.stage)
+        else:
+            dest = fire(source, event, back_to)
+            values: dict[str, Any] = {
+                "stage": dest.value,
+                "version": d.version + 1,
+                "rule_set_id": rs.id,
+                "updated_at": ctx.clock.now(),
+                "returned_reason": reason if event is Event.tra_lai else None,
+            }
+            if dest.closed and dest is not Stage.chinh_thuc:
+                values["closed_reason"] = reason
+            if event is Event.quyet_dinh_ket_nap:
+                decision = facts.latest_decision(DecisionKind.ket_nap)
+                assert decision is not None
+                values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
+            if event is Event.cong_nhan_chinh_thuc:
+                values["official_effective_on"] = probation_end(facts, rs)  # D-OFFICIAL
+            changed = s.execute(
+                update(Dossier)
+                .where(col(Dossier.id) == dossier_id, col(Dossier.version) == d.version)
+                .values(**values)
+            )
+            if changed.rowcount != 1:  # pragma: no cover - writers are serialised
+                raise Conflict(f"Hồ sơ #{dossier_id} vừa được người khác cập nhật; không ghi gì.")
+            audit.append(
+                s, at=ctx.clock.now(), actor=ctx.actor, kind="transition", event=event.value,
+                dossier_id=dossier_id, from_stage=source.value, to_stage=dest.value,
+                reason=reason, rule_set_id=rs.id,
+                data={
+                    "facts": facts.snapshot(),
+                    "judged_on": verdict.judged_on.isoformat(),
+                    "notes": [str(n) for n in verdict.notes],
+                    "rule_overrides": dict(rs.overrides),
+                },
+            )  # fmt: skip
+            return Advanced(dossier_id, event, source, dest, d.version + 1, rs.id, verdict.notes)
+    # Refused: the unit of work above wrote nothing; record the refusal for inspectors.
+    verdict, facts, stage = refusal
+    with ctx.write() as s:
+        audit.append(
+            s, at=ctx.clock.now(), actor=ctx.actor, kind="refusal", event=event.value,
+            dossier_id=dossier_id, from_stage=stage, reason=reason,
+            rule_set_id=verdict.rule_set_id,
+            data={"unmet": [[u.rule_id, u.message] for u in verdict.unmet],
+                  "facts": facts.snapshot()},
+        )  # fmt: skip
+    raise Refused(verdict)
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def _mask(cccd: str) -> str:
+    return "*" * 8 + cccd[-4:]
+
+
+def list_dossiers(
+    ctx: Context,
+    *,
+    search: str | None = None,
+    stage: Stage | None = None,
+    org_code: str | None = None,
+) -> list[dict[str, Any]]:
+    """Dossiers with their candidate, in Vietnamese order by given name."""
+    with ctx.read() as s:
+        query = (
+            select(Dossier, Candidate, Organization)
+            .join(Candidate, col(Candidate.id) == Dossier.candidate_id)
+            .join(Organization, col(Organization.id) == Dossier.org_id)
+        )
+        if search:
+            query = query.where(col(Candidate.name_key).contains(fold(search)))
+        if stage is not None:
+            query = query.where(Dossier.stage == stage.value)
+        if org_code:
+            ids = _subtree_ids(s, _org(s, org_code))
+            query = query.where(col(Dossier.org_id).in_(ids))
+        rows = s.exec(query).all()
+    rows = sorted(rows, key=lambda r: (name_sort_key(r[1].full_name), r[0].id))
+    return [
+        {
+            "dossier_id": d.id,
+            "full_name": c.full_name,
+            "birth_date": c.birth_date.isoformat(),
+            "sex": c.sex,
+            "org_code": o.code,
+            "org_name": o.name,
+            "stage": d.stage,
+            "stage_label": Stage(d.stage).label,
+            "version": d.version,
+        }
+        for d, c, o in rows
+    ]
+
+
+def show(ctx: Context, dossier_id: int) -> dict[str, Any]:
+    """One dossier: candidate (CCCD masked), facts, deadlines, what may happen next."""
+    with ctx.read() as s:
+        d = _dossier(s, dossier_id)
+        c = s.get(Candidate, d.candidate_id)
+        o = s.get(Organization, d.org_id)
+        assert c is not None and o is not None
+        facts = load_facts(s, d)
+        today_ = ctx.today()
+        rs = _rules(s, today_)
+        cal = _calendar(s)
+        certificates = s.exec(select(Certificate).where(Certificate.candidate_id == c.id)).all()
+        rows: dict[str, list[Any]] = {
+            name: list(s.exec(select(table).where(table.dossier_id == dossier_id)).all())  # type: ignore[attr-defined]
+            for name, table in (
+                ("introducers", Introducer), ("documents", Document),
+                ("verifications", Verification), ("relatives", Relative),
+                ("resolutions", Resolution), ("decisions", Decision), ("consents", Consent),
+                ("ceremony", Ceremony), ("prior_membership", PriorMembership),
+            )
+        }  # fmt: skip
+    record = {
+        name: [r.model_dump(mode="json", exclude={"dossier_id"}) for r in items]
+        for name, items in rows.items()
+    }
+    record["certificates"] = [
+        r.model_dump(mode="json", exclude={"candidate_id"}) for r in certificates
+    ]
+    return {
+        "dossier_id": d.id,
+        "version": d.version,
+        "stage": d.stage,
+        "stage_label": Stage(d.stage).label,
+        "rule_set_id": d.rule_set_id,
+        "returned_reason": d.returned_reason,
+        "closed_reason": d.closed_reason,
+        "party_joined_on": d.party_joined_on.isoformat() if d.party_joined_on else None,
+        "official_effective_on": (
+            d.official_effective_on.isoformat() if d.official_effective_on else None
+        ),
+        "opened_on": d.opened_on.isoformat(),
+        "candidate": {
+            "id": c.id,
+            "full_name": c.full_name,
+            "birth_date": c.birth_date.isoformat(),
+            "sex": c.sex,
+            "ethnicity": c.ethnicity,
+            "religion": c.religion,
+            "cccd_masked": _mask(c.cccd),
+            "education": c.education,
+            "edu_exception": c.edu_exception,
+            "occupation": c.occupation,
+            "doan_member": c.doan_member,
+            "cong_doan_member": c.cong_doan_member,
+            "residence": c.residence,
+        },
+        "org": {"code": o.code, "name": o.name, "kind": o.kind},
+        "facts": record,
+        "deadlines": [
+            {
+                "rule_id": x.rule_id,
+                "label": x.label,
+                "due": x.due.isoformat(),
+                "done_on": x.done_on.isoformat() if x.done_on else None,
+                "missed_by_working_days": x.missed_by,
+                "status": x.status,
+            }
+            for x in dossier_deadlines(facts, rs, cal, today_)
+        ],
+    }
+
+
+def next_steps(ctx: Context, dossier_id: int) -> dict[str, Any]:
+    """Each event the table allows now, and for each every unmet condition."""
+    with ctx.read() as s:
+        d = _dossier(s, dossier_id)
+        facts = load_facts(s, d)
+        cal = _calendar(s)
+        today_ = ctx.today()
+        overrides = _overrides(s)
+    steps = []
+    for event in events_from(Stage(d.stage)):
+        rs = rule_set_for(guards.judged_on(event, facts, today_), overrides)
+        verdict = guards.check(event, facts, rs, today_, cal)
+        steps.append(
+            {
+                "event": event.value,
+                "label": event.label,
+                "to": [t.value for t in targets(event, Stage(d.stage))],
+                "needs_reason": event.needs_reason,
+                "allowed": verdict.ok,
+                "rule_set_id": rs.id,
+                "unmet": [{"rule_id": u.rule_id, "message": u.message} for u in verdict.unmet],
+                "notes": [{"rule_id": u.rule_id, "message": u.message} for u in verdict.notes],
+            }
+        )
+    return {
+        "dossier_id": dossier_id,
+        "stage": d.stage,
+        "stage_label": Stage(d.stage).label,
+        "version": d.version,
+        "steps": steps,
+    }
+
+
+def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
+    with ctx.read() as s:
+        _dossier(s, dossier_id)
+        events = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.dossier_id == dossier_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+    return [
+        {
+            "id": e.id,
+            "at": e.at,
+            "actor": e.actor,
+            "kind": e.kind,
+            "event": e.event,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "reason": e.reason,
+            "rule_set_id": e.rule_set_id,
+        }
+        for e in events
+    ]
+
+
+def verify_audit(ctx: Context) -> audit.ChainReport:
+    with ctx.read() as s:
+        return audit.verify(s)
+
+
+# --- installation settings -------------------------------------------------------------------
+
+
+def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]:
+    if key not in OVERRIDABLE:
+        raise BadInput.one("Tham số", f"'{key}' không có; chọn: {', '.join(sorted(OVERRIDABLE))}")
+    try:
+        parsed = coerce_override(key, value)
+    except ValueError:
+        raise BadInput.one("Giá trị", f"'{value}' không hợp lệ cho '{key}'") from None
+    if not reason.strip():
+        raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
+    with ctx.write() as s:
+        old = s.get(RuleOverride, key)
+        if old is not None:
+            s.delete(old)
+            s.flush()
+        s.add(RuleOverride(key=key, value=str(value), reason=reason.strip(),
+                           set_by=ctx.actor, set_at=ctx.clock.now()))  # fmt: skip
+        s.flush()
+        rs = _rules(s, ctx.today())
+        audit.append(
+            s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="ghi_de_quy_dinh",
+            reason=reason.strip(), rule_set_id=rs.id,
+            data={"key": key, "value": parsed, "previous": old.value if old else None},
+        )  # fmt: skip
+    return {"key": key, "value": parsed, "rule_set_id": rs.id}
+
+
+def rule_sets(ctx: Context) -> list[dict[str, Any]]:
+    from workflow.rules import RULE_SETS
+
+    with ctx.read() as s:
+        overrides = _overrides(s)
+    return [rs.with_overrides(overrides).summary() for rs in RULE_SETS]
+
+
+def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[str, Any]:
+    with ctx.write() as s:
+        old = s.get(CalendarOverride, day)
+        if old is not None:
+            s.delete(old)
+            s.flush()
+        s.add(CalendarOverride(day=day, working=working, note=note.strip(),
+                               set_by=ctx.actor, set_at=ctx.clock.now()))  # fmt: skip
+        audit.append(
+            s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="ghi_de_lich",
+            reason=note.strip() or None,
+            data={"day": day.isoformat(), "working": working},
+        )  # fmt: skip
+    return {"day": day.isoformat(), "working": working, "note": note.strip()}
