@@ -108,8 +108,12 @@ def _context(require_init: bool = True) -> Context:
     from workflow.service import open_context
 
     actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
-    return _run(lambda: open_context(database_url(STATE.db), actor, clock_from_env(),
-                                     require_init=require_init))  # fmt: skip
+    context: Context = _run(
+        lambda: open_context(
+            database_url(STATE.db), actor, clock_from_env(), require_init=require_init
+        )
+    )
+    return context
 
 
 def _id(raw: str) -> int:
@@ -209,8 +213,15 @@ def org_add(
     from workflow.service import add_org
 
     ctx = _context()
-    data = {"code": code, "name": name, "kind": kind, "sector": sector, "parent_code": parent,
-            "has_doan": doan, "has_cong_doan": cong_doan}  # fmt: skip
+    data = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "sector": sector,
+        "parent_code": parent,
+        "has_doan": doan,
+        "has_cong_doan": cong_doan,
+    }
     org = _run(lambda: add_org(ctx, {k: v for k, v in data.items() if v is not None}))
     print(f"Đã thêm {org['kind_label']} {org['name']} (mã {org['code']}).")
 
@@ -271,11 +282,20 @@ def candidate_add(
 
     ctx = _context()
     data = {
-        "full_name": name, "birth_date": birth, "sex": sex, "cccd": cccd,
-        "education": education, "org_code": org, "edu_exception": edu_exception,
-        "ethnicity": ethnicity, "religion": religion, "occupation": occupation,
-        "doan_member": doan, "cong_doan_member": cong_doan, "residence": residence,
-    }  # fmt: skip
+        "full_name": name,
+        "birth_date": birth,
+        "sex": sex,
+        "cccd": cccd,
+        "education": education,
+        "org_code": org,
+        "edu_exception": edu_exception,
+        "ethnicity": ethnicity,
+        "religion": religion,
+        "occupation": occupation,
+        "doan_member": doan,
+        "cong_doan_member": cong_doan,
+        "residence": residence,
+    }
     made = _run(lambda: add_candidate(ctx, {k: v for k, v in data.items() if v is not None}))
     print(f"Đã mở hồ sơ #{made['dossier_id']} ở bước Nguồn.")
 
@@ -315,9 +335,11 @@ def candidate_list(
     _table(
         f"Hồ sơ ({len(rows)})",
         ["Hồ sơ", "Họ và tên", "Ngày sinh", "Chi bộ", "Bước"],
-        [[r["dossier_id"], r["full_name"], _vn(r["birth_date"]), r["org_name"], r["stage_label"]]
-         for r in rows],
-    )  # fmt: skip
+        [
+            [r["dossier_id"], r["full_name"], _vn(r["birth_date"]), r["org_name"], r["stage_label"]]
+            for r in rows
+        ],
+    )
 
 
 @candidate_app.command("show")
@@ -352,16 +374,25 @@ def candidate_show(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
         rows.append(["Giấy chứng nhận lớp nhận thức", cert["number"], _vn(cert["issued_on"])])
     for i in facts["introducers"]:
         kind = "chính thức" if i["official"] else "dự bị"
-        rows.append([f"Người giới thiệu ({kind}, {i['months_together']} tháng)", i["full_name"],
-                     _vn(i["introduced_on"])])  # fmt: skip
+        rows.append(
+            [
+                f"Người giới thiệu ({kind}, {i['months_together']} tháng)",
+                i["full_name"],
+                _vn(i["introduced_on"]),
+            ]
+        )
     for doc in facts["documents"]:
         rows.append([f"Giấy tờ {doc['form']}", doc["kind"], _vn(doc["dated"])])
     for v in facts["verifications"]:
         rows.append(["Thẩm tra lý lịch", v["certified_by"], _vn(v["certified_on"])])
     for r in facts["resolutions"]:
-        rows.append([f"Nghị quyết {r['kind']} (lần {r['round']})",
-                     f"{r['agree']}/{r['official_members'] - r['exempted']} tán thành",
-                     _vn(r["dated"])])  # fmt: skip
+        rows.append(
+            [
+                f"Nghị quyết {r['kind']} (lần {r['round']})",
+                f"{r['agree']}/{r['official_members'] - r['exempted']} tán thành",
+                _vn(r["dated"]),
+            ]
+        )
     for d in facts["decisions"]:
         rows.append([f"Quyết định {d['kind']}", d["number"], _vn(d["signed_on"])])
     for c2 in facts["consents"]:
@@ -371,9 +402,11 @@ def candidate_show(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     if rows:
         _table("Sự kiện, giấy tờ", ["Loại", "Nội dung", "Ngày"], rows)
     if data["deadlines"]:
-        _table("Thời hạn", ["Quy định", "Việc", "Hạn", "Tình trạng"],
-               [[x["rule_id"], x["label"], _vn(x["due"]), x["status"]]
-                for x in data["deadlines"]])  # fmt: skip
+        _table(
+            "Thời hạn",
+            ["Quy định", "Việc", "Hạn", "Tình trạng"],
+            [[x["rule_id"], x["label"], _vn(x["due"]), x["status"]] for x in data["deadlines"]],
+        )
 
 
 # --- facts -----------------------------------------------------------------------------------
@@ -416,9 +449,11 @@ def record_introducer(
     date: DateOpt = None,
 ) -> None:
     """Người giới thiệu (mẫu 3-KNĐ; R-INTRO)."""
-    _record(dossier_id, "IntroducerIn",
-            {"full_name": name, "official": official, "months_together": months,
-             "introduced_on": date})  # fmt: skip
+    _record(
+        dossier_id,
+        "IntroducerIn",
+        {"full_name": name, "official": official, "months_together": months, "introduced_on": date},
+    )
 
 
 @record_app.command("document")
@@ -466,9 +501,16 @@ def record_relative(
     ] = None,
 ) -> None:
     """Người thân cần thẩm tra lý lịch (R-VERIFY)."""
-    _record(dossier_id, "RelativeIn",
-            {"relation": relation, "full_name": name, "party_member": party_member,
-             "verified_on": verified})  # fmt: skip
+    _record(
+        dossier_id,
+        "RelativeIn",
+        {
+            "relation": relation,
+            "full_name": name,
+            "party_member": party_member,
+            "verified_on": verified,
+        },
+    )
 
 
 @record_app.command("vote")
@@ -494,10 +536,21 @@ def record_vote(
     number: Annotated[str, typer.Option("--number", help="Số nghị quyết.")] = "",
 ) -> None:
     """Nghị quyết và kết quả biểu quyết (R-VOTE-CB, R-VOTE-DU, R-VOTE-OFFICIAL)."""
-    _record(dossier_id, "ResolutionIn",
-            {"kind": kind, "dated": date, "official_members": official, "agree": agree,
-             "against": against, "exempted": exempted, "probationary_members": probationary,
-             "round": round_, "number": number})  # fmt: skip
+    _record(
+        dossier_id,
+        "ResolutionIn",
+        {
+            "kind": kind,
+            "dated": date,
+            "official_members": official,
+            "agree": agree,
+            "against": against,
+            "exempted": exempted,
+            "probationary_members": probationary,
+            "round": round_,
+            "number": number,
+        },
+    )
 
 
 @record_app.command("decision")
@@ -512,9 +565,17 @@ def record_decision(
     reject: Annotated[bool, typer.Option("--reject", help="Quyết định không chấp thuận.")] = False,
 ) -> None:
     """Quyết định của cấp ủy có thẩm quyền (kết nạp hoặc công nhận chính thức)."""
-    _record(dossier_id, "DecisionIn",
-            {"kind": kind, "number": number, "signed_on": signed, "received_on": received,
-             "approve": not reject})  # fmt: skip
+    _record(
+        dossier_id,
+        "DecisionIn",
+        {
+            "kind": kind,
+            "number": number,
+            "signed_on": signed,
+            "received_on": received,
+            "approve": not reject,
+        },
+    )
 
 
 @record_app.command("ceremony")
@@ -535,8 +596,9 @@ def record_consent(
     issuer: Annotated[str, typer.Option("--issuer", help="Cơ quan ban hành.")] = "",
 ) -> None:
     """Văn bản đồng ý của cấp có thẩm quyền (R-AGE-60, R-EDU, D-CEREMONY, D-DECIDE, R-REJOIN)."""
-    _record(dossier_id, "ConsentIn",
-            {"kind": kind, "number": number, "dated": date, "issuer": issuer})  # fmt: skip
+    _record(
+        dossier_id, "ConsentIn", {"kind": kind, "number": number, "dated": date, "issuer": issuer}
+    )
 
 
 @record_app.command("prior")
@@ -552,8 +614,11 @@ def record_prior(
     ] = False,
 ) -> None:
     """Quá trình trong Đảng trước đây, khi xin kết nạp lại (R-REJOIN)."""
-    _record(dossier_id, "PriorMembershipIn",
-            {"left_on": left, "cause": cause, "readmitted_before": readmitted})  # fmt: skip
+    _record(
+        dossier_id,
+        "PriorMembershipIn",
+        {"left_on": left, "cause": cause, "readmitted_before": readmitted},
+    )
 
 
 # --- the process -----------------------------------------------------------------------------
@@ -590,10 +655,13 @@ def advance(
         if version is not None and not version.isdigit():
             raise BadInput.one("Phiên bản", f"'{version}' không phải số")
         return do_advance(
-            ctx, _id(dossier_id), Event(event), reason=reason,
+            ctx,
+            _id(dossier_id),
+            Event(event),
+            reason=reason,
             back_to=Stage(back_to) if back_to else None,
             expected_version=int(version) if version else None,
-        )  # fmt: skip
+        )
 
     done = _run(go)
     print(
@@ -644,10 +712,19 @@ def history(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     _table(
         f"Nhật ký hồ sơ #{dossier_id}",
         ["#", "Thời điểm", "Người", "Loại", "Sự kiện", "Từ → đến", "Lý do"],
-        [[r["id"], local(datetime.fromisoformat(r["at"])).strftime("%d/%m/%Y %H:%M"),
-          r["actor"], r["kind"], r["event"],
-          f"{r['from_stage'] or ''} → {r['to_stage'] or ''}", r["reason"]] for r in rows],
-    )  # fmt: skip
+        [
+            [
+                r["id"],
+                local(datetime.fromisoformat(r["at"])).strftime("%d/%m/%Y %H:%M"),
+                r["actor"],
+                r["kind"],
+                r["event"],
+                f"{r['from_stage'] or ''} → {r['to_stage'] or ''}",
+                r["reason"],
+            ]
+            for r in rows
+        ],
+    )
 
 
 @audit_app.command("verify")
@@ -657,8 +734,15 @@ def audit_verify(as_json: JsonOpt = False) -> None:
 
     report = _run(lambda: verify_audit(_context()))
     if as_json:
-        _json({"ok": report.ok, "length": report.length, "head_hash": report.head_hash,
-               "problem_id": report.problem_id, "problem": report.problem})  # fmt: skip
+        _json(
+            {
+                "ok": report.ok,
+                "length": report.length,
+                "head_hash": report.head_hash,
+                "problem_id": report.problem_id,
+                "problem": report.problem,
+            }
+        )
     elif report.ok:
         print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
     else:
@@ -679,9 +763,19 @@ def rules_list(as_json: JsonOpt = False) -> None:
     if as_json:
         _json(sets)
         return
-    _table("Bộ quy định", ["Mã", "Tên", "Hiệu lực từ", "Ghi đè"],
-           [[s["id"], s["name"], _vn(s["effective_from"]),
-             ", ".join(f"{k}={v}" for k, v in s["overrides"].items()) or "—"] for s in sets])  # fmt: skip
+    _table(
+        "Bộ quy định",
+        ["Mã", "Tên", "Hiệu lực từ", "Ghi đè"],
+        [
+            [
+                s["id"],
+                s["name"],
+                _vn(s["effective_from"]),
+                ", ".join(f"{k}={v}" for k, v in s["overrides"].items()) or "—",
+            ]
+            for s in sets
+        ],
+    )
 
 
 @rules_app.command("set")

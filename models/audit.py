@@ -107,28 +107,48 @@ def verify_rows(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
     prev_hash, hash) tuples in id order; name the first event that does not fit."""
     expected_id, expected_prev, count = 1, GENESIS, 0
     names = (
-        "id", "at", "actor", "dossier_id", "kind", "event", "from_stage", "to_stage",
-        "reason", "rule_set_id", "data", "prev_hash", "hash",
-    )  # fmt: skip
+        "id",
+        "at",
+        "actor",
+        "dossier_id",
+        "kind",
+        "event",
+        "from_stage",
+        "to_stage",
+        "reason",
+        "rule_set_id",
+        "data",
+        "prev_hash",
+        "hash",
+    )
     for values in rows:
         row = dict(zip(names, values, strict=True))
         rid = row["id"]
         if rid != expected_id:
             return ChainReport(
-                False, count, expected_prev, expected_id,
+                False,
+                count,
+                expected_prev,
+                expected_id,
                 f"Thiếu sự kiện #{expected_id} (đã bị xóa); sự kiện tiếp theo là #{rid}.",
-            )  # fmt: skip
+            )
         if row["prev_hash"] != expected_prev:
             return ChainReport(
-                False, count, expected_prev, rid,
+                False,
+                count,
+                expected_prev,
+                rid,
                 f"Sự kiện #{rid} không nối với sự kiện #{rid - 1}: chuỗi bị xóa, chèn hoặc "
                 "đổi thứ tự tại đây.",
-            )  # fmt: skip
+            )
         if event_hash(_hashed_fields(row)) != row["hash"]:
             return ChainReport(
-                False, count, expected_prev, rid,
+                False,
+                count,
+                expected_prev,
+                rid,
                 f"Sự kiện #{rid} đã bị sửa: nội dung không khớp với mã băm đã ghi.",
-            )  # fmt: skip
+            )
         expected_id, expected_prev, count = rid + 1, row["hash"], count + 1
     return ChainReport(True, count, expected_prev)
 

@@ -24,22 +24,60 @@ ROOT = "TU-LD"
 
 ORGS: list[dict[str, Any]] = [
     {"code": ROOT, "name": "Tỉnh ủy Lâm Đồng", "kind": "cap_tinh", "sector": "khac"},
-    {"code": "DUK-CQ", "name": "Đảng ủy Khối các cơ quan tỉnh", "kind": "cap_uy_co_tham_quyen",
-     "sector": "co_quan", "parent_code": ROOT},
-    {"code": "DB-SGD", "name": "Đảng bộ Sở Giáo dục và Đào tạo", "kind": "dang_bo_co_so",
-     "sector": "co_quan", "parent_code": "DUK-CQ"},
-    {"code": "CB-VP", "name": "Chi bộ Văn phòng Sở", "kind": "chi_bo", "sector": "co_quan",
-     "parent_code": "DB-SGD", "has_cong_doan": True},
-    {"code": "CB-GDTH", "name": "Chi bộ Phòng Giáo dục trung học", "kind": "chi_bo",
-     "sector": "co_quan", "parent_code": "DB-SGD", "has_cong_doan": True},
-    {"code": "DU-BL", "name": "Đảng ủy xã Bảo Lâm", "kind": "cap_uy_co_tham_quyen",
-     "sector": "xa_phuong", "parent_code": ROOT},
-    {"code": "CBCS-THPT", "name": "Chi bộ Trường THPT Bảo Lâm", "kind": "chi_bo_co_so",
-     "sector": "truong_hoc", "parent_code": "DU-BL"},
-    {"code": "CBCS-CHE", "name": "Chi bộ Công ty TNHH Chè Bảo Lâm", "kind": "chi_bo_co_so",
-     "sector": "doanh_nghiep", "parent_code": "DU-BL", "has_doan": False,
-     "has_cong_doan": True},
-]  # fmt: skip
+    {
+        "code": "DUK-CQ",
+        "name": "Đảng ủy Khối các cơ quan tỉnh",
+        "kind": "cap_uy_co_tham_quyen",
+        "sector": "co_quan",
+        "parent_code": ROOT,
+    },
+    {
+        "code": "DB-SGD",
+        "name": "Đảng bộ Sở Giáo dục và Đào tạo",
+        "kind": "dang_bo_co_so",
+        "sector": "co_quan",
+        "parent_code": "DUK-CQ",
+    },
+    {
+        "code": "CB-VP",
+        "name": "Chi bộ Văn phòng Sở",
+        "kind": "chi_bo",
+        "sector": "co_quan",
+        "parent_code": "DB-SGD",
+        "has_cong_doan": True,
+    },
+    {
+        "code": "CB-GDTH",
+        "name": "Chi bộ Phòng Giáo dục trung học",
+        "kind": "chi_bo",
+        "sector": "co_quan",
+        "parent_code": "DB-SGD",
+        "has_cong_doan": True,
+    },
+    {
+        "code": "DU-BL",
+        "name": "Đảng ủy xã Bảo Lâm",
+        "kind": "cap_uy_co_tham_quyen",
+        "sector": "xa_phuong",
+        "parent_code": ROOT,
+    },
+    {
+        "code": "CBCS-THPT",
+        "name": "Chi bộ Trường THPT Bảo Lâm",
+        "kind": "chi_bo_co_so",
+        "sector": "truong_hoc",
+        "parent_code": "DU-BL",
+    },
+    {
+        "code": "CBCS-CHE",
+        "name": "Chi bộ Công ty TNHH Chè Bảo Lâm",
+        "kind": "chi_bo_co_so",
+        "sector": "doanh_nghiep",
+        "parent_code": "DU-BL",
+        "has_doan": False,
+        "has_cong_doan": True,
+    },
+]
 
 # name, sex, birth year, org, target stage, occupation, notes
 PEOPLE: list[tuple[str, str, int, str, str, str]] = [
@@ -84,14 +122,19 @@ class _Builder:
         made = add_candidate(
             self.ctx,
             {
-                "full_name": name, "birth_date": _d(date(year, 3 + self.serial % 9, 12)),
-                "sex": sex, "cccd": cccd, "education": "dai_hoc" if year < 2000 else "thpt",
-                "occupation": occupation, "org_code": org,
-                "doan_member": 2026 - year <= 30, "cong_doan_member": org != "CBCS-THPT",
+                "full_name": name,
+                "birth_date": _d(date(year, 3 + self.serial % 9, 12)),
+                "sex": sex,
+                "cccd": cccd,
+                "education": "dai_hoc" if year < 2000 else "thpt",
+                "occupation": occupation,
+                "org_code": org,
+                "doan_member": 2026 - year <= 30,
+                "cong_doan_member": org != "CBCS-THPT",
                 "ethnicity": "Cơ Ho" if name.startswith("K") else "Kinh",
                 "residence": "xã Bảo Lâm, tỉnh Lâm Đồng",
             },
-        )  # fmt: skip
+        )
         return int(made["dossier_id"])
 
     def papers(self, did: int, res: date, youth: bool, org: str) -> None:
@@ -99,39 +142,80 @@ class _Builder:
         self.fact(did, inputs.DocumentIn, kind="don_xin_vao_dang", dated=_d(res - timedelta(90)))
         self.fact(did, inputs.DocumentIn, kind="ly_lich", dated=_d(res - timedelta(80)))
         self.fact(did, inputs.DocumentIn, kind="tong_hop_y_kien", dated=_d(res - timedelta(20)))
-        self.fact(did, inputs.IntroducerIn, full_name="Phan Văn Hùng", official=True,
-                  months_together=36, introduced_on=_d(res - timedelta(30)))  # fmt: skip
+        self.fact(
+            did,
+            inputs.IntroducerIn,
+            full_name="Phan Văn Hùng",
+            official=True,
+            months_together=36,
+            introduced_on=_d(res - timedelta(30)),
+        )
         if youth and org != "CBCS-CHE":  # R-INTRO-DOAN: the Đoàn's resolution replaces one
             self.fact(did, inputs.DocumentIn, kind="nghi_quyet_doan", dated=_d(res - timedelta(25)))
         elif org == "CBCS-CHE":  # R-INTRO-CD: an enterprise without Đoàn, with a union
-            self.fact(did, inputs.DocumentIn, kind="nghi_quyet_cong_doan",
-                      dated=_d(res - timedelta(25)))  # fmt: skip
+            self.fact(
+                did, inputs.DocumentIn, kind="nghi_quyet_cong_doan", dated=_d(res - timedelta(25))
+            )
         else:
-            self.fact(did, inputs.IntroducerIn, full_name="Đỗ Thị Lan", official=True,
-                      months_together=24, introduced_on=_d(res - timedelta(28)))  # fmt: skip
+            self.fact(
+                did,
+                inputs.IntroducerIn,
+                full_name="Đỗ Thị Lan",
+                official=True,
+                months_together=24,
+                introduced_on=_d(res - timedelta(28)),
+            )
         self.fact(did, inputs.RelativeIn, relation="cha", full_name="Người cha", party_member=True)
-        self.fact(did, inputs.RelativeIn, relation="me", full_name="Người mẹ",
-                  verified_on=_d(res - timedelta(15)))  # fmt: skip
-        self.fact(did, inputs.VerificationIn, certified_on=_d(res - timedelta(10)),
-                  certified_by="Đảng ủy cơ sở")  # fmt: skip
+        self.fact(
+            did,
+            inputs.RelativeIn,
+            relation="me",
+            full_name="Người mẹ",
+            verified_on=_d(res - timedelta(15)),
+        )
+        self.fact(
+            did,
+            inputs.VerificationIn,
+            certified_on=_d(res - timedelta(10)),
+            certified_by="Đảng ủy cơ sở",
+        )
 
     def to_chi_bo(self, did: int, res: date) -> None:
-        self.fact(did, inputs.CertificateIn, number=f"GCN-{did:04d}",
-                  issued_on=_d(res - timedelta(200)), issuer="Trung tâm Chính trị")  # fmt: skip
+        self.fact(
+            did,
+            inputs.CertificateIn,
+            number=f"GCN-{did:04d}",
+            issued_on=_d(res - timedelta(200)),
+            issuer="Trung tâm Chính trị",
+        )
         self.go(did, Event.cu_di_hoc)
         self.go(did, Event.hoan_thanh_lop)
 
     def vote(self, did: int, kind: str, day: date, agree: int = 8, **kw: Any) -> None:
-        self.fact(did, inputs.ResolutionIn, kind=kind, dated=_d(day), official_members=9,
-                  probationary_members=2, exempted=kw.pop("exempted", 0), agree=agree,
-                  against=9 - agree - kw.pop("absent", 1), **kw)  # fmt: skip
+        self.fact(
+            did,
+            inputs.ResolutionIn,
+            kind=kind,
+            dated=_d(day),
+            official_members=9,
+            probationary_members=2,
+            exempted=kw.pop("exempted", 0),
+            agree=agree,
+            against=9 - agree - kw.pop("absent", 1),
+            **kw,
+        )
 
     def run(self, did: int, org: str, youth: bool, target: str) -> None:
         t = self.today
         under_du = org in {"CB-VP", "CB-GDTH"}
         # How far back the chi bộ voted, so every later fact is in the past.
-        months_back = {"du_bi": 5, "du_bi_ready": 16, "chinh_thuc": 16, "xoa_ten": 6,
-                       "ket_nap": 3}.get(target, 1)  # fmt: skip
+        months_back = {
+            "du_bi": 5,
+            "du_bi_ready": 16,
+            "chinh_thuc": 16,
+            "xoa_ten": 6,
+            "ket_nap": 3,
+        }.get(target, 1)
         res = add_months(t, -months_back) if target != "chi_bo_xet_ready" else t - timedelta(10)
         if target == "nguon":
             return
@@ -150,8 +234,11 @@ class _Builder:
         self.papers(did, res, youth, org)
         if target == "khong_dat":
             self.vote(did, "chi_bo", res, agree=5, absent=0)
-            self.go(did, Event.khong_dat,
-                    reason="Chi bộ biểu quyết 5/9 tán thành, không đủ 2/3 (R-VOTE-CB).")  # fmt: skip
+            self.go(
+                did,
+                Event.khong_dat,
+                reason="Chi bộ biểu quyết 5/9 tán thành, không đủ 2/3 (R-VOTE-CB).",
+            )
             return
         self.vote(did, "chi_bo", res)
         if under_du:
@@ -165,15 +252,25 @@ class _Builder:
         if target == "tham_dinh":
             return
         if target == "tra_lai":
-            self.go(did, Event.tra_lai, back_to=Stage.chi_bo_xet,
-                    reason="Bản tổng hợp ý kiến nơi cư trú thiếu xác nhận của chi bộ thôn.")  # fmt: skip
+            self.go(
+                did,
+                Event.tra_lai,
+                back_to=Stage.chi_bo_xet,
+                reason="Bản tổng hợp ý kiến nơi cư trú thiếu xác nhận của chi bộ thôn.",
+            )
             return
         self.go(did, Event.trinh_btv)
         if target == "btv_quyet_dinh":
             return
         signed = res + timedelta(35)
-        self.fact(did, inputs.DecisionIn, kind="ket_nap", number=f"{100 + did}-QĐ/ĐU",
-                  signed_on=_d(signed), received_on=_d(signed + timedelta(3)))  # fmt: skip
+        self.fact(
+            did,
+            inputs.DecisionIn,
+            kind="ket_nap",
+            number=f"{100 + did}-QĐ/ĐU",
+            signed_on=_d(signed),
+            received_on=_d(signed + timedelta(3)),
+        )
         self.go(did, Event.quyet_dinh_ket_nap)
         if target == "ket_nap":
             return
@@ -182,15 +279,23 @@ class _Builder:
         if target == "du_bi":
             return
         if target == "xoa_ten":
-            self.go(did, Event.xoa_ten,
-                    reason="Không tham gia sinh hoạt chi bộ 3 tháng liền không có lý do.")  # fmt: skip
+            self.go(
+                did,
+                Event.xoa_ten,
+                reason="Không tham gia sinh hoạt chi bộ 3 tháng liền không có lý do.",
+            )
             return
         end = add_months(signed + timedelta(17), 12)
         self.vote(did, "chi_bo_chinh_thuc", end + timedelta(4))
         if under_du:
             self.vote(did, "dang_uy_chinh_thuc", end + timedelta(8), agree=7, absent=0)
-        self.fact(did, inputs.DecisionIn, kind="chinh_thuc", number=f"{300 + did}-QĐ/ĐU",
-                  signed_on=_d(end + timedelta(15)))  # fmt: skip
+        self.fact(
+            did,
+            inputs.DecisionIn,
+            kind="chinh_thuc",
+            number=f"{300 + did}-QĐ/ĐU",
+            signed_on=_d(end + timedelta(15)),
+        )
         if target == "chinh_thuc":
             self.go(did, Event.cong_nhan_chinh_thuc)
 
@@ -203,8 +308,8 @@ def build_demo(ctx: Context) -> dict[str, int] | None:
     for org in ORGS:
         add_org(ctx, org)
     builder = _Builder(ctx)
-    for name, sex, year, org, target, occupation in PEOPLE:
-        did = builder.person(name, sex, year, org, occupation)
+    for name, sex, year, cell, target, occupation in PEOPLE:
+        did = builder.person(name, sex, year, cell, occupation)
         youth = builder.today.year - year <= 30
-        builder.run(did, org, youth, target)
+        builder.run(did, cell, youth, target)
     return {"orgs": len(ORGS), "dossiers": len(PEOPLE)}

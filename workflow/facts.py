@@ -338,7 +338,7 @@ class DossierFacts:
 
     def snapshot(self) -> dict[str, Any]:
         """JSON-ready copy for the audit log; the birth date is kept to the month (R-AGE)."""
-        data = _jsonable(asdict(self))
+        data: dict[str, Any] = _jsonable(asdict(self))
         data["birth_date"] = self.birth_date.strftime("%Y-%m")
         return data
 

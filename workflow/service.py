@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy.engine import CursorResult, Engine
+from sqlmodel import Session, SQLModel, col, select
 
 from models import audit
 from models.db import HEAD_REVISION, make_engine, migrate, schema_revision, unit_of_work
@@ -135,19 +135,23 @@ def initialise(ctx: Context) -> bool:
     if fresh:
         with ctx.write() as s:
             audit.append(
-                s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="khoi_tao",
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="admin",
+                event="khoi_tao",
                 data={"schema": HEAD_REVISION},
-            )  # fmt: skip
+            )
     return fresh
 
 
 def _calendar(s: Session) -> WorkingCalendar:
-    rows = s.exec(select(CalendarOverride.day, CalendarOverride.working)).all()
+    rows = s.exec(select(col(CalendarOverride.day), col(CalendarOverride.working))).all()
     return WorkingCalendar(dict(rows))
 
 
 def _overrides(s: Session) -> dict[str, Any]:
-    rows = s.exec(select(RuleOverride.key, RuleOverride.value)).all()
+    rows = s.exec(select(col(RuleOverride.key), col(RuleOverride.value))).all()
     return {key: coerce_override(key, value) for key, value in rows}
 
 
@@ -194,9 +198,13 @@ def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         s.add(org)
         s.flush()
         audit.append(
-            s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="them_to_chuc",
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="admin",
+            event="them_to_chuc",
             data=org_in.model_dump(mode="json"),
-        )  # fmt: skip
+        )
         return _org_view(org, parent)
 
 
@@ -236,12 +244,12 @@ def list_orgs(ctx: Context) -> list[dict[str, Any]]:
 
 
 def _subtree_ids(s: Session, root: Organization) -> set[int]:
-    rows = s.exec(select(Organization.id, Organization.parent_id)).all()
+    rows = s.exec(select(col(Organization.id), col(Organization.parent_id))).all()
     children: dict[int | None, list[int]] = {}
     for oid, parent in rows:
-        children.setdefault(parent, []).append(oid)
+        children.setdefault(parent, []).append(int(oid))
     found: set[int] = set()
-    stack = [root.id]
+    stack: list[int | None] = [root.id]
     while stack:
         current = stack.pop()
         if current is None or current in found:
@@ -268,6 +276,7 @@ def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         if existing is not None:
             raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
         now = ctx.clock.now()
+        assert org.id is not None
         person = Candidate(
             **c_in.model_dump(
                 exclude={"org_code", "sex", "education", "edu_exception", "occupation"}
@@ -282,18 +291,26 @@ def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         )
         s.add(person)
         s.flush()
-        assert person.id is not None and org.id is not None
+        assert person.id is not None
         dossier = Dossier(
-            candidate_id=person.id, org_id=org.id, stage=Stage.nguon.value,
-            opened_on=ctx.today(), updated_at=now,
-        )  # fmt: skip
+            candidate_id=person.id,
+            org_id=org.id,
+            stage=Stage.nguon.value,
+            opened_on=ctx.today(),
+            updated_at=now,
+        )
         s.add(dossier)
         s.flush()
         audit.append(
-            s, at=now, actor=ctx.actor, kind="create", event="tao_ho_so",
-            dossier_id=dossier.id, to_stage=Stage.nguon.value,
+            s,
+            at=now,
+            actor=ctx.actor,
+            kind="create",
+            event="tao_ho_so",
+            dossier_id=dossier.id,
+            to_stage=Stage.nguon.value,
             data={"org": org.code, "birth_month": c_in.birth_date.strftime("%Y-%m")},
-        )  # fmt: skip
+        )
         return {"dossier_id": dossier.id, "candidate_id": person.id, "stage": dossier.stage}
 
 
@@ -311,16 +328,16 @@ def load_facts(s: Session, d: Dossier) -> DossierFacts:
     assert person is not None and org is not None
     did = d.id
     cert = s.exec(
-        select(Certificate.issued_on)
+        select(col(Certificate.issued_on))
         .where(Certificate.candidate_id == person.id)
         .order_by(col(Certificate.issued_on).desc())
     ).first()
     verified = s.exec(
-        select(Verification.certified_on)
+        select(col(Verification.certified_on))
         .where(Verification.dossier_id == did)
         .order_by(col(Verification.certified_on).desc())
     ).first()
-    ceremony = s.exec(select(Ceremony.held_on).where(Ceremony.dossier_id == did)).first()
+    ceremony = s.exec(select(col(Ceremony.held_on)).where(Ceremony.dossier_id == did)).first()
     prior = s.exec(select(PriorMembership).where(PriorMembership.dossier_id == did)).first()
     return DossierFacts(
         stage=Stage(d.stage),
@@ -354,7 +371,7 @@ def load_facts(s: Session, d: Dossier) -> DossierFacts:
                 r.agree,
                 r.against,
                 r.round,
-            )  # fmt: skip
+            )
             for r in s.exec(select(Resolution).where(Resolution.dossier_id == did))
         ),
         decisions=tuple(
@@ -387,25 +404,33 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
             return "ghi_nguoi_gioi_thieu", Introducer(dossier_id=did, **fact.model_dump())
         case DocumentIn():
             return "ghi_giay_to", Document(
-                dossier_id=did, kind=fact.kind.value, form=fact.kind.form, dated=fact.dated,
+                dossier_id=did,
+                kind=fact.kind.value,
+                form=fact.kind.form,
+                dated=fact.dated,
                 number=fact.number,
-            )  # fmt: skip
+            )
         case VerificationIn():
             return "ghi_tham_tra", Verification(dossier_id=did, **fact.model_dump())
         case RelativeIn():
             return "ghi_nguoi_than", Relative(
-                dossier_id=did, **fact.model_dump(exclude={"relation"}),
+                dossier_id=did,
+                **fact.model_dump(exclude={"relation"}),
                 relation=fact.relation.value,
-            )  # fmt: skip
+            )
         case ResolutionIn():
             return "ghi_nghi_quyet", Resolution(
                 dossier_id=did, **fact.model_dump(exclude={"kind"}), kind=fact.kind.value
             )
         case DecisionIn():
             return "ghi_quyet_dinh", Decision(
-                dossier_id=did, kind=fact.kind.value, number=fact.number,
-                signed_on=fact.signed_on, received_on=fact.received, approve=fact.approve,
-            )  # fmt: skip
+                dossier_id=did,
+                kind=fact.kind.value,
+                number=fact.number,
+                signed_on=fact.signed_on,
+                received_on=fact.received,
+                approve=fact.approve,
+            )
         case CeremonyIn():
             return "ghi_le_ket_nap", Ceremony(dossier_id=did, held_on=fact.held_on)
         case ConsentIn():
@@ -414,14 +439,19 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
             )
         case PriorMembershipIn():
             return "ghi_qua_trinh_dang_truoc", PriorMembership(
-                dossier_id=did, left_on=fact.left_on, cause=fact.cause.value,
+                dossier_id=did,
+                left_on=fact.left_on,
+                cause=fact.cause.value,
                 readmitted_before=fact.readmitted_before,
-            )  # fmt: skip
+            )
     raise TypeError(type(fact))  # pragma: no cover
 
 
 # Facts of which a dossier holds one: recording again replaces the earlier one (audited).
-_SINGLE = {Ceremony: Ceremony.dossier_id, PriorMembership: PriorMembership.dossier_id}
+_SINGLE: dict[type[SQLModel], Any] = {
+    Ceremony: Ceremony.dossier_id,
+    PriorMembership: PriorMembership.dossier_id,
+}
 
 
 def record_fact(
@@ -451,9 +481,14 @@ def record_fact(
         if replaced is not None:
             payload["replaces"] = replaced
         audit.append(
-            s, at=ctx.clock.now(), actor=ctx.actor, kind="fact", event=name,
-            dossier_id=dossier_id, data=payload,
-        )  # fmt: skip
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="fact",
+            event=name,
+            dossier_id=dossier_id,
+            data=payload,
+        )
         return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}
 
 
@@ -516,7 +551,7 @@ def advance(
                 values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
             if event is Event.cong_nhan_chinh_thuc:
                 values["official_effective_on"] = probation_end(facts, rs)  # D-OFFICIAL
-            changed = s.execute(
+            changed: CursorResult[Any] = s.execute(  # type: ignore[assignment]
                 update(Dossier)
                 .where(col(Dossier.id) == dossier_id, col(Dossier.version) == d.version)
                 .values(**values)
@@ -524,27 +559,42 @@ def advance(
             if changed.rowcount != 1:  # pragma: no cover - writers are serialised
                 raise Conflict(f"Hồ sơ #{dossier_id} vừa được người khác cập nhật; không ghi gì.")
             audit.append(
-                s, at=ctx.clock.now(), actor=ctx.actor, kind="transition", event=event.value,
-                dossier_id=dossier_id, from_stage=source.value, to_stage=dest.value,
-                reason=reason, rule_set_id=rs.id,
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="transition",
+                event=event.value,
+                dossier_id=dossier_id,
+                from_stage=source.value,
+                to_stage=dest.value,
+                reason=reason,
+                rule_set_id=rs.id,
                 data={
                     "facts": facts.snapshot(),
                     "judged_on": verdict.judged_on.isoformat(),
                     "notes": [str(n) for n in verdict.notes],
                     "rule_overrides": dict(rs.overrides),
                 },
-            )  # fmt: skip
+            )
             return Advanced(dossier_id, event, source, dest, d.version + 1, rs.id, verdict.notes)
     # Refused: the unit of work above wrote nothing; record the refusal for inspectors.
     verdict, facts, stage = refusal
     with ctx.write() as s:
         audit.append(
-            s, at=ctx.clock.now(), actor=ctx.actor, kind="refusal", event=event.value,
-            dossier_id=dossier_id, from_stage=stage, reason=reason,
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="refusal",
+            event=event.value,
+            dossier_id=dossier_id,
+            from_stage=stage,
+            reason=reason,
             rule_set_id=verdict.rule_set_id,
-            data={"unmet": [[u.rule_id, u.message] for u in verdict.unmet],
-                  "facts": facts.snapshot()},
-        )  # fmt: skip
+            data={
+                "unmet": [[u.rule_id, u.message] for u in verdict.unmet],
+                "facts": facts.snapshot(),
+            },
+        )
     raise Refused(verdict)
 
 
@@ -607,14 +657,19 @@ def show(ctx: Context, dossier_id: int) -> dict[str, Any]:
         cal = _calendar(s)
         certificates = s.exec(select(Certificate).where(Certificate.candidate_id == c.id)).all()
         rows: dict[str, list[Any]] = {
-            name: list(s.exec(select(table).where(table.dossier_id == dossier_id)).all())  # type: ignore[attr-defined]
+            name: list(s.exec(select(table).where(table.dossier_id == dossier_id)).all())
             for name, table in (
-                ("introducers", Introducer), ("documents", Document),
-                ("verifications", Verification), ("relatives", Relative),
-                ("resolutions", Resolution), ("decisions", Decision), ("consents", Consent),
-                ("ceremony", Ceremony), ("prior_membership", PriorMembership),
+                ("introducers", Introducer),
+                ("documents", Document),
+                ("verifications", Verification),
+                ("relatives", Relative),
+                ("resolutions", Resolution),
+                ("decisions", Decision),
+                ("consents", Consent),
+                ("ceremony", Ceremony),
+                ("prior_membership", PriorMembership),
             )
-        }  # fmt: skip
+        }
     record = {
         name: [r.model_dump(mode="json", exclude={"dossier_id"}) for r in items]
         for name, items in rows.items()
@@ -745,15 +800,27 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
         if old is not None:
             s.delete(old)
             s.flush()
-        s.add(RuleOverride(key=key, value=str(value), reason=reason.strip(),
-                           set_by=ctx.actor, set_at=ctx.clock.now()))  # fmt: skip
+        s.add(
+            RuleOverride(
+                key=key,
+                value=str(value),
+                reason=reason.strip(),
+                set_by=ctx.actor,
+                set_at=ctx.clock.now(),
+            )
+        )
         s.flush()
         rs = _rules(s, ctx.today())
         audit.append(
-            s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="ghi_de_quy_dinh",
-            reason=reason.strip(), rule_set_id=rs.id,
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="admin",
+            event="ghi_de_quy_dinh",
+            reason=reason.strip(),
+            rule_set_id=rs.id,
             data={"key": key, "value": parsed, "previous": old.value if old else None},
-        )  # fmt: skip
+        )
     return {"key": key, "value": parsed, "rule_set_id": rs.id}
 
 
@@ -771,11 +838,22 @@ def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[
         if old is not None:
             s.delete(old)
             s.flush()
-        s.add(CalendarOverride(day=day, working=working, note=note.strip(),
-                               set_by=ctx.actor, set_at=ctx.clock.now()))  # fmt: skip
+        s.add(
+            CalendarOverride(
+                day=day,
+                working=working,
+                note=note.strip(),
+                set_by=ctx.actor,
+                set_at=ctx.clock.now(),
+            )
+        )
         audit.append(
-            s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="ghi_de_lich",
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="admin",
+            event="ghi_de_lich",
             reason=note.strip() or None,
             data={"day": day.isoformat(), "working": working},
-        )  # fmt: skip
+        )
     return {"day": day.isoformat(), "working": working, "note": note.strip()}

@@ -45,13 +45,16 @@ def _char_key(ch: str) -> tuple[int, int]:
     return _LETTER_RANK.get(base, 100 + ord(base)), _TONE_RANK[tone]
 
 
-def word_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+SortKey = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def word_key(text: str) -> SortKey:
     """Letters first, then tones: the order of a Vietnamese dictionary."""
     chars = [_char_key(ch) for ch in unicodedata.normalize("NFC", text) if not ch.isspace()]
     return tuple(c[0] for c in chars), tuple(c[1] for c in chars)
 
 
-def name_sort_key(full_name: str) -> tuple[object, ...]:
+def name_sort_key(full_name: str) -> tuple[SortKey, SortKey]:
     """Lists of people sort by given name (the last word), then the whole name."""
     words = nfc(full_name).split()
     given = words[-1] if words else ""
