@@ -247,7 +247,8 @@ def _subtree_ids(s: Session, root: Organization) -> set[int]:
     rows = s.exec(select(col(Organization.id), col(Organization.parent_id))).all()
     children: dict[int | None, list[int]] = {}
     for oid, parent in rows:
-        children.setdefault(parent, []).append(int(oid))
+        if oid is not None:
+            children.setdefault(parent, []).append(oid)
     found: set[int] = set()
     stack: list[int | None] = [root.id]
     while stack:

@@ -1,0 +1,127 @@
+"""Shared fixtures: a real SQLite file per test, migrated by Alembic, and a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.db import database_url
+from workflow import inputs
+from workflow.clock import VN_TZ, FixedClock
+from workflow.service import Context, add_candidate, add_org, initialise, open_context
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ)
+
+# The tree used throughout: province → deciding committee → base committee → chi bộ,
+# and a chi bộ cơ sở directly under the deciding committee.
+TREE: list[dict[str, Any]] = [
+    {"code": "TU", "name": "Tỉnh ủy Lâm Đồng", "kind": "cap_tinh"},
+    {
+        "code": "DUK",
+        "name": "Đảng ủy Khối các cơ quan tỉnh",
+        "kind": "cap_uy_co_tham_quyen",
+        "parent_code": "TU",
+    },
+    {"code": "DB", "name": "Đảng bộ Sở Giáo dục", "kind": "dang_bo_co_so", "parent_code": "DUK"},
+    {"code": "CB", "name": "Chi bộ Văn phòng", "kind": "chi_bo", "parent_code": "DB"},
+    {
+        "code": "CBCS",
+        "name": "Chi bộ Trường THPT Bảo Lâm",
+        "kind": "chi_bo_co_so",
+        "parent_code": "DUK",
+        "sector": "truong_hoc",
+    },
+]
+
+
+def make_context(path: Path, clock: FixedClock | None = None) -> Context:
+    ctx = open_context(
+        database_url(str(path)), "chuyen_vien_test", clock or FixedClock(NOW), require_init=False
+    )
+    initialise(ctx)
+    return ctx
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "ketnap.db"
+
+
+@pytest.fixture
+def ctx(db_path: Path) -> Iterator[Context]:
+    context = make_context(db_path)
+    for org in TREE:
+        add_org(context, org)
+    yield context
+    context.engine.dispose()
+
+
+_serial = iter(range(10**6))
+
+
+def new_candidate(ctx: Context, **overrides: Any) -> int:
+    data: dict[str, Any] = {
+        "full_name": "Nguyễn Văn Thắng",
+        "birth_date": "15/08/2000",
+        "sex": "nam",
+        "cccd": f"0012000{next(_serial):05d}",
+        "education": "dai_hoc",
+        "org_code": "CB",
+        "doan_member": True,
+    }
+    data.update(overrides)
+    return int(add_candidate(ctx, data)["dossier_id"])
+
+
+def fact(ctx: Context, did: int, model: type[inputs.FactIn], **data: Any) -> None:
+    from workflow.service import record_fact
+
+    record_fact(ctx, did, model, data)
+
+
+def complete_papers(ctx: Context, did: int, *, vote_on: str = "06/05/2025") -> None:
+    """Everything a chi bộ under a đảng ủy needs for a 24-year-old Đoàn member."""
+    fact(
+        ctx,
+        did,
+        inputs.CertificateIn,
+        number="GCN-1",
+        issued_on="10/03/2025",
+        issuer="Trung tâm Chính trị",
+    )
+    fact(ctx, did, inputs.DocumentIn, kind="don_xin_vao_dang", dated="01/04/2025")
+    fact(ctx, did, inputs.DocumentIn, kind="ly_lich", dated="05/04/2025")
+    fact(ctx, did, inputs.DocumentIn, kind="tong_hop_y_kien", dated="20/04/2025")
+    fact(ctx, did, inputs.DocumentIn, kind="nghi_quyet_doan", dated="22/04/2025")
+    fact(
+        ctx,
+        did,
+        inputs.IntroducerIn,
+        full_name="Phan Văn Hùng",
+        official=True,
+        months_together=36,
+        introduced_on="21/04/2025",
+    )
+    fact(
+        ctx,
+        did,
+        inputs.RelativeIn,
+        relation="me",
+        full_name="Lê Thị Bích",
+        verified_on="25/04/2025",
+    )
+    fact(ctx, did, inputs.VerificationIn, certified_on="28/04/2025", certified_by="Đảng ủy Sở")
+    fact(
+        ctx,
+        did,
+        inputs.ResolutionIn,
+        kind="chi_bo",
+        dated=vote_on,
+        official_members=9,
+        agree=8,
+        against=1,
+    )

@@ -1,0 +1,54 @@
+"""Vietnamese text: search without accents, alphabetical order, dates, percentages."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+
+from workflow.vntext import fmt_date, fold, name_sort_key, nfc, parse_date, percent, word_key
+
+
+def test_vietnamese_alphabetical_order() -> None:
+    words = ["Đặng", "Dương", "Anh", "Ân", "Ăn"]
+    assert sorted(words, key=word_key) == ["Anh", "Ăn", "Ân", "Dương", "Đặng"]
+
+
+def test_tones_sort_in_dictionary_order() -> None:
+    assert sorted(["má", "mạ", "mà", "ma", "mả", "mã"], key=word_key) == [
+        "ma",
+        "mà",
+        "mả",
+        "mã",
+        "má",
+        "mạ",
+    ]
+
+
+def test_people_sort_by_given_name_first() -> None:
+    names = ["Trần Văn Bình", "Lê Thị An", "Nguyễn An"]
+    assert sorted(names, key=name_sort_key) == ["Lê Thị An", "Nguyễn An", "Trần Văn Bình"]
+
+
+def test_fold_finds_nfd_typed_names() -> None:
+    typed = unicodedata.normalize("NFD", "Nguyễn Văn Thắng")
+    assert fold(typed) == "nguyen van thang"
+    assert nfc(typed) == unicodedata.normalize("NFC", "Nguyễn Văn Thắng")
+    assert fold("Đặng  Thị") == "dang thi"
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "text"), [(45, 210, "21,43%"), (10, 41, "24,39%"), (1, 0, "—")]
+)
+def test_percent_with_decimal_comma(part: int, whole: int, text: str) -> None:
+    assert percent(part, whole) == text
+
+
+def test_dates() -> None:
+    assert parse_date("03/02/2025") == date(2025, 2, 3)
+    assert fmt_date(date(2025, 2, 3)) == "03/02/2025"
+    with pytest.raises(ValueError, match="không có thật"):
+        parse_date("31/02/2000")
+    with pytest.raises(ValueError, match="dd/mm/yyyy"):
+        parse_date("2000-02-01")
