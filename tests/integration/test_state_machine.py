@@ -1,0 +1,134 @@
+"""Hypothesis drives random events and facts through the real service and SQLite file.
+
+Invariants: the stored stage is always one the table can reach by the transitions
+recorded; every applied transition has exactly one audit event; the chain verifies.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlmodel import col, select
+
+from models.tables import AuditEvent, Dossier
+from tests.conftest import TREE, complete_papers, fact, make_context, new_candidate
+from workflow import inputs
+from workflow.errors import BadInput, Refused
+from workflow.process import Event, Stage, allowed
+from workflow.service import add_org, advance, verify_audit
+
+FACTS: list[tuple[type[inputs.FactIn], dict[str, Any]]] = [
+    (
+        inputs.ResolutionIn,
+        {"kind": "dang_uy", "dated": "12/05/2025", "official_members": 7, "agree": 7},
+    ),
+    (inputs.DecisionIn, {"kind": "ket_nap", "number": "1", "signed_on": "20/06/2025"}),
+    (inputs.CeremonyIn, {"held_on": "10/07/2025"}),
+    (inputs.CeremonyIn, {"held_on": "30/12/2025"}),
+    (
+        inputs.ResolutionIn,
+        {
+            "kind": "chi_bo_chinh_thuc",
+            "dated": "15/07/2026",
+            "official_members": 9,
+            "agree": 5,
+            "against": 4,
+        },
+    ),
+    (
+        inputs.ResolutionIn,
+        {"kind": "chi_bo_chinh_thuc", "dated": "16/07/2026", "official_members": 9, "agree": 8},
+    ),
+    (
+        inputs.ResolutionIn,
+        {"kind": "dang_uy_chinh_thuc", "dated": "20/07/2026", "official_members": 7, "agree": 6},
+    ),
+    (inputs.DecisionIn, {"kind": "chinh_thuc", "number": "2", "signed_on": "05/08/2026"}),
+    (inputs.ConsentIn, {"kind": "le_muon", "number": "3", "dated": "01/12/2025"}),
+]
+
+
+class DossierMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="ketnap-hyp-"))
+        self.ctx = make_context(self.tmp / "k.db")
+        for org in TREE:
+            add_org(self.ctx, org)
+        self.dossiers: list[int] = []
+        self.applied = 0
+
+    @initialize(complete=st.booleans(), count=st.integers(1, 3))
+    def open_dossiers(self, complete: bool, count: int) -> None:
+        for _ in range(count):
+            did = new_candidate(self.ctx)
+            if complete:
+                complete_papers(self.ctx, did)
+            self.dossiers.append(did)
+
+    @rule(data=st.data(), which=st.integers(0, len(FACTS) - 1))
+    def record(self, data: st.DataObject, which: int) -> None:
+        did = data.draw(st.sampled_from(self.dossiers))
+        model, values = FACTS[which]
+        try:
+            fact(self.ctx, did, model, **values)
+        except BadInput:
+            pass  # a closed dossier takes no facts
+
+    @rule(
+        data=st.data(),
+        event=st.sampled_from(list(Event)),
+        back_to=st.sampled_from([None, Stage.chi_bo_xet, Stage.gui_ho_so, Stage.tham_dinh]),
+    )
+    def fire(self, data: st.DataObject, event: Event, back_to: Stage | None) -> None:
+        did = data.draw(st.sampled_from(self.dossiers))
+        try:
+            advance(self.ctx, did, event, reason="Lý do thử", back_to=back_to)
+            self.applied += 1
+        except (Refused, BadInput):
+            pass
+
+    @invariant()
+    def stored_stages_follow_the_table(self) -> None:
+        with self.ctx.read() as s:
+            events = s.exec(
+                select(AuditEvent)
+                .where(AuditEvent.kind == "transition")
+                .order_by(col(AuditEvent.id))
+            ).all()
+            stages = {d.id: (d.stage, d.version) for d in s.exec(select(Dossier)).all()}
+        assert len(events) == self.applied
+        walked = {did: Stage.nguon for did in stages}
+        counts = dict.fromkeys(stages, 0)
+        for e in events:
+            assert e.dossier_id is not None and e.from_stage is not None and e.to_stage is not None
+            assert walked[e.dossier_id].value == e.from_stage
+            assert allowed(Stage(e.from_stage), Stage(e.to_stage))
+            walked[e.dossier_id] = Stage(e.to_stage)
+            counts[e.dossier_id] += 1
+        for did, (stage, version) in stages.items():
+            assert walked[did].value == stage
+            assert version == counts[did] + 1
+
+    @invariant()
+    def chain_verifies(self) -> None:
+        assert verify_audit(self.ctx).ok
+
+    def teardown(self) -> None:
+        self.ctx.engine.dispose()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+DossierMachine.TestCase.settings = settings(
+    max_examples=12,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestDossierMachine = DossierMachine.TestCase
