@@ -104,7 +104,7 @@ class DossierMachine(RuleBasedStateMachine):
             ).all()
             stages = {d.id: (d.stage, d.version) for d in s.exec(select(Dossier)).all()}
         assert len(events) == self.applied
-        walked = {did: Stage.nguon for did in stages}
+        walked = dict.fromkeys(stages, Stage.nguon)
         counts = dict.fromkeys(stages, 0)
         for e in events:
             assert e.dossier_id is not None and e.from_stage is not None and e.to_stage is not None

@@ -21,8 +21,8 @@ from workflow.facts import (
     ExitCause,
     IntroducerFact,
     PriorMembershipFact,
-    RelativeFact,
     Relation,
+    RelativeFact,
     ResolutionFact,
     ResolutionKind,
 )

@@ -1,0 +1,240 @@
+"""The CLI as a clerk uses it: CliRunner for the flows, real subprocesses for concurrency."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER = CliRunner()
+
+SETUP = [
+    "org add --code TU --name 'Tỉnh ủy Lâm Đồng' --kind cap_tinh",
+    "org add --code DUK --name 'Đảng ủy Khối các cơ quan tỉnh' --kind cap_uy_co_tham_quyen --parent TU",
+    "org add --code DB --name 'Đảng bộ Sở Giáo dục' --kind dang_bo_co_so --parent DUK",
+    "org add --code CB --name 'Chi bộ Văn phòng' --kind chi_bo --parent DB",
+    "candidate add --name 'Nguyễn Văn Thắng' --birth 15/08/2000 --sex nam --cccd 001200012345 "
+    "--education dai_hoc --org CB --doan",
+]
+
+# The README's walkthrough, step by step: from nguồn to chính thức.
+WHOLE_CHAIN = [
+    "advance 1 cu_di_hoc",
+    "record certificate 1 --number GCN-01 --issued 10/03/2025 --issuer 'Trung tâm Chính trị'",
+    "advance 1 hoan_thanh_lop",
+    "record document 1 --kind don_xin_vao_dang --date 01/04/2025",
+    "record document 1 --kind ly_lich --date 05/04/2025",
+    "record document 1 --kind tong_hop_y_kien --date 20/04/2025",
+    "record document 1 --kind nghi_quyet_doan --date 22/04/2025",
+    "record introducer 1 --name 'Phan Văn Hùng' --months 36 --date 21/04/2025",
+    "record relative 1 --relation me --name 'Lê Thị Bích' --verified 25/04/2025",
+    "record verification 1 --date 28/04/2025 --by 'Đảng ủy Sở'",
+    "record vote 1 --kind chi_bo --date 06/05/2025 --official 9 --probationary 2 --agree 8 --against 1",
+    "advance 1 chi_bo_thong_qua",
+    "record vote 1 --kind dang_uy --date 12/05/2025 --official 7 --agree 7",
+    "advance 1 gui_cap_uy",
+    "advance 1 trinh_btv",
+    "record decision 1 --kind ket_nap --number 123-QĐ/ĐUK --signed 20/06/2025 --received 23/06/2025",
+    "advance 1 quyet_dinh_ket_nap",
+    "record ceremony 1 --date 10/07/2025",
+    "advance 1 to_chuc_le",
+    "record vote 1 --kind chi_bo_chinh_thuc --date 15/07/2026 --official 10 --agree 9",
+    "record vote 1 --kind dang_uy_chinh_thuc --date 20/07/2026 --official 7 --agree 6",
+    "record decision 1 --kind chinh_thuc --number 456-QĐ/ĐUK --signed 05/08/2026",
+    "advance 1 cong_nhan_chinh_thuc",
+]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "KETNAP_DB": str(tmp_path / "k.db"),
+        "KETNAP_NOW": "25/11/2026",
+        "KETNAP_USER": "chuyen_vien",
+    }
+
+
+def run(env: dict[str, str], line: str) -> tuple[int, str]:
+    import shlex
+
+    result = RUNNER.invoke(app, shlex.split(line), env=env)
+    return result.exit_code, result.output
+
+
+def ok(env: dict[str, str], line: str) -> str:
+    code, out = run(env, line)
+    assert code == 0, f"{line}\n{out}"
+    return out
+
+
+def prepared(env: dict[str, str]) -> None:
+    ok(env, "init")
+    for line in SETUP:
+        ok(env, line)
+
+
+def test_help_is_vietnamese() -> None:
+    out = RUNNER.invoke(app, ["--help"]).output
+    assert "kết nạp đảng viên" in out
+
+
+def test_whole_chain_from_nguon_to_chinh_thuc(env: dict[str, str]) -> None:
+    prepared(env)
+    for line in WHOLE_CHAIN:
+        ok(env, line)
+    shown = json.loads(ok(env, "candidate show 1 --json"))
+    assert shown["stage"] == "chinh_thuc"
+    assert shown["official_effective_on"] == "2026-07-10"
+    assert shown["candidate"]["cccd_masked"].endswith("2345")
+    assert "001200012345" not in ok(env, "candidate show 1")
+    events = json.loads(ok(env, "history 1 --json"))
+    assert sum(e["kind"] == "transition" for e in events) == 8
+    assert "Nhật ký toàn vẹn" in ok(env, "audit verify")
+
+
+def test_skipping_a_step_is_refused_with_rule_ids(env: dict[str, str]) -> None:
+    prepared(env)
+    code, out = run(env, "advance 1 chi_bo_thong_qua")
+    assert code == 1
+    assert "[P-SEQUENCE]" in out
+    ok(env, "advance 1 cu_di_hoc")
+    ok(env, "record certificate 1 --number G --issued 10/03/2025 --issuer 'Trung tâm'")
+    ok(env, "advance 1 hoan_thanh_lop")
+    ok(env, "record vote 1 --kind chi_bo --date 03/02/2025 --official 9 --agree 5")
+    code, out = run(env, "advance 1 chi_bo_thong_qua")
+    assert code == 1
+    for rule in ("R-CLASS", "R-VOTE-CB", "R-INTRO", "R-VERIFY", "P-DOSSIER", "R-INTRO-DOAN"):
+        assert f"[{rule}]" in out, rule
+    steps = json.loads(ok(env, "next 1 --json"))
+    assert not steps["steps"][0]["allowed"]
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        (
+            "candidate add --name 'Lê Văn A' --birth 31/02/2000 --sex nam --cccd 001200000001 --education thpt --org CB",
+            "Ngày sinh",
+        ),
+        (
+            "candidate add --name 'Lê Văn A' --birth 01/01/2030 --sex nam --cccd 001200000001 --education thpt --org CB",
+            "Ngày sinh",
+        ),
+        (
+            "candidate add --name 'Lê Văn A' --birth 01/01/2000 --sex nam --cccd 00120000000 --education thpt --org CB",
+            "Số CCCD",
+        ),
+        (
+            "candidate add --name 'Lê Văn A' --birth 01/01/2000 --sex nam --cccd 001200000001 --education thpt --org XYZ",
+            "Chi bộ",
+        ),
+        (
+            "candidate add --name 'Lê Văn A' --sex nam --cccd 001200000001 --education thpt --org CB",
+            "Ngày sinh",
+        ),
+        (
+            "record vote 1 --kind chi_bo --date 01/02/2025 --official 9 --agree 10",
+            "Số phiếu tán thành",
+        ),
+        (
+            "record vote 1 --kind chi_bo --date 01/02/2025 --official chin --agree 1",
+            "Số đảng viên chính thức",
+        ),
+        ("advance 1 bay_len", "Sự kiện"),
+        ("advance abc cu_di_hoc", "Mã hồ sơ"),
+    ],
+)
+def test_bad_input_names_the_field_exits_2_and_changes_nothing(
+    env: dict[str, str], line: str, field: str
+) -> None:
+    prepared(env)
+    db = Path(env["KETNAP_DB"])
+
+    def dump() -> list[str]:
+        with closing(sqlite3.connect(db)) as conn:
+            return list(conn.iterdump())
+
+    before = dump()
+    code, out = run(env, line)
+    assert code == 2, out
+    assert field in out
+    assert "00120000000" not in out and "Traceback" not in out
+    assert dump() == before
+
+
+def test_uninitialised_database_says_so(env: dict[str, str]) -> None:
+    code, out = run(env, "candidate list")
+    assert code == 2 and "ketnap init" in out
+
+
+def test_tampering_is_named_by_audit_verify(env: dict[str, str]) -> None:
+    prepared(env)
+    ok(env, "advance 1 cu_di_hoc")
+    with sqlite3.connect(env["KETNAP_DB"]) as conn:
+        conn.execute("UPDATE audit_event SET actor = 'ke_gian' WHERE id = 6")
+    code, out = run(env, "audit verify")
+    assert code == 1 and "#6" in out
+    report = json.loads(run(env, "audit verify --json")[1])
+    assert report["problem_id"] == 6
+
+
+def test_demo_has_every_stage_and_one_dossier_reaches_chinh_thuc(env: dict[str, str]) -> None:
+    ok(env, "demo")
+    assert "đã có sẵn" in ok(env, "demo")
+    rows = json.loads(ok(env, "candidate list --json"))
+    from workflow.process import Stage
+
+    assert {r["stage"] for r in rows} == {s.value for s in Stage}
+    ready = next(r for r in rows if r["full_name"] == "Vũ Đình Khoa")
+    assert ready["stage"] == "du_bi"
+    ok(env, f"advance {ready['dossier_id']} cong_nhan_chinh_thuc")
+    found = json.loads(ok(env, "candidate list --search 'nguyen van thang' --json"))
+    assert [r["full_name"] for r in found] == ["Nguyễn Văn Thắng"]
+    ok(env, "audit verify")
+
+
+def test_diagram_and_rules(env: dict[str, str]) -> None:
+    assert "stateDiagram-v2" in ok(env, "diagram")
+    prepared(env)
+    ok(env, "rules set youth_age_max 35 --reason 'Theo hướng dẫn của tỉnh'")
+    sets = json.loads(ok(env, "rules list --json"))
+    assert all(s["overrides"] == {"youth_age_max": 35} for s in sets)
+    ok(env, "calendar set 02/01/2026 --off --note 'Nghỉ bù theo công văn'")
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def test_two_processes_advancing_one_dossier_one_wins(env: dict[str, str]) -> None:
+    prepared(env)
+    first = _cli(env, "advance", "1", "cu_di_hoc", "--version", "1")
+    second = _cli(env, "advance", "1", "rut_ho_so", "--reason", "Xin rút", "--version", "1")
+    with first, second:
+        outputs = [p.communicate(timeout=60)[0].decode() for p in (first, second)]
+    results = sorted(zip([first.returncode, second.returncode], outputs, strict=True))
+    assert [code for code, _ in results] == [0, 3], results
+    assert "người khác" in results[1][1]
+    with sqlite3.connect(env["KETNAP_DB"]) as conn:
+        transitions = conn.execute(
+            "SELECT count(*) FROM audit_event WHERE kind='transition'"
+        ).fetchone()[0]
+        version = conn.execute("SELECT version FROM dossier WHERE id=1").fetchone()[0]
+    assert transitions == 1 and version == 2
+    assert "toàn vẹn" in ok(env, "audit verify")
