@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from models.tables import AuditEvent
@@ -49,11 +49,15 @@ def _hashed_fields(row: AuditEvent | dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_HEAD = (
+    select(col(AuditEvent.id), col(AuditEvent.hash)).order_by(col(AuditEvent.id).desc()).limit(1)
+)
+_INSERT = insert(AuditEvent)
+
+
 def head(session: Session) -> tuple[int, str]:
     """(id, hash) of the last event, or (0, GENESIS) for an empty log."""
-    row = session.exec(
-        select(AuditEvent.id, AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
-    ).first()
+    row = session.connection().execute(_HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -88,8 +92,7 @@ def append(
         "prev_hash": last_hash,
     }
     row = AuditEvent(**fields, hash=event_hash(fields))
-    session.add(row)
-    session.flush()
+    session.connection().execute(_INSERT, [row.model_dump()])
     return row
 
 

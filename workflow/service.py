@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from models import audit
@@ -322,24 +323,78 @@ def _dossier(s: Session, dossier_id: int) -> Dossier:
     return d
 
 
+def _by_dossier(*columns: Any) -> Any:
+    table = columns[0].class_
+    return select(*columns).where(table.dossier_id == bindparam("did"))
+
+
+# Built once: SQLAlchemy caches their compiled form, so each advance pays only execution.
+_FACT_QUERIES: dict[str, Any] = {
+    "person": sa_select(
+        col(Candidate.id),
+        col(Candidate.birth_date),
+        col(Candidate.education),
+        col(Candidate.edu_exception),
+        col(Candidate.doan_member),
+        col(Candidate.cong_doan_member),
+        col(Organization.kind),
+        col(Organization.has_doan),
+    )
+    .join(Organization, col(Organization.id) == col(Candidate.org_id))
+    .where(col(Candidate.id) == bindparam("cid")),
+    "certificate": select(func.max(Certificate.issued_on)).where(
+        col(Certificate.candidate_id) == bindparam("cid")
+    ),
+    "verified": select(func.max(Verification.certified_on)).where(
+        col(Verification.dossier_id) == bindparam("did")
+    ),
+    "ceremony": _by_dossier(col(Ceremony.held_on)),
+    "prior": _by_dossier(
+        col(PriorMembership.left_on),
+        col(PriorMembership.cause),
+        col(PriorMembership.readmitted_before),
+    ),
+    "introducers": _by_dossier(
+        col(Introducer.full_name),
+        col(Introducer.official),
+        col(Introducer.months_together),
+        col(Introducer.introduced_on),
+    ),
+    "documents": _by_dossier(col(Document.kind), col(Document.dated)),
+    "relatives": _by_dossier(
+        col(Relative.relation), col(Relative.party_member), col(Relative.verified_on)
+    ),
+    "resolutions": _by_dossier(
+        col(Resolution.kind),
+        col(Resolution.dated),
+        col(Resolution.official_members),
+        col(Resolution.exempted),
+        col(Resolution.agree),
+        col(Resolution.against),
+        col(Resolution.round),
+    ),
+    "decisions": _by_dossier(
+        col(Decision.kind),
+        col(Decision.number),
+        col(Decision.signed_on),
+        col(Decision.received_on),
+        col(Decision.approve),
+    ),
+    "consents": _by_dossier(col(Consent.kind), col(Consent.number), col(Consent.dated)),
+}
+
+
 def load_facts(s: Session, d: Dossier) -> DossierFacts:
-    """Everything the guards may need, read in this transaction."""
-    person = s.get(Candidate, d.candidate_id)
-    org = s.get(Organization, d.org_id)
-    assert person is not None and org is not None
-    did = d.id
-    cert = s.exec(
-        select(col(Certificate.issued_on))
-        .where(Certificate.candidate_id == person.id)
-        .order_by(col(Certificate.issued_on).desc())
-    ).first()
-    verified = s.exec(
-        select(col(Verification.certified_on))
-        .where(Verification.dossier_id == did)
-        .order_by(col(Verification.certified_on).desc())
-    ).first()
-    ceremony = s.exec(select(col(Ceremony.held_on)).where(Ceremony.dossier_id == did)).first()
-    prior = s.exec(select(PriorMembership).where(PriorMembership.dossier_id == did)).first()
+    """Everything the guards may need, read in this transaction with cached statements."""
+    conn = s.connection()
+    params = {"did": d.id, "cid": d.candidate_id}
+
+    def rows(name: str) -> list[Any]:
+        return list(conn.execute(_FACT_QUERIES[name], params))
+
+    person = rows("person")[0]
+    ceremony = rows("ceremony")
+    prior = rows("prior")
     return DossierFacts(
         stage=Stage(d.stage),
         birth_date=person.birth_date,
@@ -347,47 +402,24 @@ def load_facts(s: Session, d: Dossier) -> DossierFacts:
         edu_exception=EduException(person.edu_exception),
         doan_member=person.doan_member,
         cong_doan_member=person.cong_doan_member,
-        under_dang_uy=OrgKind(org.kind) is OrgKind.chi_bo,
-        unit_has_doan=org.has_doan,
-        certificate_issued_on=cert,
-        introducers=tuple(
-            IntroducerFact(i.full_name, i.official, i.months_together, i.introduced_on)
-            for i in s.exec(select(Introducer).where(Introducer.dossier_id == did))
-        ),
-        documents=tuple(
-            DocumentFact(DocumentKind(x.kind), x.dated)
-            for x in s.exec(select(Document).where(Document.dossier_id == did))
-        ),
-        verified_on=verified,
+        under_dang_uy=OrgKind(person.kind) is OrgKind.chi_bo,
+        unit_has_doan=person.has_doan,
+        certificate_issued_on=rows("certificate")[0][0],
+        introducers=tuple(IntroducerFact(*r) for r in rows("introducers")),
+        documents=tuple(DocumentFact(DocumentKind(k), day) for k, day in rows("documents")),
+        verified_on=rows("verified")[0][0],
         relatives=tuple(
             RelativeFact(Relation(r.relation), r.party_member, r.verified_on)
-            for r in s.exec(select(Relative).where(Relative.dossier_id == did))
+            for r in rows("relatives")
         ),
         resolutions=tuple(
-            ResolutionFact(
-                ResolutionKind(r.kind),
-                r.dated,
-                r.official_members,
-                r.exempted,
-                r.agree,
-                r.against,
-                r.round,
-            )
-            for r in s.exec(select(Resolution).where(Resolution.dossier_id == did))
+            ResolutionFact(ResolutionKind(r[0]), *r[1:]) for r in rows("resolutions")
         ),
-        decisions=tuple(
-            DecisionFact(DecisionKind(x.kind), x.number, x.signed_on, x.received_on, x.approve)
-            for x in s.exec(select(Decision).where(Decision.dossier_id == did))
-        ),
-        consents=tuple(
-            ConsentFact(ConsentKind(c.kind), c.number, c.dated)
-            for c in s.exec(select(Consent).where(Consent.dossier_id == did))
-        ),
-        ceremony_on=ceremony,
+        decisions=tuple(DecisionFact(DecisionKind(r[0]), *r[1:]) for r in rows("decisions")),
+        consents=tuple(ConsentFact(ConsentKind(r[0]), *r[1:]) for r in rows("consents")),
+        ceremony_on=ceremony[0][0] if ceremony else None,
         prior_membership=(
-            PriorMembershipFact(prior.left_on, ExitCause(prior.cause), prior.readmitted_before)
-            if prior
-            else None
+            PriorMembershipFact(prior[0][0], ExitCause(prior[0][1]), prior[0][2]) if prior else None
         ),
     )
 
@@ -493,6 +525,28 @@ def record_fact(
         return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}
 
 
+# The versioned write of an advance, compiled once (optimistic concurrency: WHERE version).
+_ADVANCE = (
+    update(Dossier)
+    .where(col(Dossier.id) == bindparam("did"), col(Dossier.version) == bindparam("seen"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "stage",
+                "version",
+                "rule_set_id",
+                "updated_at",
+                "returned_reason",
+                "closed_reason",
+                "party_joined_on",
+                "official_effective_on",
+            )
+        }
+    )
+)
+
+
 @dataclass(frozen=True)
 class Advanced:
     dossier_id: int
@@ -538,6 +592,9 @@ def advance(
         else:
             dest = fire(source, event, back_to)
             values: dict[str, Any] = {
+                "closed_reason": d.closed_reason,
+                "party_joined_on": d.party_joined_on,
+                "official_effective_on": d.official_effective_on,
                 "stage": dest.value,
                 "version": d.version + 1,
                 "rule_set_id": rs.id,
@@ -552,10 +609,8 @@ def advance(
                 values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
             if event is Event.cong_nhan_chinh_thuc:
                 values["official_effective_on"] = probation_end(facts, rs)  # D-OFFICIAL
-            changed: CursorResult[Any] = s.execute(  # type: ignore[assignment]
-                update(Dossier)
-                .where(col(Dossier.id) == dossier_id, col(Dossier.version) == d.version)
-                .values(**values)
+            changed = s.connection().execute(
+                _ADVANCE, {**values, "did": dossier_id, "seen": d.version}
             )
             if changed.rowcount != 1:  # pragma: no cover - writers are serialised
                 raise Conflict(f"Hồ sơ #{dossier_id} vừa được người khác cập nhật; không ghi gì.")

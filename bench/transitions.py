@@ -1,0 +1,107 @@
+"""Committed, audited transitions per second, next to a raw sqlite3 UPDATE+INSERT loop.
+
+Both sides run in this process, on SQLite files in the same folder, with the same pragmas
+(WAL, synchronous=FULL, foreign keys) and one commit per transition. The ketnap side goes
+through the whole service path: BEGIN IMMEDIATE, load dossier and facts, pure guards,
+the shared machine, versioned UPDATE, hash-chained audit INSERT, commit.
+
+    .venv/bin/python bench/transitions.py [N]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+# This file's own name would shadow the `transitions` package: run from the project root.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from models.db import database_url  # noqa: E402
+from workflow.clock import VN_TZ, FixedClock  # noqa: E402
+from workflow.process import Event  # noqa: E402
+from workflow.service import add_candidate, add_org, advance, initialise, open_context  # noqa: E402
+
+
+def raw_loop(path: Path, n: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE dossier (id INTEGER PRIMARY KEY, stage TEXT, version INTEGER)")
+    conn.execute(
+        "CREATE TABLE audit_event (id INTEGER PRIMARY KEY, dossier_id INTEGER, event TEXT, "
+        "data TEXT, prev_hash TEXT, hash TEXT UNIQUE)"
+    )
+    conn.executemany("INSERT INTO dossier VALUES (?, 'nguon', 1)", [(i,) for i in range(1, n + 1)])
+    prev = "0" * 64
+    start = time.perf_counter()
+    for i in range(1, n + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE dossier SET stage='hoc_lop', version=version+1 WHERE id=?", (i,))
+        data = json.dumps({"event": "cu_di_hoc"})
+        digest = hashlib.sha256((prev + data).encode()).hexdigest()
+        conn.execute(
+            "INSERT INTO audit_event (dossier_id, event, data, prev_hash, hash) VALUES (?,?,?,?,?)",
+            (i, "cu_di_hoc", data, prev, digest),
+        )
+        conn.execute("COMMIT")
+        prev = digest
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return n / elapsed
+
+
+def ketnap_loop(path: Path, n: int) -> float:
+    ctx = open_context(
+        database_url(str(path)),
+        "bench",
+        FixedClock(datetime(2026, 11, 25, 9, tzinfo=VN_TZ)),
+        require_init=False,
+    )
+    initialise(ctx)
+    add_org(ctx, {"code": "TU", "name": "Tỉnh ủy", "kind": "cap_tinh"})
+    add_org(
+        ctx, {"code": "DU", "name": "Đảng ủy", "kind": "cap_uy_co_tham_quyen", "parent_code": "TU"}
+    )
+    add_org(ctx, {"code": "CB", "name": "Chi bộ", "kind": "chi_bo_co_so", "parent_code": "DU"})
+    ids = [
+        add_candidate(
+            ctx,
+            {
+                "full_name": "Nguyễn Văn Thắng",
+                "birth_date": "15/08/2000",
+                "sex": "nam",
+                "cccd": f"0012{i:08d}",
+                "education": "dai_hoc",
+                "org_code": "CB",
+            },
+        )["dossier_id"]
+        for i in range(n)
+    ]
+    start = time.perf_counter()
+    for did in ids:
+        advance(ctx, did, Event.cu_di_hoc)
+    elapsed = time.perf_counter() - start
+    ctx.engine.dispose()
+    return n / elapsed
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = raw_loop(Path(tmp) / "raw.db", n)
+        ours = ketnap_loop(Path(tmp) / "ketnap.db", n)
+    print(f"transitions: {n}")
+    print(f"raw sqlite3 UPDATE+INSERT commit loop: {raw:,.0f} /s")
+    print(f"ketnap advance (service, guards, audit): {ours:,.0f} /s")
+    print(f"ratio ketnap/raw: {ours / raw:.2f} (goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
