@@ -58,3 +58,10 @@ def test_random_events_never_leave_the_table(events: list[Event], back_to: Stage
             continue
         assert allowed(stage, new)
         stage = new
+
+
+def test_docs_diagram_is_the_generated_one() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "process.md").read_text(encoding="utf-8")
+    assert mermaid() in doc
