@@ -480,6 +480,15 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
     raise TypeError(type(fact))  # pragma: no cover
 
 
+def _replace(s: Session, old: SQLModel | None, new: SQLModel) -> None:
+    """Put ``new`` where ``old`` was (one row per key); the caller audits the old value."""
+    if old is not None:
+        s.delete(old)
+        s.flush()
+    s.add(new)
+    s.flush()
+
+
 # Facts of which a dossier holds one: recording again replaces the earlier one (audited).
 _SINGLE: dict[type[SQLModel], Any] = {
     Ceremony: Ceremony.dossier_id,
@@ -499,15 +508,11 @@ def record_fact(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
             )
         name, row = _fact_row(d, fact)
-        replaced = None
+        old = None
         if type(row) in _SINGLE:
             old = s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
-            if old is not None:
-                replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"})
-                s.delete(old)
-                s.flush()
-        s.add(row)
-        s.flush()
+        replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"}) if old else None
+        _replace(s, old, row)
         payload = fact.model_dump(
             mode="json", exclude={"full_name"} if model is RelativeIn else None
         )
@@ -853,19 +858,18 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
     with ctx.write() as s:
         old = s.get(RuleOverride, key)
-        if old is not None:
-            s.delete(old)
-            s.flush()
-        s.add(
+        previous = old.value if old else None
+        _replace(
+            s,
+            old,
             RuleOverride(
                 key=key,
                 value=str(value),
                 reason=reason.strip(),
                 set_by=ctx.actor,
                 set_at=ctx.clock.now(),
-            )
+            ),
         )
-        s.flush()
         rs = _rules(s, ctx.today())
         audit.append(
             s,
@@ -875,7 +879,7 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
             event="ghi_de_quy_dinh",
             reason=reason.strip(),
             rule_set_id=rs.id,
-            data={"key": key, "value": parsed, "previous": old.value if old else None},
+            data={"key": key, "value": parsed, "previous": previous},
         )
     return {"key": key, "value": parsed, "rule_set_id": rs.id}
 
@@ -890,18 +894,16 @@ def rule_sets(ctx: Context) -> list[dict[str, Any]]:
 
 def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[str, Any]:
     with ctx.write() as s:
-        old = s.get(CalendarOverride, day)
-        if old is not None:
-            s.delete(old)
-            s.flush()
-        s.add(
+        _replace(
+            s,
+            s.get(CalendarOverride, day),
             CalendarOverride(
                 day=day,
                 working=working,
                 note=note.strip(),
                 set_by=ctx.actor,
                 set_at=ctx.clock.now(),
-            )
+            ),
         )
         audit.append(
             s,
