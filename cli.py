@@ -117,10 +117,11 @@ def _context(require_init: bool = True) -> Context:
 
 
 def _id(raw: str) -> int:
+    """Dossier id from the command line; called inside ``_run`` so BadInput is reported."""
     from workflow.errors import BadInput
 
     if not raw.strip().isdigit():
-        _run(lambda: (_ for _ in ()).throw(BadInput.one("Mã hồ sơ", f"'{raw}' không phải số")))
+        raise BadInput.one("Mã hồ sơ", f"'{raw}' không phải số")
     return int(raw)
 
 

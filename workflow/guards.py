@@ -59,8 +59,8 @@ class Verdict:
 
 Guard = Callable[[DossierFacts, RuleSet, date, WorkingCalendar], Iterable[Unmet]]
 
-# Youth Union's forbidden causes for re-admission named in RULES.md; the list there ends
-# with "…", so further causes belong in a later rule set, not in code.
+# R-REJOIN: the causes RULES.md names as never allowing re-admission; its list ends with
+# "…", so further causes belong in a later rule set once verified.
 _NO_REJOIN = frozenset({ExitCause.tu_xin_ra, ExitCause.an_tham_nhung})
 
 
