@@ -8,16 +8,24 @@ table or, with --json, as JSON. Heavy modules are imported inside the commands s
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-if TYPE_CHECKING:
-    from workflow.service import Context
+from commands.agenda import register as register_agenda
+from commands.shell import (
+    STATE,
+    IdArg,
+    JsonOpt,
+    console,
+    context,
+    dossier_id_of,
+    out_json,
+    run,
+    table,
+    vn,
+)
 
 app = typer.Typer(
     help="Quản lý quy trình kết nạp đảng viên: tổ chức, quần chúng, hồ sơ, điều kiện, nhật ký.",
@@ -41,17 +49,6 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_app, name="calendar")
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
-IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=False)]
-
-
-class _State:
-    db: str | None = None
-    actor: str | None = None
-
-
-STATE = _State()
-
 
 @app.callback()
 def _main(
@@ -68,85 +65,6 @@ def _main(
     STATE.actor = actor
 
 
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    _console(stderr=True).print(f"[bold red]Lỗi:[/] {message}", markup=True)
-    raise typer.Exit(code)
-
-
-def _run(action: Callable[[], Any]) -> Any:
-    """Run a service call; turn our errors into a Vietnamese message and an exit code."""
-    from workflow.errors import BadInput, KetnapError, Refused
-
-    try:
-        return action()
-    except Refused as exc:
-        err = _console(stderr=True)
-        err.print(f"[bold red]Không được phép:[/] {exc.verdict.event.label}", markup=True)
-        for unmet in exc.verdict.unmet:
-            err.print(f"  • [{unmet.rule_id}] {unmet.message}", markup=False)
-        err.print(f"  (bộ quy định: {exc.verdict.rule_set_id})", markup=False)
-        raise typer.Exit(exc.exit_code) from None
-    except BadInput as exc:
-        err = _console(stderr=True)
-        err.print("[bold red]Dữ liệu không hợp lệ:[/]", markup=True)
-        for field, message in exc.problems:
-            err.print(f"  • {field}: {message}", markup=False)
-        raise typer.Exit(exc.exit_code) from None
-    except KetnapError as exc:
-        _fail(str(exc), exc.exit_code)
-
-
-def _context(require_init: bool = True) -> Context:
-    from models.db import database_url
-    from workflow.clock import clock_from_env
-    from workflow.service import open_context
-
-    actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
-    context: Context = _run(
-        lambda: open_context(
-            database_url(STATE.db), actor, clock_from_env(), require_init=require_init
-        )
-    )
-    return context
-
-
-def _id(raw: str) -> int:
-    """Dossier id from the command line; called inside ``_run`` so BadInput is reported."""
-    from workflow.errors import BadInput
-
-    if not raw.strip().isdigit():
-        raise BadInput.one("Mã hồ sơ", f"'{raw}' không phải số")
-    return int(raw)
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _vn(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    y, m, d = iso[:10].split("-")
-    return f"{d}/{m}/{y}"
-
-
-def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*[str(v) if v is not None else "—" for v in row])
-    _console().print(table)
-
-
 # --- set-up ----------------------------------------------------------------------------------
 
 
@@ -155,8 +73,8 @@ def init() -> None:
     """Tạo hoặc cập nhật cơ sở dữ liệu (qua Alembic)."""
     from workflow.service import initialise
 
-    ctx = _context(require_init=False)
-    fresh = _run(lambda: initialise(ctx))
+    ctx = context(require_init=False)
+    fresh = run(lambda: initialise(ctx))
     print("Đã khởi tạo cơ sở dữ liệu." if fresh else "Cơ sở dữ liệu đã ở phiên bản mới nhất.")
 
 
@@ -166,9 +84,9 @@ def demo() -> None:
     from workflow.demo import build_demo
     from workflow.service import initialise
 
-    ctx = _context(require_init=False)
-    _run(lambda: initialise(ctx))
-    made = _run(lambda: build_demo(ctx))
+    ctx = context(require_init=False)
+    run(lambda: initialise(ctx))
+    made = run(lambda: build_demo(ctx))
     if made is None:
         print("Dữ liệu mẫu đã có sẵn; không tạo thêm.")
         return
@@ -213,7 +131,7 @@ def org_add(
     """Thêm một tổ chức đảng vào cây tổ chức."""
     from workflow.service import add_org
 
-    ctx = _context()
+    ctx = context()
     data = {
         "code": code,
         "name": name,
@@ -223,7 +141,7 @@ def org_add(
         "has_doan": doan,
         "has_cong_doan": cong_doan,
     }
-    org = _run(lambda: add_org(ctx, {k: v for k, v in data.items() if v is not None}))
+    org = run(lambda: add_org(ctx, {k: v for k, v in data.items() if v is not None}))
     print(f"Đã thêm {org['kind_label']} {org['name']} (mã {org['code']}).")
 
 
@@ -232,11 +150,11 @@ def org_list(as_json: JsonOpt = False) -> None:
     """Liệt kê tổ chức theo cây."""
     from workflow.service import list_orgs
 
-    orgs = _run(lambda: list_orgs(_context()))
+    orgs = run(lambda: list_orgs(context()))
     if as_json:
-        _json(orgs)
+        out_json(orgs)
         return
-    _table(
+    table(
         "Tổ chức đảng",
         ["Mã", "Tên", "Loại"],
         [[o["code"], "  " * o["depth"] + o["name"], o["kind_label"]] for o in orgs],
@@ -281,7 +199,7 @@ def candidate_add(
     """Thêm quần chúng ưu tú vào nguồn (mở hồ sơ ở bước Nguồn)."""
     from workflow.service import add_candidate
 
-    ctx = _context()
+    ctx = context()
     data = {
         "full_name": name,
         "birth_date": birth,
@@ -297,7 +215,7 @@ def candidate_add(
         "cong_doan_member": cong_doan,
         "residence": residence,
     }
-    made = _run(lambda: add_candidate(ctx, {k: v for k, v in data.items() if v is not None}))
+    made = run(lambda: add_candidate(ctx, {k: v for k, v in data.items() if v is not None}))
     print(f"Đã mở hồ sơ #{made['dossier_id']} ở bước Nguồn.")
 
 
@@ -317,7 +235,7 @@ def candidate_list(
     from workflow.process import Stage
     from workflow.service import list_dossiers
 
-    ctx = _context()
+    ctx = context()
 
     def query() -> list[dict[str, Any]]:
         wanted = None
@@ -329,15 +247,15 @@ def candidate_list(
             wanted = Stage(stage)
         return list_dossiers(ctx, search=search, stage=wanted, org_code=org)
 
-    rows = _run(query)
+    rows = run(query)
     if as_json:
-        _json(rows)
+        out_json(rows)
         return
-    _table(
+    table(
         f"Hồ sơ ({len(rows)})",
         ["Hồ sơ", "Họ và tên", "Ngày sinh", "Chi bộ", "Bước"],
         [
-            [r["dossier_id"], r["full_name"], _vn(r["birth_date"]), r["org_name"], r["stage_label"]]
+            [r["dossier_id"], r["full_name"], vn(r["birth_date"]), r["org_name"], r["stage_label"]]
             for r in rows
         ],
     )
@@ -348,16 +266,16 @@ def candidate_show(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     """Xem một hồ sơ: người, giấy tờ, nghị quyết, quyết định, thời hạn."""
     from workflow.service import show
 
-    ctx = _context()
-    data = _run(lambda: show(ctx, _id(dossier_id)))
+    ctx = context()
+    data = run(lambda: show(ctx, dossier_id_of(dossier_id)))
     if as_json:
-        _json(data)
+        out_json(data)
         return
     c = data["candidate"]
-    out = _console()
+    out = console()
     out.print(f"Hồ sơ #{data['dossier_id']} — {c['full_name']}", style="bold", markup=False)
     out.print(
-        f"Ngày sinh {_vn(c['birth_date'])} · CCCD {c['cccd_masked']} · {data['org']['name']}",
+        f"Ngày sinh {vn(c['birth_date'])} · CCCD {c['cccd_masked']} · {data['org']['name']}",
         markup=False,
     )
     out.print(f"Bước hiện tại: {data['stage_label']} (phiên bản {data['version']})", markup=False)
@@ -366,47 +284,47 @@ def candidate_show(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     if data["closed_reason"]:
         out.print(f"Lý do kết thúc: {data['closed_reason']}", markup=False)
     if data["party_joined_on"]:
-        out.print(f"Tuổi Đảng tính từ: {_vn(data['party_joined_on'])}", markup=False)
+        out.print(f"Tuổi Đảng tính từ: {vn(data['party_joined_on'])}", markup=False)
     if data["official_effective_on"]:
-        out.print(f"Chính thức từ: {_vn(data['official_effective_on'])}", markup=False)
+        out.print(f"Chính thức từ: {vn(data['official_effective_on'])}", markup=False)
     facts = data["facts"]
     rows: list[list[Any]] = []
     for cert in facts["certificates"]:
-        rows.append(["Giấy chứng nhận lớp nhận thức", cert["number"], _vn(cert["issued_on"])])
+        rows.append(["Giấy chứng nhận lớp nhận thức", cert["number"], vn(cert["issued_on"])])
     for i in facts["introducers"]:
         kind = "chính thức" if i["official"] else "dự bị"
         rows.append(
             [
                 f"Người giới thiệu ({kind}, {i['months_together']} tháng)",
                 i["full_name"],
-                _vn(i["introduced_on"]),
+                vn(i["introduced_on"]),
             ]
         )
     for doc in facts["documents"]:
-        rows.append([f"Giấy tờ {doc['form']}", doc["kind"], _vn(doc["dated"])])
+        rows.append([f"Giấy tờ {doc['form']}", doc["kind"], vn(doc["dated"])])
     for v in facts["verifications"]:
-        rows.append(["Thẩm tra lý lịch", v["certified_by"], _vn(v["certified_on"])])
+        rows.append(["Thẩm tra lý lịch", v["certified_by"], vn(v["certified_on"])])
     for r in facts["resolutions"]:
         rows.append(
             [
                 f"Nghị quyết {r['kind']} (lần {r['round']})",
                 f"{r['agree']}/{r['official_members'] - r['exempted']} tán thành",
-                _vn(r["dated"]),
+                vn(r["dated"]),
             ]
         )
     for d in facts["decisions"]:
-        rows.append([f"Quyết định {d['kind']}", d["number"], _vn(d["signed_on"])])
+        rows.append([f"Quyết định {d['kind']}", d["number"], vn(d["signed_on"])])
     for c2 in facts["consents"]:
-        rows.append([f"Văn bản đồng ý {c2['kind']}", c2["number"], _vn(c2["dated"])])
+        rows.append([f"Văn bản đồng ý {c2['kind']}", c2["number"], vn(c2["dated"])])
     for cer in facts["ceremony"]:
-        rows.append(["Lễ kết nạp", "", _vn(cer["held_on"])])
+        rows.append(["Lễ kết nạp", "", vn(cer["held_on"])])
     if rows:
-        _table("Sự kiện, giấy tờ", ["Loại", "Nội dung", "Ngày"], rows)
+        table("Sự kiện, giấy tờ", ["Loại", "Nội dung", "Ngày"], rows)
     if data["deadlines"]:
-        _table(
+        table(
             "Thời hạn",
             ["Quy định", "Việc", "Hạn", "Tình trạng"],
-            [[x["rule_id"], x["label"], _vn(x["due"]), x["status"]] for x in data["deadlines"]],
+            [[x["rule_id"], x["label"], vn(x["due"]), x["status"]] for x in data["deadlines"]],
         )
 
 
@@ -419,10 +337,10 @@ def _record(dossier_id: str, model_name: str, data: dict[str, Any]) -> None:
     import workflow.inputs as inputs
     from workflow.service import record_fact
 
-    ctx = _context()
+    ctx = context()
     model = getattr(inputs, model_name)
     clean = {k: v for k, v in data.items() if v is not None}
-    made = _run(lambda: record_fact(ctx, _id(dossier_id), model, clean))
+    made = run(lambda: record_fact(ctx, dossier_id_of(dossier_id), model, clean))
     print(f"Đã ghi nhận vào hồ sơ #{made['dossier_id']} ({made['fact']}).")
 
 
@@ -644,7 +562,7 @@ def advance(
     from workflow.process import Event, Stage
     from workflow.service import advance as do_advance
 
-    ctx = _context()
+    ctx = context()
 
     def go() -> Any:
         if event not in Event.__members__:
@@ -657,14 +575,14 @@ def advance(
             raise BadInput.one("Phiên bản", f"'{version}' không phải số")
         return do_advance(
             ctx,
-            _id(dossier_id),
+            dossier_id_of(dossier_id),
             Event(event),
             reason=reason,
             back_to=Stage(back_to) if back_to else None,
             expected_version=int(version) if version else None,
         )
 
-    done = _run(go)
+    done = run(go)
     print(
         f"Hồ sơ #{done.dossier_id}: {done.from_stage.label} → {done.to_stage.label} "
         f"(phiên bản {done.version}, bộ quy định {done.rule_set_id})."
@@ -678,12 +596,12 @@ def next_(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     """Những việc có thể làm tiếp với hồ sơ, và điều kiện còn thiếu cho từng việc."""
     from workflow.service import next_steps
 
-    ctx = _context()
-    data = _run(lambda: next_steps(ctx, _id(dossier_id)))
+    ctx = context()
+    data = run(lambda: next_steps(ctx, dossier_id_of(dossier_id)))
     if as_json:
-        _json(data)
+        out_json(data)
         return
-    out = _console()
+    out = console()
     out.print(f"Hồ sơ #{data['dossier_id']} đang ở bước: {data['stage_label']}", markup=False)
     if not data["steps"]:
         out.print("Hồ sơ đã kết thúc; không còn bước nào.", markup=False)
@@ -703,14 +621,14 @@ def history(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     from workflow.clock import local
     from workflow.service import history as get_history
 
-    ctx = _context()
-    rows = _run(lambda: get_history(ctx, _id(dossier_id)))
+    ctx = context()
+    rows = run(lambda: get_history(ctx, dossier_id_of(dossier_id)))
     if as_json:
-        _json(rows)
+        out_json(rows)
         return
     from datetime import datetime
 
-    _table(
+    table(
         f"Nhật ký hồ sơ #{dossier_id}",
         ["#", "Thời điểm", "Người", "Loại", "Sự kiện", "Từ → đến", "Lý do"],
         [
@@ -733,9 +651,9 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     """Kiểm tra toàn bộ chuỗi băm của nhật ký; chỉ ra sự kiện đầu tiên bị sửa, xóa, đổi chỗ."""
     from workflow.service import verify_audit
 
-    report = _run(lambda: verify_audit(_context()))
+    report = run(lambda: verify_audit(context()))
     if as_json:
-        _json(
+        out_json(
             {
                 "ok": report.ok,
                 "length": report.length,
@@ -747,7 +665,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     elif report.ok:
         print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
     else:
-        _console(stderr=True).print(f"Nhật ký KHÔNG toàn vẹn: {report.problem}", markup=False)
+        console(stderr=True).print(f"Nhật ký KHÔNG toàn vẹn: {report.problem}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -760,18 +678,18 @@ def rules_list(as_json: JsonOpt = False) -> None:
     """Các bộ quy định, ngày hiệu lực, và tham số đang bị ghi đè."""
     from workflow.service import rule_sets
 
-    sets = _run(lambda: rule_sets(_context()))
+    sets = run(lambda: rule_sets(context()))
     if as_json:
-        _json(sets)
+        out_json(sets)
         return
-    _table(
+    table(
         "Bộ quy định",
         ["Mã", "Tên", "Hiệu lực từ", "Ghi đè"],
         [
             [
                 s["id"],
                 s["name"],
-                _vn(s["effective_from"]),
+                vn(s["effective_from"]),
                 ", ".join(f"{k}={v}" for k, v in s["overrides"].items()) or "—",
             ]
             for s in sets
@@ -788,8 +706,8 @@ def rules_set(
     """Ghi đè một con số của bộ quy định cho cả hệ thống (được ghi vào nhật ký)."""
     from workflow.service import set_rule_override
 
-    ctx = _context()
-    done = _run(lambda: set_rule_override(ctx, key, value, reason))
+    ctx = context()
+    done = run(lambda: set_rule_override(ctx, key, value, reason))
     print(f"Đã đặt {done['key']} = {done['value']}; bộ quy định hiện hành: {done['rule_set_id']}.")
 
 
@@ -806,7 +724,7 @@ def calendar_set(
     from workflow.service import set_calendar_day
     from workflow.vntext import parse_date
 
-    ctx = _context()
+    ctx = context()
 
     def go() -> Any:
         try:
@@ -815,9 +733,12 @@ def calendar_set(
             raise BadInput.one("Ngày", str(exc)) from None
         return set_calendar_day(ctx, parsed, working, note)
 
-    done = _run(go)
+    done = run(go)
     kind = "ngày làm việc" if done["working"] else "ngày nghỉ"
-    print(f"Đã ghi {_vn(done['day'])} là {kind}.")
+    print(f"Đã ghi {vn(done['day'])} là {kind}.")
+
+
+register_agenda(app)
 
 
 def main() -> None:

@@ -251,3 +251,163 @@ class RuleOverride(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     set_by: str = Field(max_length=80)
     set_at: datetime = _ts()
+
+
+# --- planning cycle, deadlines and reminders (issue 3) ---------------------------------------
+
+
+class Target(SQLModel, table=True):
+    """Chỉ tiêu of an organization for a year ("2026") or a term ("2025-2030")."""
+
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("org_id", "period", "kind", name="uq_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    period: str = Field(max_length=9)
+    kind: str = Field(max_length=30)
+    value: int
+    set_by: str = Field(max_length=80)
+    set_at: datetime = _ts()
+
+
+class Submission(SQLModel, table=True):
+    """A plan or report an organization has sent up (kế hoạch tạo nguồn, báo cáo quý …)."""
+
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("org_id", "year", "kind", name="uq_submission"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    year: int
+    kind: str = Field(max_length=30)
+    submitted_on: date
+    number: str = Field(default="", max_length=40)
+    recorded_by: str = Field(max_length=80)
+    recorded_at: datetime = _ts()
+
+
+class Setting(SQLModel, table=True):
+    """An installation's setting of the planning cycle (dates, shares), audited."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = Field(max_length=200)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    set_by: str = Field(max_length=80)
+    set_at: datetime = _ts()
+
+
+class ReminderPolicy(SQLModel, table=True):
+    """Lead times and recipients for one kind of deadline (defaults live in the code)."""
+
+    __tablename__ = "reminder_policy"
+
+    kind: str = Field(primary_key=True, max_length=30)
+    leads: str = Field(max_length=60)
+    overdue_every: int
+    roles: str = Field(max_length=200)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    set_by: str = Field(max_length=80)
+    set_at: datetime = _ts()
+
+
+class Contact(SQLModel, table=True):
+    """Who holds a role in an organization, and where e-mail reaches them."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("org_id", "role", "email", name="uq_contact"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    role: str = Field(max_length=20)
+    name: str = Field(max_length=120)
+    email: str = Field(max_length=200)
+
+
+class Deadline(SQLModel, table=True):
+    """A deadline as data, recomputed in the transaction of the change that moves it.
+
+    ``subject`` is ``dossier:<id>`` or ``org:<id>:<year>``. ``next_fire_on`` is the day the
+    next reminder step falls due, so a scan reads only the rows whose day has come.
+    """
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        UniqueConstraint("subject", "kind", name="uq_deadline_subject_kind"),
+        Index("ix_deadline_next_fire_on", "next_fire_on"),
+        Index("ix_deadline_org_due", "org_id", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=40)
+    kind: str = Field(max_length=30)
+    rule_id: str = Field(max_length=20)
+    dossier_id: int | None = Field(default=None, foreign_key="dossier.id", index=True)
+    org_id: int = Field(foreign_key="organization.id")
+    label: str = Field(sa_column=Column(Text, nullable=False))
+    start: date
+    due: date
+    done_on: date | None = None
+    milestone: bool = False
+    target: int | None = None
+    last_step: int | None = None
+    next_fire_on: date | None = None
+    created_on: date
+    updated_at: datetime = _ts()
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder, raised once: the unique key makes a second raise a no-op.
+
+    It is also the in-app inbox item (open until marked done), written in the scan's
+    transaction, so the inbox can neither miss nor double it.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("subject", "kind", "due", "step", name="uq_reminder_key"),
+        Index("ix_reminder_open", "done_at", "fire_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject: str = Field(max_length=40)
+    kind: str = Field(max_length=30)
+    due: date
+    step: int
+    rule_id: str = Field(max_length=20)
+    dossier_id: int | None = Field(default=None, index=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    fire_on: date
+    raised_on: date
+    raised_at: datetime = _ts()
+    late: bool = False
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    recipients: str = Field(max_length=400)
+    done_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    done_by: str | None = Field(default=None, max_length=80)
+
+
+class Outbox(SQLModel, table=True):
+    """A message to deliver after commit; claimed, sent once per key, retried with back-off."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "channel", "recipient", name="uq_outbox_key"),
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminder.id")
+    channel: str = Field(max_length=10)
+    recipient: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=12)
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    last_error: str | None = Field(default=None, max_length=500)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

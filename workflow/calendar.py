@@ -8,9 +8,10 @@ exchange), come from the maintained ``holidays`` package; the database's overrid
 from __future__ import annotations
 
 import calendar as _cal
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from datetime import date, timedelta
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -43,11 +44,19 @@ def _vn_holidays() -> Any:
     return holidays.country_holidays("VN", language="vi")
 
 
+@lru_cache(maxsize=8)
+def _year_cache(overrides: frozenset[tuple[date, bool]]) -> dict[int, list[int]]:
+    """Working days per year, shared by every calendar with the same overrides (a pure
+    cache: the same inputs always give the same lists)."""
+    return {}
+
+
 class WorkingCalendar:
     """Pure working-day arithmetic; overrides map a date to True (work) or False (off)."""
 
     def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
         self._overrides = dict(overrides or {})
+        self._years = _year_cache(frozenset(self._overrides.items()))
 
     @property
     def _holidays(self) -> Any:
@@ -64,26 +73,63 @@ class WorkingCalendar:
         name = self._holidays.get(day)
         return str(name) if name else None
 
+    def _year(self, year: int) -> list[int]:
+        """Ordinals of the working days of one year, built once per calendar."""
+        days = self._years.get(year)
+        if days is None:
+            first = date(year, 1, 1).toordinal()
+            last = date(year, 12, 31).toordinal()
+            days = [o for o in range(first, last + 1) if self.is_working_day(date.fromordinal(o))]
+            self._years[year] = days
+        return days
+
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (start itself is not counted)."""
         if n < 0:
             raise ValueError("n must be >= 0")
-        day = start
-        counted = 0
-        while counted < n:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                counted += 1
-        return day
+        if n == 0:
+            return start
+        year = start.year
+        days = self._year(year)
+        i = bisect_right(days, start.toordinal())
+        while i + n > len(days):
+            n -= len(days) - i
+            year += 1
+            days = self._year(year)
+            i = 0
+        return date.fromordinal(days[i + n - 1])
+
+    def sub_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day before ``start`` (start itself is not counted)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return start
+        year = start.year
+        days = self._year(year)
+        i = bisect_left(days, start.toordinal())  # working days strictly before start
+        while i < n:
+            n -= i
+            year -= 1
+            days = self._year(year)
+            i = len(days)
+        return date.fromordinal(days[i - n])
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
-        count = 0
-        day = start
-        while day < end:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return count
+        s_days, e_days = self._year(start.year), self._year(end.year)
+        if start.year == end.year:
+            return bisect_right(e_days, end.toordinal()) - bisect_right(s_days, start.toordinal())
+        count = len(s_days) - bisect_right(s_days, start.toordinal())
+        count += sum(len(self._year(y)) for y in range(start.year + 1, end.year))
+        return count + bisect_right(e_days, end.toordinal())
+
+    def previous_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the last working day before it."""
+        return day if self.is_working_day(day) else self.sub_working_days(day, 1)
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it."""
+        return day if self.is_working_day(day) else self.add_working_days(day, 1)

@@ -1,19 +1,78 @@
 """Deadlines of one dossier, computed from its facts in working days (pure).
 
-Deadlines that bind the committee (D-DECIDE, D-OFFICIAL) never block a transition; they
-are shown as met, open, or missed by so many working days, and reported.
+A ``Due`` is what the database stores (``deadline`` rows, recomputed in the transaction of
+the change that moves them); a ``Deadline`` is a due seen on a given day (met, open, or
+missed by so many working days). Deadlines that bind the committee (D-DECIDE, D-OFFICIAL)
+never block a transition; they are shown and reported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from workflow.calendar import WorkingCalendar, add_months
-from workflow.facts import ConsentKind, DecisionKind, DossierFacts, ResolutionKind
+from workflow.facts import (
+    ConsentKind,
+    DecisionKind,
+    DocumentKind,
+    DossierFacts,
+    ResolutionKind,
+)
 from workflow.process import Stage
 from workflow.rules import RuleSet
 from workflow.vntext import fmt_date
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline as stored: ``kind`` is unique per subject, ``rule_id`` cites RULES.md.
+
+    A milestone (the end of probation, a paper's expiry) is a day that arrives, not a task
+    that can be late: it is reminded before and on the day, never as overdue.
+    """
+
+    kind: str
+    rule_id: str
+    label: str
+    start: date
+    due: date
+    done_on: date | None = None
+    milestone: bool = False
+    target: int | None = None  # planning checks: the number to reach
+
+    def at(self, today: date, cal: WorkingCalendar) -> Deadline:
+        done = self.done_on if self.done_on is not None and self.done_on <= today else None
+        if self.milestone:
+            passed = today >= self.due
+            return Deadline(
+                self.rule_id,
+                self.label,
+                self.start,
+                self.due,
+                self.due if passed and done is None else done,
+                today,
+                0,
+                0 if passed else cal.working_days_between(today, self.due),
+                kind=self.kind,
+                milestone=True,
+            )
+        end = done if done is not None else today
+        missed = cal.working_days_between(self.due, end) if end > self.due else 0
+        remaining = (
+            0 if done is not None or end > self.due else cal.working_days_between(today, self.due)
+        )
+        return Deadline(
+            self.rule_id,
+            self.label,
+            self.start,
+            self.due,
+            done,
+            today,
+            missed,
+            remaining,
+            kind=self.kind,
+        )
 
 
 @dataclass(frozen=True)
@@ -26,10 +85,19 @@ class Deadline:
     today: date
     missed_by: int  # working days late (0 when met or still open)
     remaining: int  # working days left while open (negative never: see missed_by)
-    blocking: bool = False
+    kind: str = ""
+    milestone: bool = False
+
+    @property
+    def overdue(self) -> bool:
+        return self.done_on is None and self.missed_by > 0
 
     @property
     def status(self) -> str:
+        if self.milestone:
+            if self.today >= self.due:
+                return f"đã đến ngày {fmt_date(self.due)}"
+            return f"còn {self.remaining} ngày làm việc"
         if self.done_on is not None:
             if self.missed_by:
                 return f"hoàn thành {fmt_date(self.done_on)}, muộn {self.missed_by} ngày làm việc"
@@ -55,21 +123,6 @@ def probation_end(facts: DossierFacts, rs: RuleSet) -> date | None:
     return add_months(facts.ceremony_on, rs.probation_months)
 
 
-def _deadline(
-    rule_id: str,
-    label: str,
-    start: date,
-    due: date,
-    done_on: date | None,
-    today: date,
-    cal: WorkingCalendar,
-) -> Deadline:
-    end = done_on if done_on is not None else today
-    missed = cal.working_days_between(due, end) if end > due else 0
-    remaining = 0 if done_on is not None or end > due else cal.working_days_between(today, due)
-    return Deadline(rule_id, label, start, due, done_on, today, missed, remaining)
-
-
 _AFTER_CHI_BO = frozenset(
     {
         Stage.gui_ho_so,
@@ -81,86 +134,137 @@ _AFTER_CHI_BO = frozenset(
         Stage.xoa_ten,
     }
 )
+_BEFORE_VOTE = frozenset({Stage.nguon, Stage.hoc_lop, Stage.chi_bo_xet})
 
 
-def dossier_deadlines(
-    facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar, today: date
-) -> list[Deadline]:
-    out: list[Deadline] = []
+def dossier_dues(facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar) -> list[Due]:
+    """Every deadline the dossier's facts start, with the day it was met when it was."""
+    out: list[Due] = []
+    if facts.stage in _BEFORE_VOTE:
+        out.extend(_before_vote(facts, rs))
     cb = chi_bo_date(facts)
     admit = facts.latest_decision(DecisionKind.ket_nap)
     if cb is not None and facts.stage in _AFTER_CHI_BO:
         days = rs.decide_working_days
         if facts.consent(ConsentKind.gia_han_xet) is not None:
             days += rs.decide_extension_working_days
-        done = admit.signed_on if admit else None
         out.append(
-            _deadline(
+            Due(
+                "D-DECIDE",
                 "D-DECIDE",
                 f"Cấp ủy có thẩm quyền quyết định ({days} ngày làm việc từ nghị quyết chi bộ)",
                 cb,
                 cal.add_working_days(cb, days),
-                done,
-                today,
-                cal,
+                admit.signed_on if admit else None,
             )
         )
     if admit is not None and admit.approve and facts.stage in _AFTER_CHI_BO:
         out.append(
-            _deadline(
+            Due(
+                "D-CEREMONY",
                 "D-CEREMONY",
                 f"Tổ chức lễ kết nạp ({rs.ceremony_working_days} ngày làm việc "
                 "từ khi nhận quyết định)",
                 admit.received_on,
                 cal.add_working_days(admit.received_on, rs.ceremony_working_days),
                 facts.ceremony_on,
-                today,
-                cal,
             )
         )
-    end = probation_end(facts, rs)
-    if end is not None and facts.ceremony_on is not None:
-        out.append(
-            Deadline(
-                "D-PROBATION",
-                f"Hết {rs.probation_months} tháng dự bị (ngày công nhận chính thức có hiệu lực)",
-                facts.ceremony_on,
-                end,
-                end if today >= end else None,
-                today,
-                0,
-                0 if today >= end else cal.working_days_between(today, end),
-            )
-        )
-        cb_official = [
-            r.dated for r in facts.resolutions if r.kind is ResolutionKind.chi_bo_chinh_thuc
-        ]
-        first_vote = min(cb_official) if cb_official else None
-        out.append(
-            _deadline(
-                "D-OFFICIAL",
-                f"Chi bộ xét công nhận chính thức ({rs.official_consider_working_days} ngày làm "
-                "việc từ khi hết dự bị)",
-                end,
-                cal.add_working_days(end, rs.official_consider_working_days),
-                first_vote,
-                today,
-                cal,
-            )
-        )
-        if cb_official:
-            last_vote = max(cb_official)
-            recog = facts.latest_decision(DecisionKind.chinh_thuc)
-            out.append(
-                _deadline(
-                    "D-OFFICIAL",
-                    f"Cấp ủy quyết định công nhận ({rs.official_decide_working_days} ngày làm việc "
-                    "từ nghị quyết chi bộ)",
-                    last_vote,
-                    cal.add_working_days(last_vote, rs.official_decide_working_days),
-                    recog.signed_on if recog else None,
-                    today,
-                    cal,
-                )
-            )
+    if facts.ceremony_on is not None:
+        out.extend(_after_ceremony(facts, rs, cal, facts.ceremony_on))
     return out
+
+
+def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
+    """R-CLASS and R-DOCS-12M as deadlines: the chi bộ must vote while the papers hold."""
+    out: list[Due] = []
+    issued = facts.certificate_issued_on
+    if issued is not None:
+        out.append(
+            Due(
+                "R-CLASS",
+                "R-CLASS",
+                f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng còn hiệu lực "
+                f"({rs.class_valid_months} tháng): chi bộ phải xét trước khi hết hạn",
+                issued,
+                add_months(issued, rs.class_valid_months) - timedelta(days=1),
+                milestone=True,
+            )
+        )
+    papers = [
+        (f"{d.kind.label} (mẫu {d.kind.form})", d.dated)
+        for kind in DocumentKind
+        if kind.expires and (d := facts.document(kind)) is not None
+    ] + [(f"Giấy giới thiệu của {i.name} (mẫu 3-KNĐ)", i.introduced_on) for i in facts.introducers]
+    if papers and rs.docs_rule_enabled:
+        label, dated = min(papers, key=lambda p: p[1])
+        out.append(
+            Due(
+                "R-DOCS-12M",
+                "R-DOCS-12M",
+                f"{label} còn giá trị {rs.docs_valid_months} tháng: chi bộ phải xét trước khi "
+                "hết hạn",
+                dated,
+                add_months(dated, rs.docs_valid_months) - timedelta(days=1),
+                milestone=True,
+            )
+        )
+    return out
+
+
+def _after_ceremony(
+    facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar, ceremony: date
+) -> list[Due]:
+    history = facts.document(DocumentKind.ly_lich_dang_vien)
+    end = add_months(ceremony, rs.probation_months)
+    cb_official = [r.dated for r in facts.resolutions if r.kind is ResolutionKind.chi_bo_chinh_thuc]
+    out = [
+        Due(
+            "D-HISTORY",
+            "D-HISTORY",
+            f"Đảng viên mới khai lý lịch đảng viên ({rs.history_working_days} ngày làm việc "
+            "từ lễ kết nạp)",
+            ceremony,
+            cal.add_working_days(ceremony, rs.history_working_days),
+            history.dated if history and history.dated >= ceremony else None,
+        ),
+        Due(
+            "D-PROBATION",
+            "D-PROBATION",
+            f"Hết {rs.probation_months} tháng dự bị (ngày công nhận chính thức có hiệu lực)",
+            ceremony,
+            end,
+            milestone=True,
+        ),
+        Due(
+            "D-OFFICIAL-CB",
+            "D-OFFICIAL",
+            f"Chi bộ xét công nhận chính thức ({rs.official_consider_working_days} ngày làm "
+            "việc từ khi hết dự bị)",
+            end,
+            cal.add_working_days(end, rs.official_consider_working_days),
+            min(cb_official) if cb_official else None,
+        ),
+    ]
+    if cb_official:
+        last_vote = max(cb_official)
+        recog = facts.latest_decision(DecisionKind.chinh_thuc)
+        out.append(
+            Due(
+                "D-OFFICIAL-QD",
+                "D-OFFICIAL",
+                f"Cấp ủy quyết định công nhận ({rs.official_decide_working_days} ngày làm việc "
+                "từ nghị quyết chi bộ)",
+                last_vote,
+                cal.add_working_days(last_vote, rs.official_decide_working_days),
+                recog.signed_on if recog else None,
+            )
+        )
+    return out
+
+
+def dossier_deadlines(
+    facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar, today: date
+) -> list[Deadline]:
+    """The dossier's deadlines as seen on ``today``."""
+    return [due.at(today, cal) for due in dossier_dues(facts, rs, cal)]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import select
 
 from models.tables import Organization
-from workflow import inputs
+from workflow import agenda, inputs
 from workflow.calendar import add_months
 from workflow.process import Event, Stage
 from workflow.service import Context, add_candidate, add_org, advance, record_fact
@@ -312,4 +312,37 @@ def build_demo(ctx: Context) -> dict[str, int] | None:
         did = builder.person(name, sex, year, cell, occupation)
         youth = builder.today.year - year <= 30
         builder.run(did, cell, youth, target)
+    _planning(ctx, builder.today)
     return {"orgs": len(ORGS), "dossiers": len(PEOPLE)}
+
+
+# This year's targets (seed 001: an upper-secondary school admits at least 5 a year).
+TARGETS = {"DUK-CQ": 12, "DB-SGD": 6, "DU-BL": 10, "CBCS-THPT": 5, "CBCS-CHE": 3}
+
+
+def _planning(ctx: Context, today: date) -> None:
+    """Targets, one plan sent on time (the school), and the committees' clerks' addresses;
+    the other base organizations have sent no plan, so the scan reminds them."""
+    year = today.year
+    for org, value in TARGETS.items():
+        agenda.set_target(ctx, {"org_code": org, "year": year, "value": value})
+    agenda.record_submission(
+        ctx,
+        {
+            "org_code": "CBCS-THPT",
+            "kind": "ke_hoach",
+            "year": year,
+            "submitted_on": _d(min(date(year, 1, 20), today)),
+            "number": f"01-KH/CB ({year})",
+        },
+    )
+    for org, name in (("DUK-CQ", "Nguyễn Thị Lan"), ("DU-BL", "Trần Văn Hùng")):
+        agenda.contact_add(
+            ctx,
+            {
+                "org_code": org,
+                "role": "chuyen_vien",
+                "name": name,
+                "email": f"btc.{org.lower()}@example.vn",
+            },
+        )

@@ -91,6 +91,7 @@ class DocumentKind(Labelled):
     nghi_quyet_doan = "nghi_quyet_doan"
     nghi_quyet_cong_doan = "nghi_quyet_cong_doan"
     tong_hop_y_kien = "tong_hop_y_kien"
+    ly_lich_dang_vien = "ly_lich_dang_vien"
 
     @property
     def form(self) -> str:
@@ -99,7 +100,7 @@ class DocumentKind(Labelled):
     @property
     def expires(self) -> bool:
         """R-DOCS-12M applies to personal history, resolutions and comment summaries."""
-        return self is not DocumentKind.don_xin_vao_dang
+        return self not in {DocumentKind.don_xin_vao_dang, DocumentKind.ly_lich_dang_vien}
 
 
 FORM_CODES: dict[DocumentKind, str] = {
@@ -108,7 +109,34 @@ FORM_CODES: dict[DocumentKind, str] = {
     DocumentKind.nghi_quyet_doan: "4-KNĐ",
     DocumentKind.nghi_quyet_cong_doan: "4A-KNĐ",
     DocumentKind.tong_hop_y_kien: "5-KNĐ",
+    DocumentKind.ly_lich_dang_vien: "1-HSĐV",  # D-HISTORY: filled in after the ceremony
 }
+
+
+class Role(Labelled):
+    """Who receives what (reminders now; permissions with the roles issue)."""
+
+    chuyen_vien = "chuyen_vien"
+    bi_thu = "bi_thu"
+    cap_uy = "cap_uy"
+    kiem_tra = "kiem_tra"
+    quan_tri = "quan_tri"
+
+
+class SubmissionKind(Labelled):
+    """What an organization sends up in the planning cycle (seeds 002, 003)."""
+
+    ke_hoach = "ke_hoach"
+    bao_cao_quy_1 = "bao_cao_quy_1"
+    bao_cao_6_thang = "bao_cao_6_thang"
+    bao_cao_9_thang = "bao_cao_9_thang"
+    bao_cao_nam = "bao_cao_nam"
+
+
+class TargetKind(Labelled):
+    """Kinds of chỉ tiêu; the reports issue adds the others the seeds use."""
+
+    ket_nap = "ket_nap"
 
 
 class ResolutionKind(Labelled):
@@ -200,6 +228,24 @@ _LABELS: dict[str, dict[str, str]] = {
         "nghi_quyet_doan": "Nghị quyết giới thiệu của BCH Đoàn cơ sở",
         "nghi_quyet_cong_doan": "Nghị quyết giới thiệu của BCH Công đoàn cơ sở",
         "tong_hop_y_kien": "Tổng hợp ý kiến nhận xét của đoàn thể và chi bộ nơi cư trú",
+        "ly_lich_dang_vien": "Lý lịch đảng viên (khai sau lễ kết nạp)",
+    },
+    "Role": {
+        "chuyen_vien": "Chuyên viên Ban Tổ chức",
+        "bi_thu": "Bí thư chi bộ / tổ chức cơ sở đảng",
+        "cap_uy": "Cấp ủy có thẩm quyền",
+        "kiem_tra": "Ủy ban Kiểm tra",
+        "quan_tri": "Quản trị hệ thống",
+    },
+    "SubmissionKind": {
+        "ke_hoach": "Kế hoạch tạo nguồn phát triển đảng viên",
+        "bao_cao_quy_1": "Báo cáo quý I",
+        "bao_cao_6_thang": "Báo cáo 6 tháng",
+        "bao_cao_9_thang": "Báo cáo 9 tháng",
+        "bao_cao_nam": "Báo cáo năm",
+    },
+    "TargetKind": {
+        "ket_nap": "Kết nạp đảng viên",
     },
     "ResolutionKind": {
         "chi_bo": "Nghị quyết chi bộ đề nghị kết nạp",

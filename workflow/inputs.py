@@ -33,9 +33,13 @@ from workflow.facts import (
     OrgKind,
     Relation,
     ResolutionKind,
+    Role,
     Sector,
     Sex,
+    SubmissionKind,
+    TargetKind,
 )
+from workflow.reminders import KINDS, parse_leads, parse_roles
 from workflow.vntext import fmt_date, nfc, parse_date
 
 
@@ -218,6 +222,72 @@ FactIn = (
 )
 
 M = TypeVar("M", bound=InputModel)
+
+
+# --- planning cycle, reminders (issue 3) ----------------------------------------------------
+
+
+def _year(value: int) -> int:
+    if not 2000 <= value <= 2100:
+        raise ValueError("phải là năm từ 2000 đến 2100")
+    return value
+
+
+Year = Annotated[int, AfterValidator(_year)]
+
+
+class TargetIn(InputModel):
+    org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
+    year: Annotated[Year, Field(title="Năm")]
+    value: Annotated[int, Field(title="Chỉ tiêu", ge=0, le=100_000)]
+    kind: Annotated[TargetKind, Field(title="Loại chỉ tiêu")] = TargetKind.ket_nap
+
+
+class SubmissionIn(InputModel):
+    org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
+    kind: Annotated[SubmissionKind, Field(title="Loại văn bản")]
+    year: Annotated[Year, Field(title="Năm")]
+    submitted_on: Annotated[PastDate, Field(title="Ngày gửi")]
+    number: Annotated[Text, Field(title="Số văn bản", max_length=40)] = ""
+
+
+class ContactIn(InputModel):
+    org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
+    role: Annotated[Role, Field(title="Vai trò")]
+    name: Annotated[Name, Field(title="Họ tên")]
+    email: Annotated[str, Field(title="Thư điện tử", max_length=200)]
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, v: Any) -> str:
+        text = str(v).strip()
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            raise ValueError(f"'{text}' không phải địa chỉ thư điện tử")
+        return text.lower()
+
+
+class PolicyIn(InputModel):
+    kind: Annotated[str, Field(title="Loại hạn")]
+    leads: Annotated[tuple[int, ...], Field(title="Nhắc trước (ngày làm việc)")]
+    overdue_every: Annotated[int, Field(title="Nhắc khi quá hạn, mỗi (ngày làm việc)", ge=0, le=60)]
+    roles: Annotated[tuple[Role, ...], Field(title="Người nhận (vai trò)")]
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in KINDS:
+            raise ValueError(f"không hợp lệ; chọn một trong: {', '.join(KINDS)}")
+        return v
+
+    @field_validator("leads", mode="before")
+    @classmethod
+    def _leads(cls, v: Any) -> Any:
+        return parse_leads(v) if isinstance(v, str) else v
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, v: Any) -> Any:
+        return parse_roles(v) if isinstance(v, str) else v
 
 
 def _message(err: Any) -> str:

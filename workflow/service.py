@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -39,10 +39,9 @@ from models.tables import (
     RuleOverride,
     Verification,
 )
-from workflow import guards
-from workflow.calendar import WorkingCalendar
+from workflow import guards, tracking
 from workflow.clock import Clock, today
-from workflow.deadlines import dossier_deadlines, probation_end
+from workflow.deadlines import chi_bo_date, dossier_deadlines, dossier_dues, probation_end
 from workflow.errors import BadInput, Conflict, NotInitialised, Refused
 from workflow.facts import (
     ConsentFact,
@@ -93,6 +92,7 @@ PARENT_KINDS: dict[OrgKind, set[OrgKind | None]] = {
     OrgKind.chi_bo_co_so: {OrgKind.cap_uy_co_tham_quyen},
 }
 CELLS = frozenset({OrgKind.chi_bo, OrgKind.chi_bo_co_so})
+_CLOSED = [st.value for st in Stage if st.closed]
 
 
 @dataclass
@@ -146,9 +146,7 @@ def initialise(ctx: Context) -> bool:
     return fresh
 
 
-def _calendar(s: Session) -> WorkingCalendar:
-    rows = s.exec(select(col(CalendarOverride.day), col(CalendarOverride.working))).all()
-    return WorkingCalendar(dict(rows))
+_calendar = tracking.calendar
 
 
 def _overrides(s: Session) -> dict[str, Any]:
@@ -158,6 +156,40 @@ def _overrides(s: Session) -> dict[str, Any]:
 
 def _rules(s: Session, day: date) -> RuleSet:
     return rule_set_for(day, _overrides(s))
+
+
+def _sync_dossier(s: Session, d: Dossier, facts: DossierFacts, ctx: Context) -> None:
+    """The dossier's deadline rows, recomputed in the transaction that changed its facts."""
+    assert d.id is not None
+    today_ = ctx.today()
+    cal = _calendar(s)
+    dues = (
+        []
+        if facts.stage.closed
+        else dossier_dues(facts, _rules(s, chi_bo_date(facts) or today_), cal)
+    )
+    tracking.sync(
+        s,
+        tracking.dossier_subject(d.id),
+        d.org_id,
+        d.id,
+        dues,
+        today_,
+        ctx.clock.now(),
+        cal,
+        tracking.policies(s),
+    )
+
+
+def resync_all(s: Session, ctx: Context) -> int:
+    """Every open dossier's and this year's cycle deadlines again (a calendar or rule
+    change moves them all); returns the number of dossiers."""
+    count = 0
+    for d in s.exec(select(Dossier).where(col(Dossier.stage).notin_(_CLOSED))).all():
+        _sync_dossier(s, d, load_facts(s, d), ctx)
+        count += 1
+    tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now())
+    return count
 
 
 # --- organizations ---------------------------------------------------------------------------
@@ -518,6 +550,7 @@ def record_fact(
         )
         if replaced is not None:
             payload["replaces"] = replaced
+        _sync_dossier(s, d, load_facts(s, d), ctx)
         audit.append(
             s,
             at=ctx.clock.now(),
@@ -619,6 +652,14 @@ def advance(
             )
             if changed.rowcount != 1:  # pragma: no cover - writers are serialised
                 raise Conflict(f"Hồ sơ #{dossier_id} vừa được người khác cập nhật; không ghi gì.")
+            _sync_dossier(s, d, replace(facts, stage=dest), ctx)
+            joined = values["party_joined_on"]
+            if event is Event.quyet_dinh_ket_nap and joined.year == today_.year:
+                # the organization's progress against its target moved (P-HALF, P-YEAR)
+                tree = tracking.OrgTree(s)
+                tracking.sync_cycle(
+                    s, today_.year, today_, ctx.clock.now(), org_ids=set(tree.ancestors(d.org_id))
+                )
             audit.append(
                 s,
                 at=ctx.clock.now(),
@@ -871,6 +912,7 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
             ),
         )
         rs = _rules(s, ctx.today())
+        resync_all(s, ctx)
         audit.append(
             s,
             at=ctx.clock.now(),
@@ -905,6 +947,7 @@ def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[
                 set_at=ctx.clock.now(),
             ),
         )
+        resync_all(s, ctx)
         audit.append(
             s,
             at=ctx.clock.now(),

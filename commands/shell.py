@@ -1,0 +1,105 @@
+"""What every command shares: options, the service call wrapper (errors → Vietnamese
+message and exit code), the context, and rendering as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from workflow.service import Context
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
+IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=False)]
+
+
+class _State:
+    db: str | None = None
+    actor: str | None = None
+
+
+STATE = _State()
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    console(stderr=True).print(f"[bold red]Lỗi:[/] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def run(action: Callable[[], Any]) -> Any:
+    """Run a service call; turn our errors into a Vietnamese message and an exit code."""
+    from workflow.errors import BadInput, KetnapError, Refused
+
+    try:
+        return action()
+    except Refused as exc:
+        err = console(stderr=True)
+        err.print(f"[bold red]Không được phép:[/] {exc.verdict.event.label}", markup=True)
+        for unmet in exc.verdict.unmet:
+            err.print(f"  • [{unmet.rule_id}] {unmet.message}", markup=False)
+        err.print(f"  (bộ quy định: {exc.verdict.rule_set_id})", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except BadInput as exc:
+        err = console(stderr=True)
+        err.print("[bold red]Dữ liệu không hợp lệ:[/]", markup=True)
+        for field, message in exc.problems:
+            err.print(f"  • {field}: {message}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KetnapError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def context(require_init: bool = True) -> Context:
+    from models.db import database_url
+    from workflow.clock import clock_from_env
+    from workflow.service import open_context
+
+    actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
+    made: Context = run(
+        lambda: open_context(
+            database_url(STATE.db), actor, clock_from_env(), require_init=require_init
+        )
+    )
+    return made
+
+
+def dossier_id_of(raw: str) -> int:
+    """Dossier id from the command line; called inside ``run`` so BadInput is reported."""
+    from workflow.errors import BadInput
+
+    if not raw.strip().isdigit():
+        raise BadInput.one("Mã hồ sơ", f"'{raw}' không phải số")
+    return int(raw)
+
+
+def out_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def vn(iso: str | None) -> str:
+    if not iso:
+        return "—"
+    y, m, d = iso[:10].split("-")
+    return f"{d}/{m}/{y}"
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*[str(v) if v is not None else "—" for v in row])
+    console().print(table)

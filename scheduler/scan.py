@@ -1,0 +1,309 @@
+"""The scan: deadlines whose next reminder day has come → reminders, exactly once.
+
+The database is the source of truth. A reminder's key is (subject, kind, due, step) under a
+unique constraint, inserted with INSERT … ON CONFLICT DO NOTHING, so a second scan, a
+restart after a crash or a second scanner running at the same time cannot double it. Work
+goes in batches, each one transaction (BEGIN IMMEDIATE on SQLite) that reads the due rows,
+writes the reminders (which are the in-app inbox), queues their e-mails in the outbox, moves
+each deadline's ``next_fire_on`` past today and appends one audit event; a process killed
+between batches leaves whole batches behind, and the next scan takes up the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from models import audit
+from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
+from workflow import tracking
+from workflow.calendar import WorkingCalendar
+from workflow.facts import Role
+from workflow.planning import shortfall_note
+from workflow.reminders import Policy, latest_step, next_step, step_text
+from workflow.service import Context
+from workflow.vntext import fmt_date
+
+DEFAULT_BATCH = 5000
+
+_DUE_ROWS = (
+    sa_select(
+        col(Deadline.id),
+        col(Deadline.subject),
+        col(Deadline.kind),
+        col(Deadline.rule_id),
+        col(Deadline.dossier_id),
+        col(Deadline.org_id),
+        col(Deadline.label),
+        col(Deadline.due),
+        col(Deadline.milestone),
+        col(Deadline.target),
+        col(Deadline.last_step),
+        col(Deadline.created_on),
+        col(Candidate.full_name),
+    )
+    .outerjoin(Dossier, col(Dossier.id) == col(Deadline.dossier_id))
+    .outerjoin(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
+    .where(col(Deadline.next_fire_on) <= bindparam("as_of"), col(Deadline.done_on).is_(None))
+    .order_by(col(Deadline.next_fire_on), col(Deadline.id))
+    .limit(bindparam("limit"))
+)
+
+_MOVE = (
+    update(Deadline)
+    .where(col(Deadline.id) == bindparam("did"))
+    .values(last_step=bindparam("step"), next_fire_on=bindparam("next_on"))
+)
+
+_REMINDER_ID = sa_select(col(Reminder.id)).where(
+    col(Reminder.subject) == bindparam("subject"),
+    col(Reminder.kind) == bindparam("kind"),
+    col(Reminder.due) == bindparam("due"),
+    col(Reminder.step) == bindparam("step"),
+)
+
+
+def _insert_ignore(dialect: str, table: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING, in the dialect's own words."""
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
+
+
+@dataclass
+class ScanReport:
+    as_of: date
+    raised: int = 0
+    late: int = 0
+    already: int = 0  # steps another scan had raised already (a restart, a second scanner)
+    emails: int = 0
+    batches: int = 0
+    examined: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "raised": self.raised,
+            "late": self.late,
+            "already": self.already,
+            "emails": self.emails,
+            "batches": self.batches,
+            "examined": self.examined,
+            "kinds": dict(sorted(self.kinds.items())),
+        }
+
+    def summary(self) -> str:
+        text = (
+            f"Quét nhắc việc ngày {fmt_date(self.as_of)}: {self.raised} nhắc việc mới"
+            f" ({self.late} nhắc muộn), {self.emails} thư chờ gửi, {self.examined} hạn đã xét"
+        )
+        if self.already:
+            text += f", {self.already} đã có từ trước (không ghi lại)"
+        return text + "."
+
+
+class _ScanState:
+    """What one scan reads once: organizations, policies, contacts, this year's progress."""
+
+    def __init__(self, s: Session, as_of: date) -> None:
+        self.tree = tracking.OrgTree(s)
+        self.policies = tracking.policies(s)
+        self.cal: WorkingCalendar = tracking.calendar(s)
+        self.contacts: dict[tuple[int, str], list[str]] = {}
+        for org_id, role, email in s.connection().execute(
+            sa_select(col(Contact.org_id), col(Contact.role), col(Contact.email))
+        ):
+            self.contacts.setdefault((org_id, role), []).append(email)
+        self._admitted: dict[int, list[date]] | None = None
+        self._session_year = as_of.year
+        self._s = s
+
+    def policy(self, kind: str) -> Policy:
+        return tracking.policy_for(self.policies, kind)
+
+    def admitted(self, org_id: int, as_of: date) -> int:
+        if self._admitted is None:
+            self._admitted = tracking.rolled_up(
+                self.tree, tracking.admissions_by_org(self._s, self._session_year)
+            )
+        return sum(1 for d in self._admitted.get(org_id, ()) if d <= as_of)
+
+
+def scan(
+    ctx: Context,
+    as_of: date | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    on_batch: Callable[[ScanReport], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> ScanReport:
+    """One scan at ``as_of`` (default: the clock's today); safe to run again at any time,
+    and to stop between batches (``should_stop``): the next scan takes up the rest."""
+    as_of = as_of or ctx.today()
+    report = ScanReport(as_of)
+    with ctx.write() as s:
+        tracking.sync_cycle(s, as_of.year, as_of, ctx.clock.now())
+    dialect = ctx.engine.dialect.name
+    insert_reminder = _insert_ignore(dialect, Reminder)
+    insert_outbox = _insert_ignore(dialect, Outbox)
+    while not should_stop():
+        with ctx.write() as s:
+            state = _ScanState(s, as_of)
+            conn = s.connection()
+            rows = conn.execute(_DUE_ROWS, {"as_of": as_of, "limit": batch_size}).all()
+            if not rows:
+                break
+            now = ctx.clock.now()
+            batch = _batch(rows, state, as_of, now)
+            report.batches += 1
+            report.examined += len(rows)
+            inserted = 0
+            if batch.reminders:
+                inserted = conn.execute(insert_reminder, batch.reminders).rowcount
+            emails = _queue_emails(conn, insert_outbox, batch, state, now)
+            conn.execute(_MOVE, batch.moves)
+            late = sum(1 for r in batch.reminders if r["late"])
+            report.raised += inserted
+            report.already += len(batch.reminders) - inserted
+            report.late += late
+            report.emails += emails
+            for r in batch.reminders:
+                report.kinds[r["kind"]] = report.kinds.get(r["kind"], 0) + 1
+            audit.append(
+                s,
+                at=now,
+                actor=ctx.actor,
+                kind="scan",
+                event="quet_nhac_viec",
+                data={
+                    "as_of": as_of.isoformat(),
+                    "batch": report.batches,
+                    "examined": len(rows),
+                    "raised": inserted,
+                    "late": late,
+                    "emails": emails,
+                },
+            )
+        if on_batch is not None:
+            on_batch(report)
+    return report
+
+
+@dataclass
+class _Batch:
+    reminders: list[dict[str, Any]]
+    to: list[list[tuple[Role, int]]]  # each reminder's recipients: role and organization id
+    moves: list[dict[str, Any]]
+
+
+def _batch(rows: Sequence[Any], state: _ScanState, as_of: date, now: datetime) -> _Batch:
+    cal = state.cal
+    reminders: list[dict[str, Any]] = []
+    to: list[list[tuple[Role, int]]] = []
+    moves: list[dict[str, Any]] = []
+    for row in rows:
+        policy = state.policy(row.kind)
+        reached = latest_step(row.due, row.milestone, policy, cal, as_of)
+        last = row.last_step
+        if reached is not None and (last is None or reached[0] > last):
+            step, fire = reached
+            recipients = state.tree.recipients(row.org_id, policy.roles)
+            reminders.append(_reminder(row, step, fire, recipients, state, as_of, now))
+            to.append([(role, node.id) for role, node in recipients])
+            last = step
+        following = next_step(last, row.due, row.milestone, policy, cal)
+        next_on = following[1] if following else None
+        if next_on is not None and next_on <= as_of:  # pragma: no cover - defensive
+            next_on = None  # never leave a row that the loop would read again
+        moves.append({"did": row.id, "step": last, "next_on": next_on})
+    return _Batch(reminders, to, moves)
+
+
+def _reminder(
+    row: Any,
+    step: int,
+    fire: date,
+    recipients: list[tuple[Role, tracking.OrgNode]],
+    state: _ScanState,
+    as_of: date,
+    now: datetime,
+) -> dict[str, Any]:
+    org = state.tree.nodes[row.org_id]
+    if row.dossier_id is not None:
+        head = f"Hồ sơ #{row.dossier_id} — {row.full_name} ({org.code})"
+    else:
+        head = f"{org.code} — {org.name}"
+    message = f"{head}: {row.label}. Hạn {fmt_date(row.due)}; {step_text(step, row.milestone)}."
+    if row.kind in {"P-HALF", "P-YEAR"} and row.target:
+        admitted = state.admitted(row.org_id, as_of)
+        message += f" Tính đến {fmt_date(as_of)}: {shortfall_note(row.kind, row.target, admitted)}."
+    return {
+        "subject": row.subject,
+        "kind": row.kind,
+        "due": row.due,
+        "step": step,
+        "rule_id": row.rule_id,
+        "dossier_id": row.dossier_id,
+        "org_id": row.org_id,
+        "fire_on": fire,
+        "raised_on": as_of,
+        "raised_at": now,
+        # late: its day had passed before this scan (the scanner was down); a deadline that
+        # appeared today with steps already behind it is not late, it is new
+        "late": max(fire, row.created_on) < as_of,
+        "message": message,
+        "recipients": " ".join(f"{role.value}@{node.code}" for role, node in recipients),
+    }
+
+
+def _queue_emails(
+    conn: Any, insert_outbox: Any, batch: _Batch, state: _ScanState, now: datetime
+) -> int:
+    """Outbox rows for the reminders' recipients that have an address (same transaction).
+    A reminder that existed already has its rows already: inserting them again is a no-op."""
+    rows: list[dict[str, Any]] = []
+    for r, to in zip(batch.reminders, batch.to, strict=True):
+        emails = [e for role, oid in to for e in state.contacts.get((oid, role.value), [])]
+        if not emails:
+            continue
+        rid = conn.execute(
+            _REMINDER_ID,
+            {"subject": r["subject"], "kind": r["kind"], "due": r["due"], "step": r["step"]},
+        ).scalar_one()
+        for email in dict.fromkeys(emails):
+            rows.append(
+                {
+                    "reminder_id": rid,
+                    "channel": "email",
+                    "recipient": email,
+                    "subject": f"[ketnap] Nhắc việc: hạn {fmt_date(r['due'])} — {r['kind']}",
+                    "body": f"{r['message']}\n\nMã nhắc việc: {rid}. Thư gửi tự động từ ketnap.",
+                    "status": "cho_gui",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+            )
+    if not rows:
+        return 0
+    return int(conn.execute(insert_outbox, rows).rowcount)
+
+
+def due_count(ctx: Context, as_of: date) -> int:
+    """How many deadline rows a scan at ``as_of`` would read (the bare indexed query)."""
+    with ctx.read() as s:
+        return int(
+            s.connection()
+            .execute(
+                sa_select(func.count())
+                .select_from(Deadline)
+                .where(col(Deadline.next_fire_on) <= as_of, col(Deadline.done_on).is_(None))
+            )
+            .scalar_one()
+        )

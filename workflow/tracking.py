@@ -1,0 +1,272 @@
+"""Deadline rows kept in step with the facts, inside the caller's transaction.
+
+The service calls these in the same unit of work as the change that moves a deadline (a
+fact recorded, a transition, a target or a plan, a setting), so the stored deadlines are
+never out of date with what the clerk sees. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, delete, select
+
+from models.tables import (
+    CalendarOverride,
+    Deadline,
+    Dossier,
+    Organization,
+    ReminderPolicy,
+    Setting,
+    Submission,
+    Target,
+)
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Due
+from workflow.facts import OrgKind, Role, SubmissionKind, TargetKind
+from workflow.planning import CycleSettings, OrgCycleFacts, cycle_dues, cycle_settings
+from workflow.reminders import Policy, default_policy, next_step, parse_leads, parse_roles
+
+BASE_KINDS = frozenset({OrgKind.dang_bo_co_so, OrgKind.chi_bo_co_so})
+COMMITTEE_KINDS = frozenset({OrgKind.cap_uy_co_tham_quyen, OrgKind.cap_tinh})
+
+
+def calendar(s: Session) -> WorkingCalendar:
+    rows = s.exec(select(col(CalendarOverride.day), col(CalendarOverride.working))).all()
+    return WorkingCalendar(dict(rows))
+
+
+def policies(s: Session) -> dict[str, Policy]:
+    """Policies by deadline kind: the installation's rows over the defaults."""
+    out: dict[str, Policy] = {}
+    for row in s.exec(select(ReminderPolicy)).all():
+        out[row.kind] = Policy(
+            row.kind,
+            parse_leads(row.leads),
+            row.overdue_every,
+            parse_roles(row.roles),
+            custom=True,
+        )
+    return out
+
+
+def policy_for(table: dict[str, Policy], kind: str) -> Policy:
+    return table.get(kind) or default_policy(kind)
+
+
+def settings(s: Session) -> CycleSettings:
+    rows = s.exec(select(col(Setting.key), col(Setting.value))).all()
+    return cycle_settings(dict(rows))
+
+
+def dossier_subject(dossier_id: int) -> str:
+    return f"dossier:{dossier_id}"
+
+
+def org_subject(org_id: int, year: int) -> str:
+    return f"org:{org_id}:{year}"
+
+
+def sync(
+    s: Session,
+    subject: str,
+    org_id: int,
+    dossier_id: int | None,
+    dues: Iterable[Due],
+    today: date,
+    now: datetime,
+    cal: WorkingCalendar,
+    table: dict[str, Policy],
+) -> None:
+    """Make the subject's deadline rows equal ``dues``; keep reminder progress for a due
+    whose date did not move, start it again for one that moved."""
+    existing = {r.kind: r for r in s.exec(select(Deadline).where(Deadline.subject == subject))}
+    for due in dues:
+        row = existing.pop(due.kind, None)
+        if row is None:
+            row = Deadline(
+                subject=subject, kind=due.kind, org_id=org_id, created_on=today, **_fields(due)
+            )
+        elif row.due != due.due:
+            row.last_step = None
+            row.created_on = today
+        for name, value in _fields(due).items():
+            setattr(row, name, value)
+        row.org_id = org_id
+        row.dossier_id = dossier_id
+        row.next_fire_on = _next_fire(row, table, cal)
+        row.updated_at = now
+        s.add(row)
+    for stale in existing.values():
+        s.delete(stale)
+    s.flush()
+
+
+def _fields(due: Due) -> dict[str, Any]:
+    return {
+        "rule_id": due.rule_id,
+        "label": due.label,
+        "start": due.start,
+        "due": due.due,
+        "done_on": due.done_on,
+        "milestone": due.milestone,
+        "target": due.target,
+    }
+
+
+def _next_fire(row: Deadline, table: dict[str, Policy], cal: WorkingCalendar) -> date | None:
+    if row.done_on is not None:
+        return None
+    step = next_step(row.last_step, row.due, row.milestone, policy_for(table, row.kind), cal)
+    return step[1] if step else None
+
+
+def refresh_next_fire(s: Session, kind: str, cal: WorkingCalendar) -> int:
+    """After a policy change: every open deadline of that kind gets its next day again."""
+    table = policies(s)
+    rows = s.exec(select(Deadline).where(Deadline.kind == kind, col(Deadline.done_on).is_(None)))
+    count = 0
+    for row in rows.all():
+        row.next_fire_on = _next_fire(row, table, cal)
+        s.add(row)
+        count += 1
+    s.flush()
+    return count
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    id: int
+    code: str
+    name: str
+    kind: OrgKind
+    parent_id: int | None
+
+
+class OrgTree:
+    """The organizations in memory (hundreds, not millions): parents, committees, subtrees."""
+
+    def __init__(self, s: Session) -> None:
+        rows = (
+            s.connection()
+            .execute(
+                sa_select(
+                    col(Organization.id),
+                    col(Organization.code),
+                    col(Organization.name),
+                    col(Organization.kind),
+                    col(Organization.parent_id),
+                )
+            )
+            .all()
+        )
+        self.nodes: dict[int, OrgNode] = {}
+        for oid, code, name, kind, parent in rows:
+            assert oid is not None
+            self.nodes[oid] = OrgNode(oid, code, name, OrgKind(kind), parent)
+        self.by_code = {n.code: n for n in self.nodes.values()}
+
+    def ancestors(self, org_id: int) -> list[int]:
+        """The organization itself, then its parents up to the root."""
+        out = []
+        current: int | None = org_id
+        while current is not None:
+            out.append(current)
+            current = self.nodes[current].parent_id
+        return out
+
+    def committee(self, org_id: int) -> OrgNode:
+        """The nearest deciding committee above (or at) the organization: its clerks and
+        members receive the committee's reminders."""
+        chain = self.ancestors(org_id)
+        for oid in chain:
+            if self.nodes[oid].kind in COMMITTEE_KINDS:
+                return self.nodes[oid]
+        return self.nodes[chain[-1]]
+
+    def subtree(self, org_id: int) -> set[int]:
+        return {oid for oid in self.nodes if org_id in self.ancestors(oid)}
+
+    def recipients(self, org_id: int, roles: Iterable[Role]) -> list[tuple[Role, OrgNode]]:
+        out = []
+        for role in roles:
+            node = self.nodes[org_id] if role is Role.bi_thu else self.committee(org_id)
+            out.append((role, node))
+        return out
+
+
+def admissions_by_org(s: Session, year: int) -> dict[int, list[date]]:
+    """Admission decision dates (D-PARTY-AGE) of the year, by the dossier's organization."""
+    rows = s.exec(
+        select(col(Dossier.org_id), col(Dossier.party_joined_on)).where(
+            col(Dossier.party_joined_on) >= date(year, 1, 1),
+            col(Dossier.party_joined_on) <= date(year, 12, 31),
+        )
+    ).all()
+    out: dict[int, list[date]] = defaultdict(list)
+    for org_id, day in rows:
+        if day is not None:
+            out[org_id].append(day)
+    return out
+
+
+def rolled_up(tree: OrgTree, by_org: dict[int, list[date]]) -> dict[int, list[date]]:
+    """Each organization's admissions including those of everything under it, sorted."""
+    out: dict[int, list[date]] = defaultdict(list)
+    for org_id, days in by_org.items():
+        for oid in tree.ancestors(org_id):
+            out[oid].extend(days)
+    return {oid: sorted(days) for oid, days in out.items()}
+
+
+def sync_cycle(
+    s: Session,
+    year: int,
+    today: date,
+    now: datetime,
+    cal: WorkingCalendar | None = None,
+    org_ids: set[int] | None = None,
+) -> None:
+    """Recompute the planning-cycle deadlines of ``year`` (all organizations, or some), and
+    drop those of earlier years: a new year's cycle replaces the old one's reminders."""
+    cal = cal or calendar(s)
+    st = settings(s)
+    table = policies(s)
+    tree = OrgTree(s)
+    s.exec(
+        delete(Deadline).where(
+            col(Deadline.subject).startswith("org:"), col(Deadline.start) < date(year, 1, 1)
+        )
+    )
+    subs: dict[int, dict[SubmissionKind, date]] = defaultdict(dict)
+    for org_id, kind, day in s.exec(
+        select(col(Submission.org_id), col(Submission.kind), col(Submission.submitted_on)).where(
+            Submission.year == year
+        )
+    ).all():
+        subs[org_id][SubmissionKind(kind)] = day
+    targets = dict(
+        s.exec(
+            select(col(Target.org_id), col(Target.value)).where(
+                Target.period == str(year), Target.kind == TargetKind.ket_nap.value
+            )
+        ).all()
+    )
+    admitted = rolled_up(tree, admissions_by_org(s, year))
+    for node in tree.nodes.values():
+        if org_ids is not None and node.id not in org_ids:
+            continue
+        facts = OrgCycleFacts(
+            year=year,
+            is_base=node.kind in BASE_KINDS,
+            submissions=subs.get(node.id, {}),
+            target=targets.get(node.id),
+            admissions=tuple(admitted.get(node.id, ())),
+        )
+        dues = cycle_dues(facts, st, cal)
+        sync(s, org_subject(node.id, year), node.id, None, dues, today, now, cal, table)
