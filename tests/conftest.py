@@ -125,3 +125,35 @@ def complete_papers(ctx: Context, did: int, *, vote_on: str = "06/05/2025") -> N
         agree=8,
         against=1,
     )
+
+
+def admit(
+    ctx: Context,
+    did: int,
+    *,
+    vote_on: str = "06/05/2025",
+    du_on: str = "12/05/2025",
+    signed_on: str = "20/06/2025",
+    received_on: str = "23/06/2025",
+) -> None:
+    """Walk a new dossier of chi bộ CB through every step up to the admission decision."""
+    from workflow.process import Event
+    from workflow.service import advance
+
+    advance(ctx, did, Event.cu_di_hoc)
+    complete_papers(ctx, did, vote_on=vote_on)
+    advance(ctx, did, Event.hoan_thanh_lop)
+    advance(ctx, did, Event.chi_bo_thong_qua)
+    fact(ctx, did, inputs.ResolutionIn, kind="dang_uy", dated=du_on, official_members=7, agree=7)
+    advance(ctx, did, Event.gui_cap_uy)
+    advance(ctx, did, Event.trinh_btv)
+    fact(
+        ctx,
+        did,
+        inputs.DecisionIn,
+        kind="ket_nap",
+        number=f"{did}-QĐ/ĐUK",
+        signed_on=signed_on,
+        received_on=received_on,
+    )
+    advance(ctx, did, Event.quyet_dinh_ket_nap)

@@ -90,12 +90,12 @@ def sync(
         row = existing.pop(due.kind, None)
         if row is None:
             row = Deadline(
-                subject=subject, kind=due.kind, org_id=org_id, created_on=today, **_fields(due)
+                subject=subject, kind=due.kind, org_id=org_id, created_on=today, **due_fields(due)
             )
         elif row.due != due.due:
             row.last_step = None
             row.created_on = today
-        for name, value in _fields(due).items():
+        for name, value in due_fields(due).items():
             setattr(row, name, value)
         row.org_id = org_id
         row.dossier_id = dossier_id
@@ -107,7 +107,7 @@ def sync(
     s.flush()
 
 
-def _fields(due: Due) -> dict[str, Any]:
+def due_fields(due: Due) -> dict[str, Any]:
     return {
         "rule_id": due.rule_id,
         "label": due.label,

@@ -12,7 +12,7 @@ from sqlmodel import SQLModel, select
 
 import models.tables
 from models.tables import AuditEvent, Dossier
-from tests.conftest import complete_papers, fact, new_candidate
+from tests.conftest import admit, complete_papers, fact, new_candidate
 from workflow import inputs
 from workflow.errors import BadInput, Conflict, Refused
 from workflow.process import Event, Stage
@@ -49,31 +49,7 @@ def test_sqlite_pragmas(ctx: Context) -> None:
 
 
 def walk_to_official(ctx: Context, did: int) -> None:
-    advance(ctx, did, Event.cu_di_hoc)
-    complete_papers(ctx, did)
-    advance(ctx, did, Event.hoan_thanh_lop)
-    advance(ctx, did, Event.chi_bo_thong_qua)
-    fact(
-        ctx,
-        did,
-        inputs.ResolutionIn,
-        kind="dang_uy",
-        dated="12/05/2025",
-        official_members=7,
-        agree=7,
-    )
-    advance(ctx, did, Event.gui_cap_uy)
-    advance(ctx, did, Event.trinh_btv)
-    fact(
-        ctx,
-        did,
-        inputs.DecisionIn,
-        kind="ket_nap",
-        number="123-QĐ/ĐUK",
-        signed_on="20/06/2025",
-        received_on="23/06/2025",
-    )
-    advance(ctx, did, Event.quyet_dinh_ket_nap)
+    admit(ctx, did)
     fact(ctx, did, inputs.CeremonyIn, held_on="10/07/2025")
     advance(ctx, did, Event.to_chuc_le)
     fact(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workflow.calendar import WorkingCalendar, add_months, full_months, months_between
 
@@ -39,3 +42,30 @@ def test_month_arithmetic() -> None:
     assert months_between(date(2003, 8, 31), date(2021, 8, 1)) == 216
     assert full_months(date(2022, 3, 12), date(2022, 4, 11)) == 0
     assert full_months(date(2022, 3, 12), date(2022, 4, 12)) == 1
+
+
+def _naive_add(cal: WorkingCalendar, start: date, n: int, step: int) -> date:
+    day, counted = start, 0
+    while counted < n:
+        day += timedelta(days=step)
+        if cal.is_working_day(day):
+            counted += 1
+    return day
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(date(2023, 1, 1), date(2027, 12, 31)),
+    n=st.integers(0, 400),
+    other=st.dates(date(2023, 1, 1), date(2027, 12, 31)),
+)
+def test_indexed_working_day_arithmetic_equals_counting_day_by_day(
+    start: date, n: int, other: date
+) -> None:
+    cal = WorkingCalendar({date(2025, 4, 26): True, date(2026, 3, 2): False})
+    assert cal.add_working_days(start, n) == _naive_add(cal, start, n, 1)
+    assert cal.sub_working_days(start, n) == _naive_add(cal, start, n, -1)
+    lo, hi = sorted((start, other))
+    naive = sum(cal.is_working_day(lo + timedelta(days=i + 1)) for i in range((hi - lo).days))
+    assert cal.working_days_between(lo, hi) == naive
+    assert cal.working_days_between(hi, lo) == -naive

@@ -1,0 +1,229 @@
+"""Synthetic dossiers in bulk, for the scan benchmark and the crash and concurrency tests.
+
+Going through the services costs a few milliseconds per fact, too slow for a million
+dossiers; this generator writes the same rows in bulk, like an import would: candidates,
+dossiers at "kết nạp" (decision received, ceremony not yet held), the chi bộ resolution and
+the admission decision, and the deadline rows computed by the same pure functions the
+service uses (``dossier_dues``, the reminder policy). A test checks that the service, asked
+to recompute them, arrives at the same rows. No audit events are written: these are not
+clerks' actions.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlmodel import col, select
+
+from models.tables import Candidate, Deadline, Decision, Dossier, Organization, Resolution
+from workflow import tracking
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Due, dossier_dues
+from workflow.facts import (
+    DecisionFact,
+    DecisionKind,
+    DossierFacts,
+    Education,
+    EduException,
+    ResolutionFact,
+    ResolutionKind,
+)
+from workflow.process import Stage
+from workflow.reminders import Policy, latest_step, next_step
+from workflow.rules import rule_set_for
+from workflow.service import Context, add_org
+
+COMMITTEE = "GEN-CU"
+FIRST = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+MIDDLE = ["Văn", "Thị", "Minh", "Hoàng", "Ngọc", "Đức", "Thu", "Quốc"]
+GIVEN = ["An", "Bình", "Chiến", "Dũng", "Đạt", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thắng"]
+
+
+def ensure_orgs(ctx: Context, cells: int) -> list[int]:
+    """A deciding committee with ``cells`` chi bộ cơ sở under it (made once, audited)."""
+    generated = col(Organization.code).startswith("GEN-")
+    with ctx.read() as s:
+        have = set(s.exec(select(col(Organization.code)).where(generated)).all())
+    if COMMITTEE not in have:
+        add_org(ctx, {"code": COMMITTEE, "name": "Cấp ủy tổng hợp", "kind": "cap_uy_co_tham_quyen"})
+    for i in range(cells):
+        code = f"GEN-CB{i:04d}"
+        if code not in have:
+            add_org(
+                ctx,
+                {
+                    "code": code,
+                    "name": f"Chi bộ tổng hợp {i}",
+                    "kind": "chi_bo_co_so",
+                    "parent_code": COMMITTEE,
+                },
+            )
+    with ctx.read() as s:
+        cells_only = col(Organization.code).startswith("GEN-CB")
+        ids = s.exec(select(col(Organization.id)).where(cells_only)).all()
+    return sorted(i for i in ids if i is not None)
+
+
+def _facts(vote: date, signed: date) -> DossierFacts:
+    return DossierFacts(
+        stage=Stage.ket_nap,
+        birth_date=date(2000, 1, 1),
+        education=Education.dai_hoc,
+        edu_exception=EduException.khong,
+        doan_member=True,
+        cong_doan_member=False,
+        under_dang_uy=False,
+        unit_has_doan=True,
+        resolutions=(ResolutionFact(ResolutionKind.chi_bo, vote, 9, 0, 8, 1),),
+        decisions=(
+            DecisionFact(DecisionKind.ket_nap, "1-QĐ", signed, signed + timedelta(2), True),
+        ),
+    )
+
+
+def _progress(
+    due: Due, policy: Policy, cal: WorkingCalendar, last_scan: date | None
+) -> tuple[int | None, date | None]:
+    """(last_step, next_fire_on) as a daily scan up to ``last_scan`` would have left them."""
+    if due.done_on is not None:
+        return None, None
+    last: int | None = None
+    if last_scan is not None:
+        reached = latest_step(due.due, due.milestone, policy, cal, last_scan)
+        last = reached[0] if reached else None
+    following = next_step(last, due.due, due.milestone, policy, cal)
+    return last, following[1] if following else None
+
+
+def generate(
+    ctx: Context,
+    n: int,
+    *,
+    as_of: date,
+    cells: int = 100,
+    seed: int = 7,
+    last_scan: date | None = None,
+    chunk: int = 20_000,
+    on_chunk: Callable[[int], None] | None = None,
+) -> int:
+    """Add ``n`` open dossiers whose decisions were signed in the 80 days before ``as_of``.
+
+    With ``last_scan`` the deadlines look as a daily scan up to that day left them (the
+    steady state of a running installation); without, as freshly imported.
+    """
+    rng = random.Random(seed)
+    org_ids = ensure_orgs(ctx, cells)
+    with ctx.read() as s:
+        cal = tracking.calendar(s)
+        table = tracking.policies(s)
+        start_c = (s.exec(select(func.max(Candidate.id))).one() or 0) + 1
+        start_d = (s.exec(select(func.max(Dossier.id))).one() or 0) + 1
+
+    @cache
+    def dues(vote: date, signed: date) -> tuple[Due, ...]:
+        return tuple(dossier_dues(_facts(vote, signed), rule_set_for(vote, {}), cal))
+
+    now = ctx.clock.now()
+    made = 0
+    while made < n:
+        size = min(chunk, n - made)
+        people: list[dict[str, Any]] = []
+        dossiers: list[dict[str, Any]] = []
+        resolutions: list[dict[str, Any]] = []
+        decisions: list[dict[str, Any]] = []
+        deadlines: list[dict[str, Any]] = []
+        for k in range(size):
+            cid, did = start_c + made + k, start_d + made + k
+            org = org_ids[rng.randrange(len(org_ids))]
+            signed = as_of - timedelta(days=rng.randrange(1, 80))
+            vote = signed - timedelta(days=rng.randrange(20, 50))
+            name = f"{rng.choice(FIRST)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            people.append(
+                {
+                    "id": cid,
+                    "full_name": name,
+                    "name_key": name.lower(),
+                    "birth_date": date(1990 + rng.randrange(15), 1 + rng.randrange(12), 1),
+                    "sex": rng.choice(["nam", "nu"]),
+                    "ethnicity": "Kinh",
+                    "religion": "Không",
+                    "cccd": f"{990000000000 + cid:012d}",
+                    "education": "dai_hoc",
+                    "edu_exception": "khong",
+                    "occupation": "khac",
+                    "doan_member": True,
+                    "cong_doan_member": False,
+                    "residence": "",
+                    "org_id": org,
+                    "created_at": now,
+                }
+            )
+            dossiers.append(
+                {
+                    "id": did,
+                    "candidate_id": cid,
+                    "org_id": org,
+                    "stage": Stage.ket_nap.value,
+                    "version": 8,
+                    "rule_set_id": rule_set_for(vote, {}).id,
+                    "party_joined_on": signed,
+                    "opened_on": vote - timedelta(days=200),
+                    "updated_at": now,
+                }
+            )
+            resolutions.append(
+                {
+                    "dossier_id": did,
+                    "kind": "chi_bo",
+                    "round": 1,
+                    "dated": vote,
+                    "number": "",
+                    "official_members": 9,
+                    "probationary_members": 0,
+                    "exempted": 0,
+                    "agree": 8,
+                    "against": 1,
+                }
+            )
+            decisions.append(
+                {
+                    "dossier_id": did,
+                    "kind": "ket_nap",
+                    "number": f"{did}-QĐ",
+                    "signed_on": signed,
+                    "received_on": signed + timedelta(2),
+                    "approve": True,
+                }
+            )
+            for due in dues(vote, signed):
+                policy = tracking.policy_for(table, due.kind)
+                last, next_on = _progress(due, policy, cal, last_scan)
+                deadlines.append(
+                    {
+                        "subject": tracking.dossier_subject(did),
+                        "kind": due.kind,
+                        "org_id": org,
+                        "dossier_id": did,
+                        **tracking.due_fields(due),
+                        "last_step": last,
+                        "next_fire_on": next_on,
+                        "created_on": last_scan or as_of,
+                        "updated_at": now,
+                    }
+                )
+        with ctx.write() as s:
+            conn = s.connection()
+            conn.execute(insert(Candidate), people)
+            conn.execute(insert(Dossier), dossiers)
+            conn.execute(insert(Resolution), resolutions)
+            conn.execute(insert(Decision), decisions)
+            conn.execute(insert(Deadline), deadlines)
+        made += size
+        if on_chunk is not None:
+            on_chunk(made)
+    return made
