@@ -238,3 +238,60 @@ def test_two_processes_advancing_one_dossier_one_wins(env: dict[str, str]) -> No
         version = conn.execute("SELECT version FROM dossier WHERE id=1").fetchone()[0]
     assert transitions == 1 and version == 2
     assert "toàn vẹn" in ok(env, "audit verify")
+
+
+def test_acceptance_demo_scan_as_of_01_02_2026_then_inbox(env: dict[str, str]) -> None:
+    """Issue 3's acceptance: plan reminders for the demo organizations without a plan, the
+    dossier reminders due, and nothing more on a second scan."""
+    ok(env, "demo")
+    assert "nhắc việc mới" in ok(env, "scan --as-of 01/02/2026")
+    inbox = json.loads(ok(env, "reminders --json"))
+    plans = sorted(r["org"] for r in inbox if r["kind"] == "P-PLAN")
+    assert plans == ["CBCS-CHE", "DB-SGD"]  # CBCS-THPT sent its plan on 20/01
+    assert any(r["dossier_id"] for r in inbox)
+    again = json.loads(ok(env, "scan --as-of 01/02/2026 --json"))
+    assert again["raised"] == 0
+    assert json.loads(ok(env, "reminders --json")) == inbox
+    overdue = json.loads(ok(env, "deadlines --org DU-BL --json"))
+    assert overdue and all(d["org"] in {"DU-BL", "CBCS-THPT", "CBCS-CHE"} for d in overdue)
+    assert "quá hạn" in ok(env, "deadlines --within 10")
+    first = inbox[0]["id"]
+    ok(env, f"reminders done {first} --note 'Đã gọi điện nhắc'")
+    assert first not in [r["id"] for r in json.loads(ok(env, "reminders --json"))]
+    assert "thư" in ok(env, "outbox")
+    assert "P-PLAN" in ok(env, "reminders policy list")
+    assert "cycle.plan_due" in ok(env, "cycle show")
+    assert "CBCS-THPT" in ok(env, "target list --year 2026")
+    assert "toàn vẹn" in ok(env, "audit verify")
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("scan --as-of 31/02/2026", "Ngày quét"),
+        ("target set --org KHONGCO --year 2026 --value 5", "Tổ chức"),
+        ("target set --org DB-SGD --year 2026 --value nhieu", "Chỉ tiêu"),
+        ("cycle submit --org DB-SGD --kind ke_hoach --year 2026 --date 30/02/2026", "Ngày gửi"),
+        ("cycle set cycle.half_share 150 --reason thử", "Giá trị"),
+        ("reminders policy set D-CEREMONY --leads x --reason thử", "Nhắc trước"),
+        ("contact add --org DB-SGD --role bi_thu --name 'Lê An' --email sai", "Thư điện tử"),
+        ("reminders done 999", "Mã nhắc việc"),
+    ],
+)
+def test_agenda_bad_input_names_the_field_and_exits_2(
+    env: dict[str, str], line: str, field: str
+) -> None:
+    ok(env, "demo")
+    with sqlite3.connect(env["KETNAP_DB"]) as conn:
+        before = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+    code, out = run(env, line)
+    assert code == 2, out
+    assert field in out
+    with sqlite3.connect(env["KETNAP_DB"]) as conn:
+        assert conn.execute("SELECT count(*) FROM audit_event").fetchone()[0] == before
+
+
+def test_outbox_send_without_a_server_says_so(env: dict[str, str]) -> None:
+    ok(env, "demo")
+    code, out = run(env, "outbox send")
+    assert code == 2 and "KETNAP_SMTP_HOST" in out
