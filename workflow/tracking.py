@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
@@ -72,6 +73,22 @@ def org_subject(org_id: int, year: int) -> str:
     return f"org:{org_id}:{year}"
 
 
+_EXISTING = sa_select(
+    col(Deadline.id),
+    col(Deadline.kind),
+    col(Deadline.rule_id),
+    col(Deadline.due),
+    col(Deadline.last_step),
+    col(Deadline.start),
+    col(Deadline.done_on),
+    col(Deadline.label),
+    col(Deadline.milestone),
+    col(Deadline.target),
+    col(Deadline.next_fire_on),
+    col(Deadline.org_id),
+).where(col(Deadline.subject) == bindparam("subject"))
+
+
 def sync(
     s: Session,
     subject: str,
@@ -84,27 +101,42 @@ def sync(
     table: dict[str, Policy],
 ) -> None:
     """Make the subject's deadline rows equal ``dues``; keep reminder progress for a due
-    whose date did not move, start it again for one that moved."""
-    existing = {r.kind: r for r in s.exec(select(Deadline).where(Deadline.subject == subject))}
+    whose date did not move, start it again for one that moved. Unchanged rows are not
+    written (most changes of a dossier move one deadline, or none)."""
+    conn = s.connection()
+    existing = {r.kind: r for r in conn.execute(_EXISTING, {"subject": subject})}
     for due in dues:
+        fields = due_fields(due)
         row = existing.pop(due.kind, None)
+        last = row.last_step if row is not None and row.due == due.due else None
+        policy = policy_for(table, due.kind)
+        following = None if due.done_on else next_step(last, due.due, due.milestone, policy, cal)
+        values = {**fields, "org_id": org_id, "last_step": last}
+        values["next_fire_on"] = following[1] if following else None
         if row is None:
-            row = Deadline(
-                subject=subject, kind=due.kind, org_id=org_id, created_on=today, **due_fields(due)
+            conn.execute(
+                insert(Deadline),
+                {
+                    **values,
+                    "subject": subject,
+                    "kind": due.kind,
+                    "dossier_id": dossier_id,
+                    "created_on": today,
+                    "updated_at": now,
+                },
             )
-        elif row.due != due.due:
-            row.last_step = None
-            row.created_on = today
-        for name, value in due_fields(due).items():
-            setattr(row, name, value)
-        row.org_id = org_id
-        row.dossier_id = dossier_id
-        row.next_fire_on = _next_fire(row, table, cal)
-        row.updated_at = now
-        s.add(row)
-    for stale in existing.values():
-        s.delete(stale)
-    s.flush()
+            continue
+        if all(getattr(row, k) == v for k, v in values.items()):
+            continue
+        if row.due != due.due:
+            values["created_on"] = today
+        conn.execute(
+            update(Deadline).where(col(Deadline.id) == row.id).values(**values, updated_at=now)
+        )
+    if existing:
+        conn.execute(
+            delete(Deadline).where(col(Deadline.id).in_([r.id for r in existing.values()]))
+        )
 
 
 def due_fields(due: Due) -> dict[str, Any]:

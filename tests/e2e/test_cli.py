@@ -265,6 +265,21 @@ def test_acceptance_demo_scan_as_of_01_02_2026_then_inbox(env: dict[str, str]) -
     assert "toàn vẹn" in ok(env, "audit verify")
 
 
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    ok({"KETNAP_DB": str(path), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "chuyen_vien"}, "demo")
+    return path
+
+
+@pytest.fixture
+def demo_env(demo_db: Path, env: dict[str, str]) -> dict[str, str]:
+    """A private copy of the module's demo database (building the demo once is enough)."""
+    with sqlite3.connect(demo_db) as src, sqlite3.connect(env["KETNAP_DB"]) as dst:
+        src.backup(dst)
+    return env
+
+
 @pytest.mark.parametrize(
     ("line", "field"),
     [
@@ -279,9 +294,9 @@ def test_acceptance_demo_scan_as_of_01_02_2026_then_inbox(env: dict[str, str]) -
     ],
 )
 def test_agenda_bad_input_names_the_field_and_exits_2(
-    env: dict[str, str], line: str, field: str
+    demo_env: dict[str, str], line: str, field: str
 ) -> None:
-    ok(env, "demo")
+    env = demo_env
     with sqlite3.connect(env["KETNAP_DB"]) as conn:
         before = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
     code, out = run(env, line)
@@ -291,7 +306,6 @@ def test_agenda_bad_input_names_the_field_and_exits_2(
         assert conn.execute("SELECT count(*) FROM audit_event").fetchone()[0] == before
 
 
-def test_outbox_send_without_a_server_says_so(env: dict[str, str]) -> None:
-    ok(env, "demo")
-    code, out = run(env, "outbox send")
+def test_outbox_send_without_a_server_says_so(demo_env: dict[str, str]) -> None:
+    code, out = run(demo_env, "outbox send")
     assert code == 2 and "KETNAP_SMTP_HOST" in out
