@@ -125,8 +125,14 @@ def generate(
         start_d = (s.exec(select(func.max(Dossier.id))).one() or 0) + 1
 
     @cache
-    def dues(vote: date, signed: date) -> tuple[Due, ...]:
-        return tuple(dossier_dues(_facts(vote, signed), rule_set_for(vote, {}), cal))
+    def dues(vote: date, signed: date) -> tuple[tuple[Due, int | None, date | None], ...]:
+        """The dossier's deadlines with their reminder progress (a few thousand distinct
+        date pairs: computed once each)."""
+        out = []
+        for due in dossier_dues(_facts(vote, signed), rule_set_for(vote, {}), cal):
+            policy = tracking.policy_for(table, due.kind)
+            out.append((due, *_progress(due, policy, cal, last_scan)))
+        return tuple(out)
 
     now = ctx.clock.now()
     made = 0
@@ -200,9 +206,7 @@ def generate(
                     "approve": True,
                 }
             )
-            for due in dues(vote, signed):
-                policy = tracking.policy_for(table, due.kind)
-                last, next_on = _progress(due, policy, cal, last_scan)
+            for due, last, next_on in dues(vote, signed):
                 deadlines.append(
                     {
                         "subject": tracking.dossier_subject(did),

@@ -125,8 +125,48 @@ class _ScanState:
         self._session_year = as_of.year
         self._s = s
 
+        self._steps: dict[tuple[str, date, bool, int | None], Any] = {}
+        self._recipients: dict[tuple[int, str], tuple[list[tuple[Role, int]], str]] = {}
+        self.dates: dict[date, str] = {}
+
+    def recipients(self, org_id: int, kind: str) -> tuple[list[tuple[Role, int]], str]:
+        """Who receives a kind of reminder for an organization: (role, organization id)
+        pairs, and the same as text ("bi_thu@CB-VP chuyen_vien@DUK-CQ")."""
+        key = (org_id, kind)
+        found = self._recipients.get(key)
+        if found is None:
+            pairs = self.tree.recipients(org_id, self.policy(kind).roles)
+            text = " ".join(f"{role.value}@{node.code}" for role, node in pairs)
+            found = self._recipients[key] = ([(r, n.id) for r, n in pairs], text)
+        return found
+
+    def fmt(self, day: date) -> str:
+        text = self.dates.get(day)
+        if text is None:
+            text = self.dates[day] = fmt_date(day)
+        return text
+
     def policy(self, kind: str) -> Policy:
         return tracking.policy_for(self.policies, kind)
+
+    def steps(
+        self, kind: str, due: date, milestone: bool, last: int | None, as_of: date
+    ) -> tuple[tuple[int, date] | None, int | None, date | None]:
+        """(step to raise or None, the step now last, the next step's day), memoised: a
+        million deadlines share a few thousand (kind, due date, last step) combinations."""
+        key = (kind, due, milestone, last)
+        found = self._steps.get(key)
+        if found is None:
+            policy = self.policy(kind)
+            reached = latest_step(due, milestone, policy, self.cal, as_of)
+            raise_ = reached if reached and (last is None or reached[0] > last) else None
+            now_last = raise_[0] if raise_ else last
+            following = next_step(now_last, due, milestone, policy, self.cal)
+            next_on = following[1] if following else None
+            if next_on is not None and next_on <= as_of:  # pragma: no cover - defensive
+                next_on = None  # never leave a row that the loop would read again
+            found = self._steps[key] = (raise_, now_last, next_on)
+        return found
 
     def admitted(self, org_id: int, as_of: date) -> int:
         if self._admitted is None:
@@ -204,24 +244,16 @@ class _Batch:
 
 
 def _batch(rows: Sequence[Any], state: _ScanState, as_of: date, now: datetime) -> _Batch:
-    cal = state.cal
     reminders: list[dict[str, Any]] = []
     to: list[list[tuple[Role, int]]] = []
     moves: list[dict[str, Any]] = []
     for row in rows:
-        policy = state.policy(row.kind)
-        reached = latest_step(row.due, row.milestone, policy, cal, as_of)
-        last = row.last_step
-        if reached is not None and (last is None or reached[0] > last):
-            step, fire = reached
-            recipients = state.tree.recipients(row.org_id, policy.roles)
-            reminders.append(_reminder(row, step, fire, recipients, state, as_of, now))
-            to.append([(role, node.id) for role, node in recipients])
-            last = step
-        following = next_step(last, row.due, row.milestone, policy, cal)
-        next_on = following[1] if following else None
-        if next_on is not None and next_on <= as_of:  # pragma: no cover - defensive
-            next_on = None  # never leave a row that the loop would read again
+        raise_, last, next_on = state.steps(row.kind, row.due, row.milestone, row.last_step, as_of)
+        if raise_ is not None:
+            step, fire = raise_
+            pairs, text = state.recipients(row.org_id, row.kind)
+            reminders.append(_reminder(row, step, fire, text, state, as_of, now))
+            to.append(pairs)
         moves.append({"did": row.id, "step": last, "next_on": next_on})
     return _Batch(reminders, to, moves)
 
@@ -230,7 +262,7 @@ def _reminder(
     row: Any,
     step: int,
     fire: date,
-    recipients: list[tuple[Role, tracking.OrgNode]],
+    recipients: str,
     state: _ScanState,
     as_of: date,
     now: datetime,
@@ -240,7 +272,7 @@ def _reminder(
         head = f"Hồ sơ #{row.dossier_id} — {row.full_name} ({org.code})"
     else:
         head = f"{org.code} — {org.name}"
-    message = f"{head}: {row.label}. Hạn {fmt_date(row.due)}; {step_text(step, row.milestone)}."
+    message = f"{head}: {row.label}. Hạn {state.fmt(row.due)}; {step_text(step, row.milestone)}."
     if row.kind in {"P-HALF", "P-YEAR"} and row.target:
         admitted = state.admitted(row.org_id, as_of)
         message += f" Tính đến {fmt_date(as_of)}: {shortfall_note(row.kind, row.target, admitted)}."
@@ -259,7 +291,7 @@ def _reminder(
         # appeared today with steps already behind it is not late, it is new
         "late": max(fire, row.created_on) < as_of,
         "message": message,
-        "recipients": " ".join(f"{role.value}@{node.code}" for role, node in recipients),
+        "recipients": recipients,
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from workflow.calendar import WorkingCalendar
 from workflow.facts import Role
@@ -56,6 +57,7 @@ REPORT_KINDS = (
 KINDS: tuple[str, ...] = (*_ROLES, *REPORT_KINDS)
 
 
+@cache
 def default_policy(kind: str) -> Policy:
     return Policy(kind, roles=_ROLES.get(kind, (Role.bi_thu, Role.chuyen_vien)))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
@@ -75,6 +75,7 @@ def org_subject(org_id: int, year: int) -> str:
 
 _EXISTING = sa_select(
     col(Deadline.id),
+    col(Deadline.subject),
     col(Deadline.kind),
     col(Deadline.rule_id),
     col(Deadline.due),
@@ -86,7 +87,34 @@ _EXISTING = sa_select(
     col(Deadline.target),
     col(Deadline.next_fire_on),
     col(Deadline.org_id),
-).where(col(Deadline.subject) == bindparam("subject"))
+    col(Deadline.created_on),
+).where(col(Deadline.subject).in_(bindparam("subjects", expanding=True)))
+
+_UPDATE = (
+    update(Deadline)
+    .where(col(Deadline.id) == bindparam("row_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "rule_id",
+                "label",
+                "start",
+                "due",
+                "done_on",
+                "milestone",
+                "target",
+                "org_id",
+                "last_step",
+                "next_fire_on",
+                "created_on",
+                "updated_at",
+            )
+        }
+    )
+)
+
+Subject = tuple[str, int, int | None, Iterable[Due]]  # subject, org, dossier, its dues
 
 
 def sync(
@@ -100,43 +128,62 @@ def sync(
     cal: WorkingCalendar,
     table: dict[str, Policy],
 ) -> None:
-    """Make the subject's deadline rows equal ``dues``; keep reminder progress for a due
-    whose date did not move, start it again for one that moved. Unchanged rows are not
-    written (most changes of a dossier move one deadline, or none)."""
+    """Make one subject's deadline rows equal ``dues`` (see ``sync_many``)."""
+    sync_many(s, [(subject, org_id, dossier_id, dues)], today, now, cal, table)
+
+
+def sync_many(
+    s: Session,
+    subjects: list[Subject],
+    today: date,
+    now: datetime,
+    cal: WorkingCalendar,
+    table: dict[str, Policy],
+) -> None:
+    """Make each subject's deadline rows equal its dues; keep the reminder progress of a due
+    whose date did not move, start it again for one that moved. Rows are read in one query
+    and only changed rows are written, in one statement per kind of change."""
     conn = s.connection()
-    existing = {r.kind: r for r in conn.execute(_EXISTING, {"subject": subject})}
-    for due in dues:
-        fields = due_fields(due)
-        row = existing.pop(due.kind, None)
-        last = row.last_step if row is not None and row.due == due.due else None
-        policy = policy_for(table, due.kind)
-        following = None if due.done_on else next_step(last, due.due, due.milestone, policy, cal)
-        values = {**fields, "org_id": org_id, "last_step": last}
-        values["next_fire_on"] = following[1] if following else None
-        if row is None:
-            conn.execute(
-                insert(Deadline),
-                {
-                    **values,
-                    "subject": subject,
-                    "kind": due.kind,
-                    "dossier_id": dossier_id,
-                    "created_on": today,
-                    "updated_at": now,
-                },
+    existing: dict[tuple[str, str], Any] = {}
+    names = [subject for subject, *_ in subjects]
+    for i in range(0, len(names), 5000):
+        for r in conn.execute(_EXISTING, {"subjects": names[i : i + 5000]}):
+            existing[(r.subject, r.kind)] = r
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for subject, org_id, dossier_id, dues in subjects:
+        for due in dues:
+            row = existing.pop((subject, due.kind), None)
+            last = row.last_step if row is not None and row.due == due.due else None
+            policy = policy_for(table, due.kind)
+            following = (
+                None if due.done_on else next_step(last, due.due, due.milestone, policy, cal)
             )
-            continue
-        if all(getattr(row, k) == v for k, v in values.items()):
-            continue
-        if row.due != due.due:
-            values["created_on"] = today
-        conn.execute(
-            update(Deadline).where(col(Deadline.id) == row.id).values(**values, updated_at=now)
-        )
+            values = {**due_fields(due), "org_id": org_id, "last_step": last}
+            values["next_fire_on"] = following[1] if following else None
+            if row is None:
+                inserts.append(
+                    {
+                        **values,
+                        "subject": subject,
+                        "kind": due.kind,
+                        "dossier_id": dossier_id,
+                        "created_on": today,
+                        "updated_at": now,
+                    }
+                )
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                created = today if row.due != due.due else row.created_on
+                updates.append(
+                    {**values, "row_id": row.id, "created_on": created, "updated_at": now}
+                )
+    if inserts:
+        conn.execute(insert(Deadline), inserts)
+    if updates:
+        conn.execute(_UPDATE, updates)
     if existing:
-        conn.execute(
-            delete(Deadline).where(col(Deadline.id).in_([r.id for r in existing.values()]))
-        )
+        stale = [r.id for r in existing.values()]
+        conn.execute(delete(Deadline).where(col(Deadline.id).in_(stale)))
 
 
 def due_fields(due: Due) -> dict[str, Any]:
@@ -233,17 +280,18 @@ class OrgTree:
 
 
 def admissions_by_org(s: Session, year: int) -> dict[int, list[date]]:
-    """Admission decision dates (D-PARTY-AGE) of the year, by the dossier's organization."""
-    rows = s.exec(
-        select(col(Dossier.org_id), col(Dossier.party_joined_on)).where(
-            col(Dossier.party_joined_on) >= date(year, 1, 1),
-            col(Dossier.party_joined_on) <= date(year, 12, 31),
-        )
-    ).all()
+    """Admission decision dates (D-PARTY-AGE) of the year, by the dossier's organization,
+    counted in SQL (one row per organization and day, not per dossier)."""
+    day = col(Dossier.party_joined_on)
+    rows = s.connection().execute(
+        sa_select(col(Dossier.org_id), day, func.count())
+        .where(day >= date(year, 1, 1), day <= date(year, 12, 31))
+        .group_by(col(Dossier.org_id), day)
+    )
     out: dict[int, list[date]] = defaultdict(list)
-    for org_id, day in rows:
-        if day is not None:
-            out[org_id].append(day)
+    for org_id, joined, count in rows:
+        if joined is not None:
+            out[org_id].extend([joined] * count)
     return out
 
 
@@ -289,7 +337,9 @@ def sync_cycle(
             )
         ).all()
     )
-    admitted = rolled_up(tree, admissions_by_org(s, year))
+    # Admissions matter only to the target checks: not read when no target is set.
+    admitted = rolled_up(tree, admissions_by_org(s, year)) if targets else {}
+    subjects: list[Subject] = []
     for node in tree.nodes.values():
         if org_ids is not None and node.id not in org_ids:
             continue
@@ -301,4 +351,5 @@ def sync_cycle(
             admissions=tuple(admitted.get(node.id, ())),
         )
         dues = cycle_dues(facts, st, cal)
-        sync(s, org_subject(node.id, year), node.id, None, dues, today, now, cal, table)
+        subjects.append((org_subject(node.id, year), node.id, None, dues))
+    sync_many(s, subjects, today, now, cal, table)
