@@ -176,7 +176,9 @@ def dossier_dues(facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar) -> list
 
 
 def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
-    """R-CLASS and R-DOCS-12M as deadlines: the chi bộ must vote while the papers hold."""
+    """R-CLASS and R-DOCS-12M as deadlines: the chi bộ must vote while the papers hold.
+    The due date is their last valid day; past it they are overdue (expired: the candidate
+    must attend the class again, the papers be made anew) until the vote or new papers."""
     out: list[Due] = []
     issued = facts.certificate_issued_on
     if issued is not None:
@@ -188,7 +190,6 @@ def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
                 f"({rs.class_valid_months} tháng): chi bộ phải xét trước khi hết hạn",
                 issued,
                 add_months(issued, rs.class_valid_months) - timedelta(days=1),
-                milestone=True,
             )
         )
     papers = [
@@ -206,7 +207,6 @@ def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
                 "hết hạn",
                 dated,
                 add_months(dated, rs.docs_valid_months) - timedelta(days=1),
-                milestone=True,
             )
         )
     return out
