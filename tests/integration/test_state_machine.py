@@ -1,7 +1,8 @@
 """Hypothesis drives random events and facts through the real service and SQLite file.
 
 Invariants: the stored stage is always one the table can reach by the transitions
-recorded; every applied transition has exactly one audit event; the chain verifies.
+recorded; every applied transition has exactly one audit event; the chain verifies; the
+stored deadlines are exactly what the facts give (nothing left stale by any change).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlmodel import col, select
 
-from models.tables import AuditEvent, Dossier
+from models.tables import AuditEvent, Deadline, Dossier
 from tests.conftest import TREE, complete_papers, fact, make_context, new_candidate
 from workflow import inputs
 from workflow.errors import BadInput, Refused
 from workflow.process import Event, Stage, allowed
-from workflow.service import add_org, advance, verify_audit
+from workflow.service import add_org, advance, resync_all, verify_audit
 
 FACTS: list[tuple[type[inputs.FactIn], dict[str, Any]]] = [
     (
@@ -115,6 +116,30 @@ class DossierMachine(RuleBasedStateMachine):
         for did, (stage, version) in stages.items():
             assert walked[did].value == stage
             assert version == counts[did] + 1
+
+    @invariant()
+    def stored_deadlines_equal_a_fresh_computation(self) -> None:
+        """Every change moved its deadlines in its own transaction: recomputing everything
+        from the facts now changes no stored row."""
+        before = self.deadline_rows()
+        with self.ctx.write() as s:
+            resync_all(s, self.ctx)
+        assert self.deadline_rows() == before
+        with self.ctx.read() as s:
+            open_ids = {d.id for d in s.exec(select(Dossier)).all() if not Stage(d.stage).closed}
+        closed_with_rows = {sub for sub, _ in before if sub.startswith("dossier:")} - {
+            f"dossier:{i}" for i in open_ids
+        }
+        assert not closed_with_rows
+
+    def deadline_rows(self) -> dict[tuple[str, str], tuple[Any, ...]]:
+        with self.ctx.read() as s:
+            rows = s.exec(select(Deadline)).all()
+        return {
+            (d.subject, d.kind): (d.due, d.done_on, d.next_fire_on, d.last_step, d.label)
+            for d in rows
+            if d.subject.startswith("dossier:")  # the organizations' cycle is the scan's
+        }
 
     @invariant()
     def chain_verifies(self) -> None:
