@@ -58,7 +58,7 @@ _DUE_ROWS = (
 
 _MOVE = (
     update(Deadline)
-    .where(col(Deadline.id) == bindparam("did"))
+    .where(col(Deadline.id).in_(bindparam("ids", expanding=True)))
     .values(last_step=bindparam("step"), next_fire_on=bindparam("next_on"))
 )
 
@@ -208,7 +208,8 @@ def scan(
             if batch.reminders:
                 inserted = conn.execute(insert_reminder, batch.reminders).rowcount
             emails = _queue_emails(conn, insert_outbox, batch, state, now)
-            conn.execute(_MOVE, batch.moves)
+            for (step, next_on), ids in batch.moves.items():
+                conn.execute(_MOVE, {"ids": ids, "step": step, "next_on": next_on})
             late = sum(1 for r in batch.reminders if r["late"])
             report.raised += inserted
             report.already += len(batch.reminders) - inserted
@@ -240,13 +241,15 @@ def scan(
 class _Batch:
     reminders: list[dict[str, Any]]
     to: list[list[tuple[Role, int]]]  # each reminder's recipients: role and organization id
-    moves: list[dict[str, Any]]
+    # deadlines moved together: (new last step, next day) → their ids; rows of the same
+    # kind and due date move alike, so a batch needs a few statements, not one per row
+    moves: dict[tuple[int | None, date | None], list[int]]
 
 
 def _batch(rows: Sequence[Any], state: _ScanState, as_of: date, now: datetime) -> _Batch:
     reminders: list[dict[str, Any]] = []
     to: list[list[tuple[Role, int]]] = []
-    moves: list[dict[str, Any]] = []
+    moves: dict[tuple[int | None, date | None], list[int]] = {}
     for row in rows:
         raise_, last, next_on = state.steps(row.kind, row.due, row.milestone, row.last_step, as_of)
         if raise_ is not None:
@@ -254,7 +257,7 @@ def _batch(rows: Sequence[Any], state: _ScanState, as_of: date, now: datetime) -
             pairs, text = state.recipients(row.org_id, row.kind)
             reminders.append(_reminder(row, step, fire, text, state, as_of, now))
             to.append(pairs)
-        moves.append({"did": row.id, "step": last, "next_on": next_on})
+        moves.setdefault((last, next_on), []).append(row.id)
     return _Batch(reminders, to, moves)
 
 
