@@ -230,6 +230,9 @@ def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         )
         s.add(org)
         s.flush()
+        assert org.id is not None
+        # its planning cycle of this year (a base organization owes a plan and reports)
+        tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids={org.id})
         audit.append(
             s,
             at=ctx.clock.now(),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,12 @@ from sqlmodel import select
 from bench.synthetic import generate
 from models.tables import AuditEvent, Deadline, Reminder
 from scheduler.scan import due_count, scan
-from tests.conftest import admit, fact, new_candidate
+from tests.conftest import TREE, admit, fact, make_context, new_candidate
 from workflow import agenda, inputs
+from workflow.clock import VN_TZ, FixedClock
 from workflow.errors import BadInput
 from workflow.process import Event
-from workflow.service import Context, advance, resync_all, verify_audit
+from workflow.service import Context, add_org, advance, resync_all, verify_audit
 
 
 def rows(ctx: Context, subject_prefix: str = "") -> dict[tuple[str, str], Deadline]:
@@ -88,7 +90,18 @@ def test_scanning_again_the_same_day_adds_nothing(ctx: Context) -> None:
     assert verify_audit(ctx).ok
 
 
-def test_after_downtime_the_latest_step_is_raised_once_and_marked_late(ctx: Context) -> None:
+@pytest.fixture
+def january(tmp_path: Path) -> Iterator[Context]:
+    """The installation as it stood on 05/01/2026: the organizations exist from that day."""
+    context = make_context(tmp_path / "jan.db", FixedClock(datetime(2026, 1, 5, 9, tzinfo=VN_TZ)))
+    for org in TREE:
+        add_org(context, org)
+    yield context
+    context.engine.dispose()
+
+
+def test_after_downtime_the_latest_step_is_raised_once_and_marked_late(january: Context) -> None:
+    ctx = january
     scan(ctx, date(2026, 2, 1))  # T-10
     # Down until 02/03/2026: 16–20/02 is Tết, so the due date 13/02 is 6 working days behind.
     report = scan(ctx, date(2026, 3, 2))
@@ -280,3 +293,13 @@ def test_scan_reads_exactly_the_rows_of_the_bare_indexed_query(ctx: Context) -> 
     assert report.examined == expected and report.raised == expected > 0
     assert report.batches == -(-expected // 37)
     assert due_count(ctx, date(2026, 11, 20)) == 0
+
+
+def test_a_deadline_that_appears_with_its_steps_behind_it_is_new_not_late(ctx: Context) -> None:
+    did = new_candidate(ctx)
+    admit(ctx, did)  # recorded today (25/11/2026) with a decision received on 23/06/2025
+    scan(ctx, date(2026, 11, 25))
+    (ceremony,) = [r for r in raised(ctx) if r.kind == "D-CEREMONY"]
+    assert ceremony.step > 0 and ceremony.step % 5 == 0  # the latest overdue step only
+    assert not ceremony.late
+    assert "Hồ sơ #" in ceremony.message and "quá hạn" in ceremony.message
