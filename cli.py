@@ -21,6 +21,7 @@ from commands.shell import (
     console,
     context,
     dossier_id_of,
+    listing,
     out_json,
     run,
     table,
@@ -150,14 +151,12 @@ def org_list(as_json: JsonOpt = False) -> None:
     """Liệt kê tổ chức theo cây."""
     from workflow.service import list_orgs
 
-    orgs = run(lambda: list_orgs(context()))
-    if as_json:
-        out_json(orgs)
-        return
-    table(
+    listing(
+        run(lambda: list_orgs(context())),
+        as_json,
         "Tổ chức đảng",
         ["Mã", "Tên", "Loại"],
-        [[o["code"], "  " * o["depth"] + o["name"], o["kind_label"]] for o in orgs],
+        lambda o: [o["code"], "  " * o["depth"] + o["name"], o["kind_label"]],
     )
 
 
@@ -678,21 +677,16 @@ def rules_list(as_json: JsonOpt = False) -> None:
     """Các bộ quy định, ngày hiệu lực, và tham số đang bị ghi đè."""
     from workflow.service import rule_sets
 
-    sets = run(lambda: rule_sets(context()))
-    if as_json:
-        out_json(sets)
-        return
-    table(
+    listing(
+        run(lambda: rule_sets(context())),
+        as_json,
         "Bộ quy định",
         ["Mã", "Tên", "Hiệu lực từ", "Ghi đè"],
-        [
-            [
-                s["id"],
-                s["name"],
-                vn(s["effective_from"]),
-                ", ".join(f"{k}={v}" for k, v in s["overrides"].items()) or "—",
-            ]
-            for s in sets
+        lambda s: [
+            s["id"],
+            s["name"],
+            vn(s["effective_from"]),
+            ", ".join(f"{k}={v}" for k, v in s["overrides"].items()) or "—",
         ],
     )
 

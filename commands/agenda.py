@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, console, context, out_json, run, table, vn
+from commands.shell import JsonOpt, console, context, listing, out_json, run, table, vn
 
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Mã tổ chức (gồm cả cấp dưới).")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")]
@@ -188,22 +188,17 @@ def policy_list(as_json: JsonOpt = False) -> None:
     """Cách nhắc của từng loại hạn (mặc định hoặc do hệ thống đặt)."""
     from workflow.agenda import policy_list as list_policies
 
-    rows = run(lambda: list_policies(context()))
-    if as_json:
-        out_json(rows)
-        return
-    table(
+    listing(
+        run(lambda: list_policies(context())),
+        as_json,
         "Cách nhắc việc",
         ["Loại hạn", "Nhắc trước (ngày làm việc)", "Quá hạn nhắc mỗi", "Người nhận", "Nguồn"],
-        [
-            [
-                r["kind"],
-                ", ".join(str(k) for k in r["leads"]),
-                r["overdue_every"] or "không nhắc",
-                ", ".join(r["roles"]),
-                "đã đặt" if r["custom"] else "mặc định",
-            ]
-            for r in rows
+        lambda r: [
+            r["kind"],
+            ", ".join(str(k) for k in r["leads"]),
+            r["overdue_every"] or "không nhắc",
+            ", ".join(r["roles"]),
+            "đã đặt" if r["custom"] else "mặc định",
         ],
     )
 
@@ -343,14 +338,12 @@ def target_list(
     """Các chỉ tiêu đã đặt."""
     from workflow.agenda import list_targets
 
-    rows = run(lambda: list_targets(context(), year))
-    if as_json:
-        out_json(rows)
-        return
-    table(
+    listing(
+        run(lambda: list_targets(context(), year)),
+        as_json,
         "Chỉ tiêu",
         ["Tổ chức", "Tên", "Kỳ", "Chỉ tiêu"],
-        [[r["org"], r["org_name"], r["period"], r["value"]] for r in rows],
+        lambda r: [r["org"], r["org_name"], r["period"], r["value"]],
     )
 
 
@@ -359,14 +352,12 @@ def cycle_show(as_json: JsonOpt = False) -> None:
     """Các mốc của chu kỳ kế hoạch đang dùng."""
     from workflow.agenda import cycle_show as show
 
-    rows = run(lambda: show(context()))
-    if as_json:
-        out_json(rows)
-        return
-    table(
+    listing(
+        run(lambda: show(context())),
+        as_json,
         "Chu kỳ kế hoạch",
         ["Thiết lập", "Giá trị", "Nguồn"],
-        [[r["key"], r["value"], "đã đặt" if r["custom"] else "mặc định"] for r in rows],
+        lambda r: [r["key"], r["value"], "đã đặt" if r["custom"] else "mặc định"],
     )
 
 
@@ -427,12 +418,10 @@ def contact_list(as_json: JsonOpt = False) -> None:
     """Người nhận thư nhắc việc."""
     from workflow.agenda import contact_list as list_contacts
 
-    rows = run(lambda: list_contacts(context()))
-    if as_json:
-        out_json(rows)
-        return
-    table(
+    listing(
+        run(lambda: list_contacts(context())),
+        as_json,
         "Người nhận",
         ["Mã", "Tổ chức", "Vai trò", "Họ tên", "Thư điện tử"],
-        [[r["id"], r["org"], r["role_label"], r["name"], r["email"]] for r in rows],
+        lambda r: [r["id"], r["org"], r["role_label"], r["name"], r["email"]],
     )

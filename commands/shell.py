@@ -103,3 +103,17 @@ def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     for row in rows:
         table.add_row(*[str(v) if v is not None else "—" for v in row])
     console().print(table)
+
+
+def listing(
+    rows: list[dict[str, Any]],
+    as_json: bool,
+    title: str,
+    columns: list[str],
+    cells: Callable[[dict[str, Any]], list[Any]],
+) -> None:
+    """A read's result: the rows as JSON, or a table with one line per row."""
+    if as_json:
+        out_json(rows)
+        return
+    table(title, columns, [cells(r) for r in rows])

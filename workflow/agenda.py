@@ -31,7 +31,7 @@ from workflow.facts import Role
 from workflow.inputs import ContactIn, PolicyIn, SubmissionIn, TargetIn, validate
 from workflow.planning import SETTING_KEYS, parse_setting
 from workflow.reminders import KINDS
-from workflow.service import Context, _org, _replace
+from workflow.service import Context, _org, _replace, put_setting
 from workflow.vntext import fmt_date, name_sort_key
 
 
@@ -179,19 +179,7 @@ def cycle_set(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]
     if not reason.strip():
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi thiết lập")
     with ctx.write() as s:
-        old = s.get(Setting, key)
-        previous = old.value if old else None
-        _replace(
-            s,
-            old,
-            Setting(
-                key=key,
-                value=value.strip(),
-                reason=reason.strip(),
-                set_by=ctx.actor,
-                set_at=ctx.clock.now(),
-            ),
-        )
+        previous = put_setting(s, ctx, Setting, key, value.strip(), reason.strip())
         _resync_cycle(s, ctx, ctx.today().year)
         _audit(
             s,

@@ -37,6 +37,7 @@ from models.tables import (
     Relative,
     Resolution,
     RuleOverride,
+    Setting,
     Verification,
 )
 from workflow import guards, tracking
@@ -901,19 +902,7 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
     if not reason.strip():
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
     with ctx.write() as s:
-        old = s.get(RuleOverride, key)
-        previous = old.value if old else None
-        _replace(
-            s,
-            old,
-            RuleOverride(
-                key=key,
-                value=str(value),
-                reason=reason.strip(),
-                set_by=ctx.actor,
-                set_at=ctx.clock.now(),
-            ),
-        )
+        previous = put_setting(s, ctx, RuleOverride, key, str(value), reason.strip())
         rs = _rules(s, ctx.today())
         resync_all(s, ctx)
         audit.append(
@@ -927,6 +916,23 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
             data={"key": key, "value": parsed, "previous": previous},
         )
     return {"key": key, "value": parsed, "rule_set_id": rs.id}
+
+
+def put_setting(
+    s: Session,
+    ctx: Context,
+    model: type[RuleOverride] | type[Setting],
+    key: str,
+    value: str,
+    reason: str,
+) -> str | None:
+    """Store one installation setting (a rule override, a date of the cycle) in place of
+    the previous one, and return the previous value for the audit event."""
+    old: RuleOverride | Setting | None = s.get(model, key)
+    previous = old.value if old else None
+    new = model(key=key, value=value, reason=reason, set_by=ctx.actor, set_at=ctx.clock.now())
+    _replace(s, old, new)
+    return previous
 
 
 def rule_sets(ctx: Context) -> list[dict[str, Any]]:
