@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
@@ -918,17 +918,20 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
     return {"key": key, "value": parsed, "rule_set_id": rs.id}
 
 
+KeyedSetting = TypeVar("KeyedSetting", RuleOverride, Setting)
+
+
 def put_setting(
     s: Session,
     ctx: Context,
-    model: type[RuleOverride] | type[Setting],
+    model: type[KeyedSetting],
     key: str,
     value: str,
     reason: str,
 ) -> str | None:
     """Store one installation setting (a rule override, a date of the cycle) in place of
     the previous one, and return the previous value for the audit event."""
-    old: RuleOverride | Setting | None = s.get(model, key)
+    old = s.get(model, key)
     previous = old.value if old else None
     new = model(key=key, value=value, reason=reason, set_by=ctx.actor, set_at=ctx.clock.now())
     _replace(s, old, new)
