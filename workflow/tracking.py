@@ -198,24 +198,28 @@ def due_fields(due: Due) -> dict[str, Any]:
     }
 
 
-def _next_fire(row: Deadline, table: dict[str, Policy], cal: WorkingCalendar) -> date | None:
-    if row.done_on is not None:
-        return None
-    step = next_step(row.last_step, row.due, row.milestone, policy_for(table, row.kind), cal)
-    return step[1] if step else None
-
-
 def refresh_next_fire(s: Session, kind: str, cal: WorkingCalendar) -> int:
-    """After a policy change: every open deadline of that kind gets its next day again."""
-    table = policies(s)
-    rows = s.exec(select(Deadline).where(Deadline.kind == kind, col(Deadline.done_on).is_(None)))
-    count = 0
-    for row in rows.all():
-        row.next_fire_on = _next_fire(row, table, cal)
-        s.add(row)
-        count += 1
-    s.flush()
-    return count
+    """After a policy change: every open deadline of that kind gets its next day again.
+    Rows sharing a due date and a last step move alike: one UPDATE per group."""
+    policy = policy_for(policies(s), kind)
+    conn = s.connection()
+    groups: dict[tuple[date, bool, int | None], list[int]] = defaultdict(list)
+    for row_id, due, milestone, last in conn.execute(
+        sa_select(
+            col(Deadline.id), col(Deadline.due), col(Deadline.milestone), col(Deadline.last_step)
+        ).where(col(Deadline.kind) == kind, col(Deadline.done_on).is_(None))
+    ):
+        if row_id is not None:
+            groups[(due, milestone, last)].append(row_id)
+    for (due, milestone, last), ids in groups.items():
+        following = next_step(last, due, milestone, policy, cal)
+        for i in range(0, len(ids), 5000):
+            conn.execute(
+                update(Deadline)
+                .where(col(Deadline.id).in_(ids[i : i + 5000]))
+                .values(next_fire_on=following[1] if following else None)
+            )
+    return sum(len(ids) for ids in groups.values())
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,6 @@ class OrgTree:
         for oid, code, name, kind, parent in rows:
             assert oid is not None
             self.nodes[oid] = OrgNode(oid, code, name, OrgKind(kind), parent)
-        self.by_code = {n.code: n for n in self.nodes.values()}
 
     def ancestors(self, org_id: int) -> list[int]:
         """The organization itself, then its parents up to the root."""
