@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from commands.agenda import register as register_agenda
+from commands.reports import register as register_reports
 from commands.shell import (
     STATE,
     IdArg,
@@ -733,6 +734,7 @@ def calendar_set(
 
 
 register_agenda(app)
+register_reports(app)
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
 """Commands of the clerk's agenda: deadlines, reminders (the inbox), the scan and its
-scheduler, the e-mail outbox, targets, the planning cycle, reminder policies, contacts."""
+scheduler, the e-mail outbox, the planning cycle, reminder policies, contacts."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ outbox_app = typer.Typer(
     help="Hộp thư đi: thư nhắc việc chờ gửi, đã gửi, thất bại.", invoke_without_command=True
 )
 scheduler_app = typer.Typer(help="Bộ lập lịch chạy quét nhắc việc định kỳ.", no_args_is_help=True)
-target_app = typer.Typer(help="Chỉ tiêu kết nạp của tổ chức theo năm.", no_args_is_help=True)
 cycle_app = typer.Typer(
     help="Chu kỳ kế hoạch: hạn gửi kế hoạch, báo cáo, mốc kiểm tra chỉ tiêu.",
     no_args_is_help=True,
@@ -40,7 +39,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(reminders_app, name="reminders")
     app.add_typer(outbox_app, name="outbox")
     app.add_typer(scheduler_app, name="scheduler")
-    app.add_typer(target_app, name="target")
     app.add_typer(cycle_app, name="cycle")
     app.add_typer(contact_app, name="contact")
 
@@ -314,37 +312,6 @@ def scheduler_run(
 
 
 # --- targets, the cycle, contacts ---------------------------------------------------------------
-
-
-@target_app.command("set")
-def target_set(
-    org: Annotated[str, typer.Option("--org", help="Mã tổ chức.")],
-    year: Annotated[str, typer.Option("--year", help="Năm, ví dụ 2026.")],
-    value: Annotated[str, typer.Option("--value", help="Số đảng viên phải kết nạp.")],
-) -> None:
-    """Đặt chỉ tiêu kết nạp năm của một tổ chức (ghi vào nhật ký)."""
-    from workflow.agenda import set_target
-
-    ctx = context()
-    done = run(lambda: set_target(ctx, {"org_code": org, "year": year, "value": value}))
-    print(f"Đã đặt chỉ tiêu năm {done['year']} của {done['org']}: {done['value']}.")
-
-
-@target_app.command("list")
-def target_list(
-    year: Annotated[int | None, typer.Option("--year", help="Chỉ năm này.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Các chỉ tiêu đã đặt."""
-    from workflow.agenda import list_targets
-
-    listing(
-        run(lambda: list_targets(context(), year)),
-        as_json,
-        "Chỉ tiêu",
-        ["Tổ chức", "Tên", "Kỳ", "Chỉ tiêu"],
-        lambda r: [r["org"], r["org_name"], r["period"], r["value"]],
-    )
 
 
 @cycle_app.command("show")

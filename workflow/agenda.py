@@ -22,13 +22,12 @@ from models.tables import (
     ReminderPolicy,
     Setting,
     Submission,
-    Target,
 )
 from workflow import tracking
 from workflow.deadlines import Due
 from workflow.errors import BadInput
 from workflow.facts import Role
-from workflow.inputs import ContactIn, PolicyIn, SubmissionIn, TargetIn, validate
+from workflow.inputs import ContactIn, PolicyIn, SubmissionIn, validate
 from workflow.planning import SETTING_KEYS, parse_setting
 from workflow.reminders import KINDS
 from workflow.service import Context, _org, _replace, put_setting
@@ -53,64 +52,6 @@ def _resync_cycle(s: Session, ctx: Context, year: int, org_id: int | None = None
 
 
 # --- targets and submissions -----------------------------------------------------------------
-
-
-def set_target(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    t = validate(TargetIn, data, ctx.today())
-    with ctx.write() as s:
-        org = _org(s, t.org_code)
-        assert org.id is not None
-        old = s.exec(
-            select(Target).where(
-                Target.org_id == org.id, Target.period == str(t.year), Target.kind == t.kind.value
-            )
-        ).first()
-        previous = old.value if old else None
-        _replace(
-            s,
-            old,
-            Target(
-                org_id=org.id,
-                period=str(t.year),
-                kind=t.kind.value,
-                value=t.value,
-                set_by=ctx.actor,
-                set_at=ctx.clock.now(),
-            ),
-        )
-        _resync_cycle(s, ctx, t.year, org.id)
-        _audit(
-            s,
-            ctx,
-            "dat_chi_tieu",
-            {
-                "org": org.code,
-                "year": t.year,
-                "kind": t.kind.value,
-                "value": t.value,
-                "previous": previous,
-            },
-        )
-    return {"org": org.code, "year": t.year, "kind": t.kind.value, "value": t.value}
-
-
-def list_targets(ctx: Context, year: int | None = None) -> list[dict[str, Any]]:
-    with ctx.read() as s:
-        query = select(Target, Organization).join(Organization)
-        if year is not None:
-            query = query.where(Target.period == str(year))
-        rows = s.exec(query.order_by(col(Target.period), col(Organization.code))).all()
-    return [
-        {
-            "org": o.code,
-            "org_name": o.name,
-            "period": t.period,
-            "kind": t.kind,
-            "value": t.value,
-            "set_by": t.set_by,
-        }
-        for t, o in rows
-    ]
 
 
 def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:

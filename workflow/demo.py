@@ -15,7 +15,8 @@ from typing import Any
 from sqlmodel import select
 
 from models.tables import Organization
-from workflow import agenda, inputs
+from workflow import agenda, inputs, targets
+from workflow.backfill import record_past_admission
 from workflow.calendar import add_months
 from workflow.process import Event, Stage
 from workflow.service import Context, add_candidate, add_org, advance, record_fact
@@ -313,7 +314,8 @@ def build_demo(ctx: Context) -> dict[str, int] | None:
         youth = builder.today.year - year <= 30
         builder.run(did, cell, youth, target)
     _planning(ctx, builder.today)
-    return {"orgs": len(ORGS), "dossiers": len(PEOPLE)}
+    past = district_history(ctx)
+    return {"orgs": len(ORGS) + 1 + len(COMMUNES), "dossiers": len(PEOPLE) + past}
 
 
 # This year's targets (seed 001: an upper-secondary school admits at least 5 a year).
@@ -325,7 +327,7 @@ def _planning(ctx: Context, today: date) -> None:
     the other base organizations have sent no plan, so the scan reminds them."""
     year = today.year
     for org, value in TARGETS.items():
-        agenda.set_target(ctx, {"org_code": org, "year": year, "value": value})
+        targets.set_target(ctx, {"org_code": org, "year": year, "value": value})
     agenda.record_submission(
         ctx,
         {
@@ -346,3 +348,86 @@ def _planning(ctx: Context, today: date) -> None:
                 "email": f"btc.{org.lower()}@example.vn",
             },
         )
+
+
+# --- a district's 2020–2021 figures (seed 003, Thông báo 138-TB/HU, 18/6/2021) -------------
+# "toàn Đảng bộ đã kết nạp 45/210 đảng viên, đạt 21,43% kế hoạch, giảm 11,9% so cùng kỳ năm
+# 2020": 45 admitted by 18/06/2021 against 210; the same period of 2020 had 70 against the
+# same 210 (33,33%), 11,90 percentage points more. One commune admitted no one yet.
+DISTRICT = "HU-MAU"
+COMMUNES = {
+    "XA-AN": "An",
+    "XA-BINH": "Bình",
+    "XA-HOA": "Hòa",
+    "XA-LAC": "Lạc",
+    "XA-PHU": "Phú",
+    "XA-TAN": "Tân",
+    "XA-THANH": "Thành",
+}
+_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "K'", "Ka", "Đặng", "Bùi")
+_MIDDLE = ("Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu")
+_GIVEN = ("An", "Bình", "Chi", "Dũng", "Hà", "Hạnh", "Khoa", "Lan", "Nam", "Phúc", "Sang", "Tú")
+
+
+def district_history(ctx: Context) -> int:
+    add_org(
+        ctx,
+        {
+            "code": DISTRICT,
+            "name": "Huyện ủy mẫu (số liệu Thông báo 138-TB/HU năm 2021)",
+            "kind": "cap_uy_co_tham_quyen",
+            "sector": "khac",
+            "parent_code": ROOT,
+        },
+    )
+    for i, (code, name) in enumerate(COMMUNES.items()):
+        add_org(
+            ctx,
+            {
+                "code": code,
+                "name": f"Chi bộ cơ sở xã {name}",
+                "kind": "chi_bo_co_so",
+                "sector": "xa_phuong",
+                "parent_code": DISTRICT,
+            },
+        )
+        if i < 6:  # the seventh has no target of its own: the sum of parts is 180, not 210
+            for year in (2020, 2021):
+                targets.set_target(ctx, {"org_code": code, "year": year, "value": 30})
+    for year in (2020, 2021):
+        targets.set_target(ctx, {"org_code": DISTRICT, "year": year, "value": 210})
+    made = 0
+    # 2020: 70 by 18/06 and 25 after; 2021: 45 by 18/06 (none in the last commune)
+    plan = [
+        (date(2020, 1, 6), 70, 2, 7),
+        (date(2020, 7, 1), 25, 5, 7),
+        (date(2021, 1, 11), 45, 3, 6),
+    ]
+    for first, count, step, communes in plan:
+        for k in range(count):
+            signed = first + timedelta(days=step * k // 2)
+            n = made + k
+            name = f"{_FAMILY[n % 10]} {_MIDDLE[n % 6]} {_GIVEN[n % 12]}"
+            record_past_admission(
+                ctx,
+                {
+                    "full_name": name,
+                    "birth_date": _d(date(1988 + n % 16, 1 + n % 12, 1 + n % 27)),
+                    "sex": "nu" if n % 3 == 0 else "nam",
+                    "ethnicity": "K'Ho" if n % 10 == 6 else "Kinh",
+                    "religion": "Công giáo" if n % 9 == 0 else "Không",
+                    "cccd": f"068{n:09d}",
+                    "education": ("thpt", "cao_dang", "dai_hoc")[n % 3],
+                    "occupation": ("nong_dan", "can_bo_cong_chuc", "vien_chuc", "cong_nhan")[n % 4],
+                    "doan_member": n % 2 == 0,
+                    "org_code": list(COMMUNES)[n % communes],
+                    "number": f"{n + 1}-QĐ/HU",
+                    "signed_on": _d(signed),
+                    "voted_on": _d(signed - timedelta(days=40 + n % 20)),
+                    "official_members": 12,
+                    "agree": 11,
+                    "ceremony_on": _d(signed + timedelta(days=21)),
+                },
+            )
+        made += count
+    return made

@@ -134,9 +134,20 @@ class SubmissionKind(Labelled):
 
 
 class TargetKind(Labelled):
-    """Kinds of chỉ tiêu; the reports issue adds the others the seeds use."""
+    """Kinds of chỉ tiêu the seeds use: admissions, sympathizers trained (cảm tình Đảng,
+    who finished the awareness class), learners sent to the class."""
 
     ket_nap = "ket_nap"
+    cam_tinh = "cam_tinh"
+    hoc_lop = "hoc_lop"
+
+
+class SchoolLevel(Labelled):
+    """Seed 001: upper-secondary schools train 15–20 sympathizers and admit ≥ 5 pupils a
+    year; colleges and the university train 5–10 and admit ≥ 3."""
+
+    thpt = "thpt"
+    cao_dang = "cao_dang"
 
 
 class ResolutionKind(Labelled):
@@ -246,6 +257,12 @@ _LABELS: dict[str, dict[str, str]] = {
     },
     "TargetKind": {
         "ket_nap": "Kết nạp đảng viên",
+        "cam_tinh": "Bồi dưỡng quần chúng cảm tình Đảng",
+        "hoc_lop": "Cử đi học lớp bồi dưỡng nhận thức về Đảng",
+    },
+    "SchoolLevel": {
+        "thpt": "Trường trung học phổ thông",
+        "cao_dang": "Trường cao đẳng, đại học",
     },
     "ResolutionKind": {
         "chi_bo": "Nghị quyết chi bộ đề nghị kết nạp",

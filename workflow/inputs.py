@@ -208,6 +208,28 @@ class PriorMembershipIn(InputModel):
     readmitted_before: Annotated[bool, Field(title="Đã từng được kết nạp lại")] = False
 
 
+class PastAdmissionIn(CandidateIn):
+    """A member admitted before ketnap was used, entered so that reports can compare with
+    earlier years ("cùng kỳ năm trước") and forecasts can learn from history."""
+
+    number: Annotated[Text, Field(title="Số quyết định kết nạp", min_length=1, max_length=40)]
+    signed_on: Annotated[PastDate, Field(title="Ngày quyết định kết nạp")]
+    voted_on: Annotated[PastDate | None, Field(title="Ngày chi bộ xét")] = None
+    official_members: Annotated[int, Field(title="Số đảng viên chính thức", ge=0, le=10_000)] = 0
+    agree: Annotated[int, Field(title="Số phiếu tán thành", ge=0, le=10_000)] = 0
+    ceremony_on: Annotated[PastDate | None, Field(title="Ngày lễ kết nạp")] = None
+
+    @model_validator(mode="after")
+    def _order(self) -> PastAdmissionIn:
+        if self.voted_on and self.voted_on > self.signed_on:
+            raise ValueError("Ngày chi bộ xét: phải trước ngày quyết định kết nạp")
+        if self.ceremony_on and self.ceremony_on < self.signed_on:
+            raise ValueError("Ngày lễ kết nạp: phải sau ngày quyết định kết nạp")
+        if self.agree > self.official_members:
+            raise ValueError("Số phiếu tán thành: nhiều hơn số đảng viên chính thức")
+        return self
+
+
 FactIn = (
     CertificateIn
     | IntroducerIn
@@ -236,11 +258,38 @@ def _year(value: int) -> int:
 Year = Annotated[int, AfterValidator(_year)]
 
 
+TERM_YEARS = 5  # a congress term: 2020–2025, 2025–2030
+
+
+def _period(value: Any) -> str:
+    """A year ("2026") or a term ("2025-2030", also written 2025–2030)."""
+    text = str(value).strip().replace("–", "-").replace(" ", "")
+    if re.fullmatch(r"\d{4}", text):
+        return str(_year(int(text)))
+    match = re.fullmatch(r"(\d{4})-(\d{4})", text)
+    if match and int(match[2]) - int(match[1]) == TERM_YEARS:
+        _year(int(match[1]))
+        return text
+    raise ValueError(f"'{value}' phải là một năm (2026) hoặc một nhiệm kỳ 5 năm (2025-2030)")
+
+
 class TargetIn(InputModel):
     org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
-    year: Annotated[Year, Field(title="Năm")]
+    period: Annotated[str, BeforeValidator(_period), Field(title="Năm hoặc nhiệm kỳ")]
     value: Annotated[int, Field(title="Chỉ tiêu", ge=0, le=100_000)]
     kind: Annotated[TargetKind, Field(title="Loại chỉ tiêu")] = TargetKind.ket_nap
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_is_a_period(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "year" in data and "period" not in data:
+            data = {**data, "period": data["year"]}
+            del data["year"]
+        return data
+
+    @property
+    def year(self) -> int | None:
+        return int(self.period) if self.period.isdigit() else None
 
 
 class SubmissionIn(InputModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, update
@@ -300,36 +300,41 @@ def _subtree_ids(s: Session, root: Organization) -> set[int]:
 # --- candidates and dossiers -----------------------------------------------------------------
 
 
+def new_person(s: Session, c_in: CandidateIn, now: datetime) -> tuple[Candidate, Organization]:
+    """The candidate row of a new person in a chi bộ (checked: a cell, a CCCD not yet used)."""
+    org = _org(s, c_in.org_code, "Chi bộ")
+    if OrgKind(org.kind) not in CELLS:
+        raise BadInput.one(
+            "Chi bộ", f"'{org.name}' là {OrgKind(org.kind).label}, không phải chi bộ"
+        )
+    existing = s.exec(select(Dossier.id).join(Candidate).where(Candidate.cccd == c_in.cccd)).first()
+    if existing is not None:
+        raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
+    assert org.id is not None
+    person = Candidate(
+        **c_in.model_dump(
+            include=set(CandidateIn.model_fields)
+            - {"org_code", "sex", "education", "edu_exception", "occupation"}
+        ),
+        sex=c_in.sex.value,
+        education=c_in.education.value,
+        edu_exception=c_in.edu_exception.value,
+        occupation=c_in.occupation.value,
+        name_key=fold(c_in.full_name),
+        org_id=org.id,
+        created_at=now,
+    )
+    s.add(person)
+    s.flush()
+    return person, org
+
+
 def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     c_in = validate(CandidateIn, data, ctx.today())
     with ctx.write() as s:
-        org = _org(s, c_in.org_code, "Chi bộ")
-        if OrgKind(org.kind) not in CELLS:
-            raise BadInput.one(
-                "Chi bộ", f"'{org.name}' là {OrgKind(org.kind).label}, không phải chi bộ"
-            )
-        existing = s.exec(
-            select(Dossier.id).join(Candidate).where(Candidate.cccd == c_in.cccd)
-        ).first()
-        if existing is not None:
-            raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
         now = ctx.clock.now()
-        assert org.id is not None
-        person = Candidate(
-            **c_in.model_dump(
-                exclude={"org_code", "sex", "education", "edu_exception", "occupation"}
-            ),
-            sex=c_in.sex.value,
-            education=c_in.education.value,
-            edu_exception=c_in.edu_exception.value,
-            occupation=c_in.occupation.value,
-            name_key=fold(c_in.full_name),
-            org_id=org.id,
-            created_at=now,
-        )
-        s.add(person)
-        s.flush()
-        assert person.id is not None
+        person, org = new_person(s, c_in, now)
+        assert person.id is not None and org.id is not None
         dossier = Dossier(
             candidate_id=person.id,
             org_id=org.id,

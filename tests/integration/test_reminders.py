@@ -15,7 +15,7 @@ from bench.synthetic import generate
 from models.tables import AuditEvent, Deadline, Reminder
 from scheduler.scan import due_count, scan
 from tests.conftest import TREE, admit, fact, make_context, new_candidate
-from workflow import agenda, inputs
+from workflow import agenda, inputs, targets
 from workflow.clock import VN_TZ, FixedClock
 from workflow.errors import BadInput
 from workflow.process import Event
@@ -116,7 +116,7 @@ def test_after_downtime_the_latest_step_is_raised_once_and_marked_late(january: 
 
 
 def test_half_year_and_year_target_checks_say_how_many_are_missing(ctx: Context) -> None:
-    agenda.set_target(ctx, {"org_code": "DB", "year": 2026, "value": 10})
+    targets.set_target(ctx, {"org_code": "DB", "year": 2026, "value": 10})
     for vote, du, signed in (
         ("02/02/2026", "09/02/2026", "10/03/2026"),
         ("03/03/2026", "06/03/2026", "15/04/2026"),
@@ -139,7 +139,7 @@ def test_half_year_and_year_target_checks_say_how_many_are_missing(ctx: Context)
 
 
 def test_reaching_the_target_closes_the_check(ctx: Context) -> None:
-    agenda.set_target(ctx, {"org_code": "DB", "year": 2026, "value": 1})
+    targets.set_target(ctx, {"org_code": "DB", "year": 2026, "value": 1})
     admit(
         ctx,
         new_candidate(ctx),
@@ -219,11 +219,17 @@ def test_deadline_list_highlights_the_overdue(ctx: Context) -> None:
     ("call", "field"),
     [
         (
-            lambda c: agenda.set_target(c, {"org_code": "KHONGCO", "year": 2026, "value": 3}),
+            lambda c: targets.set_target(c, {"org_code": "KHONGCO", "year": 2026, "value": 3}),
             "Tổ chức",
         ),
-        (lambda c: agenda.set_target(c, {"org_code": "DB", "year": 1990, "value": 3}), "Năm"),
-        (lambda c: agenda.set_target(c, {"org_code": "DB", "year": 2026, "value": -1}), "Chỉ tiêu"),
+        (
+            lambda c: targets.set_target(c, {"org_code": "DB", "year": 1990, "value": 3}),
+            "Năm hoặc nhiệm kỳ",
+        ),
+        (
+            lambda c: targets.set_target(c, {"org_code": "DB", "year": 2026, "value": -1}),
+            "Chỉ tiêu",
+        ),
         (
             lambda c: agenda.record_submission(
                 c,

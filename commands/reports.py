@@ -1,0 +1,205 @@
+"""Commands of targets and progress reports: `target set|school|import|list` and
+`report progress` (table, JSON, xlsx, docx, png)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from commands.shell import JsonOpt, console, context, listing, out_json, run
+
+target_app = typer.Typer(
+    help="Chỉ tiêu của tổ chức theo năm hoặc nhiệm kỳ: đặt, nhập từ tệp, liệt kê.",
+    no_args_is_help=True,
+)
+report_app = typer.Typer(help="Báo cáo tiến độ kết nạp đảng viên.", no_args_is_help=True)
+OrgOpt = Annotated[str, typer.Option("--org", help="Mã tổ chức.")]
+PeriodOpt = Annotated[
+    str, typer.Option("--period", help="Năm (2026) hoặc nhiệm kỳ (2025-2030).", show_default=False)
+]
+KindOpt = Annotated[
+    str, typer.Option("--kind", help="ket_nap, cam_tinh (bồi dưỡng cảm tình Đảng) hoặc hoc_lop.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(target_app, name="target")
+    app.add_typer(report_app, name="report")
+
+
+@target_app.command("set")
+def target_set(
+    org: OrgOpt,
+    value: Annotated[str, typer.Option("--value", help="Số lượng.")],
+    period: Annotated[str | None, typer.Option("--period", help="Năm hoặc nhiệm kỳ.")] = None,
+    year: Annotated[str | None, typer.Option("--year", help="Năm (như --period).")] = None,
+    kind: KindOpt = "ket_nap",
+) -> None:
+    """Đặt một chỉ tiêu của tổ chức (ghi vào nhật ký)."""
+    from workflow.targets import set_target
+
+    ctx = context()
+    data = {"org_code": org, "period": period or year or "", "value": value, "kind": kind}
+    done = run(lambda: set_target(ctx, data))
+    print(f"Đã đặt chỉ tiêu {done['kind']} kỳ {done['period']} của {done['org']}: {done['value']}.")
+
+
+@target_app.command("school")
+def target_school(
+    org: OrgOpt,
+    year: Annotated[str, typer.Option("--year", help="Năm.")],
+    level: Annotated[str, typer.Option("--level", help="thpt hoặc cao_dang.")],
+) -> None:
+    """Đặt chỉ tiêu của trường theo định mức: THPT bồi dưỡng 15–20, kết nạp ≥ 5 học sinh;
+    cao đẳng, đại học bồi dưỡng 5–10, kết nạp ≥ 3 (mức tối thiểu được đặt)."""
+    from workflow.targets import set_school_targets
+
+    ctx = context()
+    for done in run(lambda: set_school_targets(ctx, org, year, level)):
+        what = f"{done['kind']} năm {done['period']} của {done['org']}"
+        print(f"Đã đặt chỉ tiêu {what}: {done['value']}.")
+
+
+@target_app.command("import")
+def target_import(
+    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv.")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="Kỳ, khi tệp không có cột Năm.")
+    ] = None,
+    kind: KindOpt = "ket_nap",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi.")] = False,
+) -> None:
+    """Nhập chỉ tiêu từ bảng tính: cột tổ chức (mã hoặc tên) và cột chỉ tiêu; ghi tất cả
+    hoặc không ghi gì."""
+    from workflow.targets import import_targets
+
+    ctx = context()
+    done = run(lambda: import_targets(ctx, path, period=period, kind=kind, dry_run=dry_run))
+    verb = "Kiểm tra xong (chưa ghi)" if dry_run else "Đã nhập"
+    print(f"{verb}: {done['rows']} chỉ tiêu từ {done['file']}, tổng {done['total']}.")
+
+
+@target_app.command("list")
+def target_list(
+    period: Annotated[str | None, typer.Option("--period", "--year", help="Chỉ kỳ này.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Các chỉ tiêu đã đặt."""
+    from workflow.targets import list_targets
+
+    listing(
+        run(lambda: list_targets(context(), period)),
+        as_json,
+        "Chỉ tiêu",
+        ["Tổ chức", "Tên", "Kỳ", "Loại", "Chỉ tiêu"],
+        lambda r: [r["org"], r["org_name"], r["period"], r["kind_label"], r["value"]],
+    )
+
+
+def _render_table(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    view = Table(title=f"Tiến độ kết nạp — {data['period']['label']}", title_justify="left")
+    for column in (
+        "Tổ chức",
+        "Chỉ tiêu",
+        "Đã kết nạp",
+        "% kế hoạch",
+        "Cùng kỳ",
+        "So cùng kỳ",
+        "Dự kiến 31/12",
+    ):
+        view.add_column(column)
+    for r in data["rows"]:
+        target = "—" if r["target"] is None else str(r["target"])
+        if r["target_source"] == "tổng cấp dưới":
+            target += " (tổng cấp dưới)"
+        elif r["own_target"] is not None and r["children_target"] not in (None, r["own_target"]):
+            target += f" (cấp dưới: {r['children_target']})"
+        view.add_row(
+            "  " * r["depth"] + f"{r['code']} {r['name']}",
+            target,
+            str(r["admitted"]),
+            r["percent"],
+            "—" if r["prev_admitted"] is None else f"{r['prev_admitted']} ({r['prev_percent']})",
+            r["change"],
+            f"{r['forecast_31_12']:.1f}".replace(".", ","),
+            style="bold red" if r["will_miss"] and r["depth"] <= 1 else None,
+        )
+    out = console()
+    out.print(view)
+    if data["summary"]:
+        out.print(data["summary"] + ".", markup=False)
+    if data["rows"]:
+        top = data["rows"][0]
+        out.print(
+            f"Tổ chức cơ sở đảng có kết nạp: {top['base_orgs_admitting']}/{top['base_orgs']} "
+            f"({top['base_share']}). Hồ sơ quá hạn: {len(data['overdue'])}.",
+            markup=False,
+        )
+    out.print(data["forecast"]["method"], markup=False)
+
+
+@report_app.command("progress")
+def report_progress(
+    org: Annotated[
+        str | None, typer.Option("--org", help="Mã tổ chức (mặc định: toàn bộ).")
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="nam, q1–q4, 6t, 9t hoặc nhiem-ky (mặc định: nam)."),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Tính đến ngày dd/mm/yyyy.")] = None,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Ghi bảng tính Excel.")] = None,
+    docx: Annotated[Path | None, typer.Option("--docx", help="Ghi văn bản Word.")] = None,
+    png: Annotated[Path | None, typer.Option("--png", help="Ghi biểu đồ PNG.")] = None,
+    place: Annotated[str, typer.Option("--place", help="Địa danh ở dòng ngày tháng.")] = "……",
+    number: Annotated[str, typer.Option("--number", help="Số văn bản.")] = "   -BC/…",
+    as_json: JsonOpt = False,
+) -> None:
+    """Báo cáo tiến độ: đã kết nạp so với chỉ tiêu, cùng kỳ năm trước, các cột phân tích,
+    hồ sơ đang xử lý, hồ sơ quá hạn, dự báo đến 31/10 và 31/12."""
+    from reports.progress import progress
+    from workflow.errors import BadInput
+    from workflow.vntext import parse_date
+
+    ctx = context()
+
+    def go() -> dict[str, Any]:
+        day = None
+        if as_of:
+            try:
+                day = parse_date(as_of)
+            except ValueError as exc:
+                raise BadInput.one("Ngày báo cáo", str(exc)) from None
+        return progress(ctx, org, period, day)
+
+    data = run(go)
+    if as_json:
+        out_json(data)
+    else:
+        _render_table(data)
+    written = []
+    if xlsx is not None:
+        from reports.xlsx import write_xlsx
+
+        write_xlsx(data, xlsx)
+        written.append(str(xlsx))
+    if docx is not None:
+        from reports.docx_report import write_docx
+
+        heading = data["heading"]
+        committee = heading["committee"] or "Ban Thường vụ"
+        write_docx(
+            data, docx, committee=committee, parent=heading["parent"], number=number, place=place
+        )
+        written.append(str(docx))
+    if png is not None:
+        from reports.chart import write_png
+
+        write_png(data, png)
+        written.append(str(png))
+    if written:
+        console(stderr=True).print("Đã ghi: " + ", ".join(written), markup=False)
