@@ -44,7 +44,11 @@ def _para(
     align: Any = WD_ALIGN_PARAGRAPH.CENTER,
     underline: bool = False,
 ) -> Any:
-    paragraph = cell_or_doc.add_paragraph()
+    cell_start = hasattr(cell_or_doc, "_tc") and len(cell_or_doc.paragraphs) == 1
+    if cell_start and not cell_or_doc.paragraphs[0].runs:
+        paragraph = cell_or_doc.paragraphs[0]  # a new cell's own empty first paragraph
+    else:
+        paragraph = cell_or_doc.add_paragraph()
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
     run = paragraph.add_run(text)
@@ -77,13 +81,11 @@ def write_docx(
     head = doc.add_table(rows=1, cols=2)
     _no_borders(head)
     left, right = head.rows[0].cells
-    left.paragraphs[0].text = ""
     if parent:
         _para(left, parent.upper())
     _para(left, committee.upper(), bold=True)
     _para(left, "*")
     _para(left, f"Số {number}")
-    right.paragraphs[0].text = ""
     _para(right, "ĐẢNG CỘNG SẢN VIỆT NAM", bold=True, underline=True, size=14)
     _para(right, "")
     _para(right, date_line(place, date.fromisoformat(data["as_of"])), italic=True, size=14)
@@ -136,7 +138,6 @@ def write_docx(
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = ""
         _para(cell, text, bold=True, size=12)
     for i, r in enumerate(data["rows"], start=1):
         cells = table.add_row().cells
@@ -155,7 +156,6 @@ def write_docx(
             r["change"],
         ]
         for j, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.text = ""
             align = WD_ALIGN_PARAGRAPH.LEFT if j == 1 else WD_ALIGN_PARAGRAPH.CENTER
             _para(cell, text, size=12, align=align, bold=r["depth"] == 0)
 
@@ -163,7 +163,6 @@ def write_docx(
     foot = doc.add_table(rows=1, cols=2)
     _no_borders(foot)
     left, right = foot.rows[0].cells
-    left.paragraphs[0].text = ""
     _para(left, "Nơi nhận:", bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
     for line in (
         "- Cấp ủy cấp trên (để báo cáo),",
@@ -171,7 +170,6 @@ def write_docx(
         "- Lưu Văn phòng.",
     ):
         _para(left, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    right.paragraphs[0].text = ""
     _para(right, "T/M BAN THƯỜNG VỤ", bold=True, size=14)
     _para(right, signer_title, bold=True, size=14)
     for _ in range(3):
