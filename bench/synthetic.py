@@ -20,7 +20,15 @@ from typing import Any
 from sqlalchemy import func, insert
 from sqlmodel import col, select
 
-from models.tables import Candidate, Deadline, Decision, Dossier, Organization, Resolution
+from models.tables import (
+    Candidate,
+    Deadline,
+    Decision,
+    Dossier,
+    Organization,
+    Resolution,
+    Target,
+)
 from workflow import tracking
 from workflow.calendar import WorkingCalendar
 from workflow.deadlines import Due, dossier_dues
@@ -44,29 +52,54 @@ MIDDLE = ["Văn", "Thị", "Minh", "Hoàng", "Ngọc", "Đức", "Thu", "Quốc"
 GIVEN = ["An", "Bình", "Chiến", "Dũng", "Đạt", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thắng"]
 
 
-def ensure_orgs(ctx: Context, cells: int) -> list[int]:
-    """A deciding committee with ``cells`` chi bộ cơ sở under it (made once, audited)."""
+def ensure_orgs(ctx: Context, cells: int, *, target_year: int | None = None) -> list[int]:
+    """A deciding committee (through the service, audited) with ``cells`` chi bộ cơ sở under
+    it, written in bulk (ten thousand organizations one by one would take minutes), each
+    with an admission target for ``target_year`` when given."""
     generated = col(Organization.code).startswith("GEN-")
     with ctx.read() as s:
         have = set(s.exec(select(col(Organization.code)).where(generated)).all())
     if COMMITTEE not in have:
         add_org(ctx, {"code": COMMITTEE, "name": "Cấp ủy tổng hợp", "kind": "cap_uy_co_tham_quyen"})
-    for i in range(cells):
-        code = f"GEN-CB{i:04d}"
-        if code not in have:
-            add_org(
-                ctx,
-                {
-                    "code": code,
-                    "name": f"Chi bộ tổng hợp {i}",
-                    "kind": "chi_bo_co_so",
-                    "parent_code": COMMITTEE,
-                },
-            )
-    with ctx.read() as s:
+    with ctx.write() as s:
+        committee = s.exec(select(Organization).where(Organization.code == COMMITTEE)).one()
+        now = ctx.clock.now()
+        rows = [
+            {
+                "code": f"GEN-CB{i:05d}",
+                "name": f"Chi bộ tổng hợp {i}",
+                "name_key": f"chi bo tong hop {i}",
+                "kind": "chi_bo_co_so",
+                "sector": "khac",
+                "parent_id": committee.id,
+                "has_doan": True,
+                "has_cong_doan": False,
+                "created_at": now,
+            }
+            for i in range(cells)
+            if f"GEN-CB{i:05d}" not in have
+        ]
+        if rows:
+            s.connection().execute(insert(Organization), rows)
         cells_only = col(Organization.code).startswith("GEN-CB")
-        ids = s.exec(select(col(Organization.id)).where(cells_only)).all()
-    return sorted(i for i in ids if i is not None)
+        ids = sorted(i for i in s.exec(select(col(Organization.id)).where(cells_only)).all() if i)
+        if target_year is not None and rows:
+            rng = random.Random(cells)
+            s.connection().execute(
+                insert(Target),
+                [
+                    {
+                        "org_id": oid,
+                        "period": str(target_year),
+                        "kind": "ket_nap",
+                        "value": rng.randrange(50, 150),
+                        "set_by": "bench",
+                        "set_at": now,
+                    }
+                    for oid in ids
+                ],
+            )
+    return ids
 
 
 def _facts(vote: date, signed: date) -> DossierFacts:
@@ -110,6 +143,7 @@ def generate(
     last_scan: date | None = None,
     chunk: int = 20_000,
     on_chunk: Callable[[int], None] | None = None,
+    target_year: int | None = None,
 ) -> int:
     """Add ``n`` open dossiers whose decisions were signed in the 80 days before ``as_of``.
 
@@ -117,7 +151,7 @@ def generate(
     steady state of a running installation); without, as freshly imported.
     """
     rng = random.Random(seed)
-    org_ids = ensure_orgs(ctx, cells)
+    org_ids = ensure_orgs(ctx, cells, target_year=target_year)
     with ctx.read() as s:
         cal = tracking.calendar(s)
         table = tracking.policies(s)

@@ -59,6 +59,7 @@ DEFAULT_DECIDE_DAYS = 45
 DEFAULT_VOTE_DAYS = 120
 DEFAULT_RATE_AFTER_VOTE = Decimal("0.9")
 DEFAULT_RATE_BEFORE_VOTE = Decimal("0.5")
+HISTORY = 20_000  # the forecast learns from this many of the newest dossiers
 
 
 def _age_at(dialect: str, birth: Any, day: Any) -> ColumnElement[Any]:
@@ -161,11 +162,22 @@ def _tree(s: Session, root_code: str | None) -> tuple[list[OrgRow], dict[int, Or
 
 
 def _admissions(
-    s: Session, dialect: str, start: date, end: date, with_breakdown: bool
+    s: Session,
+    dialect: str,
+    start: date,
+    end: date,
+    with_breakdown: bool,
+    windows: dict[str, tuple[date, date]] | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Admissions decided in [start, end], per organization: the count and the breakdown."""
+    """Admissions decided in [start, end], per organization: the count ("n"), the breakdown,
+    and a count for each extra window — one pass over the index of decision dates."""
     joined = col(Dossier.party_joined_on)
-    columns: list[Any] = [col(Dossier.org_id), func.count().label("n")]
+    windows = windows or {}
+    low = min([start, *(a for a, _ in windows.values())])
+    high = max([end, *(b for _, b in windows.values())])
+    in_period = and_(joined >= start, joined <= end)
+    columns: list[Any] = [col(Dossier.org_id), _count_if(in_period).label("n")]
+    columns += [_count_if(and_(joined >= a, joined <= b)).label(k) for k, (a, b) in windows.items()]
     if with_breakdown:
         age = _age_at(dialect, col(Candidate.birth_date), joined)
         conditions: dict[str, ColumnElement[bool]] = {
@@ -180,19 +192,19 @@ def _admissions(
         }
         for key, occupation in _OCCUPATION.items():
             conditions[key] = col(Candidate.occupation) == occupation.value
-        columns += [_count_if(cond).label(key) for key, cond in conditions.items()]
+        columns += [_count_if(and_(in_period, c)).label(k) for k, c in conditions.items()]
     query = (
         sa_select(*columns)
         .select_from(Dossier)
-        .where(joined >= start, joined <= end)
+        .where(joined >= low, joined <= high)
         .group_by(col(Dossier.org_id))
     )
     if with_breakdown:
         query = query.join(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
     out: dict[int, dict[str, int]] = {}
     for row in s.connection().execute(query):
-        data = row._mapping
-        out[data["org_id"]] = {k: int(v or 0) for k, v in data.items() if k != "org_id"}
+        values = tuple(row)
+        out[values[0]] = {k: int(v or 0) for k, v in zip(row._fields[1:], values[1:], strict=True)}
     return out
 
 
@@ -262,27 +274,42 @@ def _rate(value: Decimal) -> str:
     return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%".replace(".", ",")
 
 
+def _voted() -> Any:
+    """The first chi bộ vote of the outer dossier (correlated: read only where asked)."""
+    return (
+        sa_select(func.min(col(Resolution.dated)))
+        .where(col(Resolution.dossier_id) == col(Dossier.id), col(Resolution.kind) == "chi_bo")
+        .scalar_subquery()
+    )
+
+
 def _forecast_inputs(s: Session, dialect: str) -> Forecast:
+    """Medians and rates from the most recent HISTORY dossiers (by id): recent practice, and
+    a bounded cost whatever the size of the database."""
+    newest = s.connection().execute(sa_select(func.max(col(Dossier.id)))).scalar() or 0
+    recent = col(Dossier.id) > newest - HISTORY
     cb = (
         sa_select(col(Resolution.dossier_id), func.min(col(Resolution.dated)).label("voted"))
-        .where(col(Resolution.kind) == "chi_bo")
+        .where(col(Resolution.kind) == "chi_bo", col(Resolution.dossier_id) > newest - HISTORY)
         .group_by(col(Resolution.dossier_id))
         .subquery()
     )
+    decide_lag = _days_between(dialect, cb.c.voted, col(Dossier.party_joined_on))
     decide = s.connection().execute(
-        sa_select(_days_between(dialect, cb.c.voted, col(Dossier.party_joined_on)), func.count())
+        sa_select(decide_lag, func.count())
         .select_from(Dossier)
         .join(cb, cb.c.dossier_id == col(Dossier.id))
-        .where(col(Dossier.party_joined_on).is_not(None))
-        .group_by(_days_between(dialect, cb.c.voted, col(Dossier.party_joined_on)))
+        .where(col(Dossier.party_joined_on).is_not(None), recent)
+        .group_by(decide_lag)
     )
     decide_days, known_a = _median([(int(a), int(n)) for a, n in decide], DEFAULT_DECIDE_DAYS)
+    vote_lag = _days_between(dialect, col(Dossier.opened_on), cb.c.voted)
     vote = s.connection().execute(  # dossiers opened in ketnap before their vote
-        sa_select(_days_between(dialect, col(Dossier.opened_on), cb.c.voted), func.count())
+        sa_select(vote_lag, func.count())
         .select_from(Dossier)
         .join(cb, cb.c.dossier_id == col(Dossier.id))
-        .where(col(Dossier.opened_on) < cb.c.voted)
-        .group_by(_days_between(dialect, col(Dossier.opened_on), cb.c.voted))
+        .where(col(Dossier.opened_on) < cb.c.voted, recent)
+        .group_by(vote_lag)
     )
     vote_days, known_b = _median([(int(a), int(n)) for a, n in vote], DEFAULT_VOTE_DAYS)
     ended = [Stage.khong_dat.value, Stage.rut.value]
@@ -299,6 +326,7 @@ def _forecast_inputs(s: Session, dialect: str) -> Forecast:
             )
             .select_from(Dossier)
             .outerjoin(cb, cb.c.dossier_id == col(Dossier.id))
+            .where(recent)
         )
         .one()
     )
@@ -324,12 +352,7 @@ def _pipeline_and_forecast(s: Session, nodes: dict[int, OrgRow], fc: Forecast, a
     """Per organization: open dossiers per stage, and how many of them are expected to be
     decided by 31/10 and 31/12 of the as-of year (SQL sums against cut-off dates)."""
     year = as_of.year
-    cb = (
-        sa_select(col(Resolution.dossier_id), func.min(col(Resolution.dated)).label("voted"))
-        .where(col(Resolution.kind) == "chi_bo")
-        .group_by(col(Resolution.dossier_id))
-        .subquery()
-    )
+    voted = _voted()
     closed = [st.value for st in Stage if st.closed]
     after = [st.value for st in _OPEN_AFTER_VOTE]
     before = [st.value for st in _OPEN_BEFORE_VOTE]
@@ -340,7 +363,7 @@ def _pipeline_and_forecast(s: Session, nodes: dict[int, OrgRow], fc: Forecast, a
         cut = day - timedelta(days=fc.decide_days)
         after_ok = literal(as_of <= day)
         before_ok = literal(as_of <= cut)
-        sums.append(_count_if(and_(col(Dossier.stage).in_(after), cb.c.voted <= cut, after_ok)))
+        sums.append(_count_if(and_(col(Dossier.stage).in_(after), voted <= cut, after_ok)))
         pre_cut = cut - timedelta(days=fc.vote_days)
         sums.append(
             _count_if(
@@ -350,7 +373,6 @@ def _pipeline_and_forecast(s: Session, nodes: dict[int, OrgRow], fc: Forecast, a
     query = (
         sa_select(col(Dossier.org_id), col(Dossier.stage), func.count(), *sums)
         .select_from(Dossier)
-        .outerjoin(cb, cb.c.dossier_id == col(Dossier.id))
         .where(col(Dossier.stage).notin_(closed))
         .group_by(col(Dossier.org_id), col(Dossier.stage))
     )
@@ -363,7 +385,11 @@ def _pipeline_and_forecast(s: Session, nodes: dict[int, OrgRow], fc: Forecast, a
         node.forecast_dec += fc.rate_after * int(a_dec or 0) + fc.rate_before * int(b_dec or 0)
 
 
-def _overdue(s: Session, ids: set[int], as_of: date, limit: int = 200) -> list[dict[str, Any]]:
+def _overdue(
+    s: Session, ids: set[int] | None, as_of: date, limit: int = 200
+) -> list[dict[str, Any]]:
+    """The oldest overdue dossier deadlines (in the subtree ``ids``; None: everywhere)."""
+    scope = col(Deadline.org_id).in_(ids) if ids is not None else literal(True)
     rows = s.connection().execute(
         sa_select(
             col(Deadline.dossier_id),
@@ -380,7 +406,7 @@ def _overdue(s: Session, ids: set[int], as_of: date, limit: int = 200) -> list[d
             col(Deadline.done_on).is_(None),
             col(Deadline.milestone) == literal(False),
             col(Deadline.due) < as_of,
-            col(Deadline.org_id).in_(ids),
+            scope,
         )
         .order_by(col(Deadline.due), col(Deadline.dossier_id))
         .limit(limit)
@@ -414,7 +440,13 @@ def progress(
     with ctx.read() as s:
         order, nodes = _tree(s, org_code)
         _roll_targets(order, nodes, _targets(s, period.target_period, TargetKind.ket_nap))
-        for org_id, data in _admissions(s, dialect, period.start, period.end, True).items():
+        year_start = date(as_of.year, 1, 1)
+        windows = {  # the forecast starts from the year's admissions up to each cut-off
+            "by_oct": (year_start, min(as_of, date(as_of.year, 10, 31))),
+            "by_dec": (year_start, as_of),
+        }
+        current = _admissions(s, dialect, period.start, period.end, True, windows)
+        for org_id, data in current.items():
             if org_id in nodes:
                 nodes[org_id].admitted = data["n"]
                 nodes[org_id].breakdown = {k: data[k] for k, _ in BREAKDOWN}
@@ -425,11 +457,8 @@ def progress(
                     nodes[org_id].prev_admitted = data["n"]
             prev_targets = _targets(s, before.target_period, TargetKind.ket_nap)
         fc = _forecast_inputs(s, dialect)
-        year_start = date(as_of.year, 1, 1)
-        by_oct = _admissions(s, dialect, year_start, min(as_of, date(as_of.year, 10, 31)), False)
-        by_dec = _admissions(s, dialect, year_start, as_of, False)
         _pipeline_and_forecast(s, nodes, fc, as_of)
-        overdue = _overdue(s, set(nodes), as_of)
+        overdue = _overdue(s, set(nodes) if org_code else None, as_of)
         other = {
             kind: _targets(s, period.target_period, kind)
             for kind in (TargetKind.cam_tinh, TargetKind.hoc_lop)
@@ -443,8 +472,8 @@ def progress(
             "parent": above.name if above else None,
         }
     for node in order:
-        node.forecast_oct += by_oct.get(node.id, {}).get("n", 0)
-        node.forecast_dec += by_dec.get(node.id, {}).get("n", 0)
+        node.forecast_oct += current.get(node.id, {}).get("by_oct", 0)
+        node.forecast_dec += current.get(node.id, {}).get("by_dec", 0)
     _roll_counts(order, nodes, "admitted")
     _roll_counts(order, nodes, "prev_admitted")
     _roll_counts(order, nodes, "forecast_oct")

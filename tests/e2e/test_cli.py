@@ -309,3 +309,42 @@ def test_agenda_bad_input_names_the_field_and_exits_2(
 def test_outbox_send_without_a_server_says_so(demo_env: dict[str, str]) -> None:
     code, out = run(demo_env, "outbox send")
     assert code == 2 and "KETNAP_SMTP_HOST" in out
+
+
+def test_acceptance_report_progress_writes_the_three_files(
+    demo_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Issue 4's acceptance: the demo's district reproduces seed 003's 18/06/2021 report."""
+    env = demo_env
+    files = [tmp_path / name for name in ("r.xlsx", "r.docx", "r.png")]
+    out = ok(
+        env,
+        f"report progress --as-of 18/06/2021 --xlsx {files[0]} --docx {files[1]} --png {files[2]}",
+    )
+    assert all(f.exists() and f.stat().st_size > 1000 for f in files)
+    assert "21,43%" in out and "giảm 11,90 điểm phần trăm" in out
+    data = json.loads(ok(env, "report progress --org HU-MAU --as-of 18/06/2021 --json"))
+    assert data["summary"].startswith("Kết nạp 45/210 đảng viên, đạt 21,43% kế hoạch")
+    quarter = json.loads(
+        ok(env, "report progress --org HU-MAU --period q2 --as-of 18/06/2021 --json")
+    )
+    assert quarter["period"]["label"] == "quý II năm 2021 (đến 18/06/2021)"
+
+
+def test_target_commands(demo_env: dict[str, str], tmp_path: Path) -> None:
+    env = demo_env
+    ok(env, "target set --org DU-BL --period 2025-2030 --value 60")
+    ok(env, "target school --org CBCS-THPT --year 2026 --level thpt")
+    listed = json.loads(ok(env, "target list --period 2026 --json"))
+    school = {(t["kind"], t["value"]) for t in listed if t["org"] == "CBCS-THPT"}
+    assert school == {("cam_tinh", 15), ("ket_nap", 5)}
+    sheet = tmp_path / "ct.csv"
+    sheet.write_text("Đơn vị,Chỉ tiêu\nChi bộ Công ty TNHH Chè Bảo Lâm,4\n", encoding="utf-8")
+    assert "chưa ghi" in ok(env, f"target import {sheet} --period 2027 --dry-run")
+    assert "Đã nhập: 1" in ok(env, f"target import {sheet} --period 2027")
+    code, out = run(env, "report progress --as-of 31/02/2021")
+    assert code == 2 and "Ngày báo cáo" in out
+    code, out = run(env, "report progress --period thang")
+    assert code == 2 and "Kỳ báo cáo" in out
+    code, out = run(env, "target set --org DU-BL --period 2025-2027 --value 6")
+    assert code == 2 and "nhiệm kỳ" in out
