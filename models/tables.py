@@ -87,7 +87,11 @@ class Dossier(SQLModel, table=True):
     """One admission case. ``version`` gives optimistic concurrency."""
 
     __tablename__ = "dossier"
-    __table_args__ = (Index("ix_dossier_org_stage", "org_id", "stage"),)
+    __table_args__ = (
+        Index("ix_dossier_org_stage", "org_id", "stage"),
+        # reports count admissions by decision date, per organization (reports/progress.py)
+        Index("ix_dossier_joined_org", "party_joined_on", "org_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", index=True)
