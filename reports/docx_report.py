@@ -81,6 +81,9 @@ def write_docx(
     head = doc.add_table(rows=1, cols=2)
     _no_borders(head)
     left, right = head.rows[0].cells
+    head.autofit = False
+    head.columns[0].width, head.columns[1].width = Cm(7.5), Cm(9)
+    left.width, right.width = Cm(7.5), Cm(9)
     if parent:
         _para(left, parent.upper())
     _para(left, committee.upper(), bold=True)
@@ -134,11 +137,18 @@ def write_docx(
         body(f"Có {len(data['overdue'])} hồ sơ quá hạn cần đôn đốc (xem danh sách kèm theo).")
 
     columns = ["STT", "Tổ chức", "Chỉ tiêu", "Đã kết nạp", "% kế hoạch", "Cùng kỳ", "So cùng kỳ"]
+    widths = [Cm(1.1), Cm(5.4), Cm(2.4), Cm(1.8), Cm(2.0), Cm(1.8), Cm(2.0)]  # 16,5 cm of text
     table = doc.add_table(rows=1, cols=len(columns))
+    table.autofit = False
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, columns, strict=True):
         _para(cell, text, bold=True, size=12)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid LibreOffice reads
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width  # the cells Word reads
     for i, r in enumerate(data["rows"], start=1):
         cells = table.add_row().cells
         target = "—" if r["target"] is None else str(r["target"])
@@ -153,8 +163,10 @@ def write_docx(
             str(r["admitted"]),
             r["percent"],
             "—" if r["prev_admitted"] is None else str(r["prev_admitted"]),
-            r["change"],
+            r["change"].replace(" điểm phần trăm", " điểm %"),
         ]
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
         for j, (cell, text) in enumerate(zip(cells, values, strict=True)):
             align = WD_ALIGN_PARAGRAPH.LEFT if j == 1 else WD_ALIGN_PARAGRAPH.CENTER
             _para(cell, text, size=12, align=align, bold=r["depth"] == 0)
