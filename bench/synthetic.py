@@ -38,10 +38,12 @@ from workflow.facts import (
     DossierFacts,
     Education,
     EduException,
+    Occupation,
     ResolutionFact,
     ResolutionKind,
 )
 from workflow.process import Stage
+from workflow.profile import admission_profile
 from workflow.reminders import Policy, latest_step, next_step
 from workflow.rules import rule_set_for
 from workflow.service import Context, add_org
@@ -49,6 +51,9 @@ from workflow.service import Context, add_org
 COMMITTEE = "GEN-CU"
 FIRST = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
 MIDDLE = ["Văn", "Thị", "Minh", "Hoàng", "Ngọc", "Đức", "Thu", "Quốc"]
+ETHNICITIES = ["Kinh"] * 8 + ["Tày", "K'Ho"]
+RELIGIONS = ["Không"] * 8 + ["Phật giáo", "Công giáo"]
+OCCUPATIONS = [o.value for o in Occupation]
 GIVEN = ["An", "Bình", "Chiến", "Dũng", "Đạt", "Hà", "Hùng", "Lan", "Mai", "Nam", "Thắng"]
 
 
@@ -183,20 +188,23 @@ def generate(
             signed = as_of - timedelta(days=rng.randrange(1, 80))
             vote = signed - timedelta(days=rng.randrange(20, 50))
             name = f"{rng.choice(FIRST)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+            person = {
+                "birth_date": date(1990 + rng.randrange(15), 1 + rng.randrange(12), 1),
+                "sex": rng.choice(["nam", "nu"]),
+                "ethnicity": rng.choice(ETHNICITIES),
+                "religion": rng.choice(RELIGIONS),
+                "education": rng.choice(["thpt", "cao_dang", "dai_hoc"]),
+                "occupation": rng.choice(OCCUPATIONS),
+                "doan_member": rng.random() < 0.6,
+            }
             people.append(
                 {
+                    **person,
                     "id": cid,
                     "full_name": name,
                     "name_key": name.lower(),
-                    "birth_date": date(1990 + rng.randrange(15), 1 + rng.randrange(12), 1),
-                    "sex": rng.choice(["nam", "nu"]),
-                    "ethnicity": "Kinh",
-                    "religion": "Không",
                     "cccd": f"{990000000000 + cid:012d}",
-                    "education": "dai_hoc",
                     "edu_exception": "khong",
-                    "occupation": "khac",
-                    "doan_member": True,
                     "cong_doan_member": False,
                     "residence": "",
                     "org_id": org,
@@ -212,6 +220,7 @@ def generate(
                     "version": 8,
                     "rule_set_id": rule_set_for(vote, {}).id,
                     "party_joined_on": signed,
+                    "admitted_profile": admission_profile(**person, admitted_on=signed),
                     "opened_on": vote - timedelta(days=200),
                     "updated_at": now,
                 }

@@ -102,6 +102,8 @@ class Dossier(SQLModel, table=True):
     returned_reason: str | None = Field(default=None, sa_column=Column(Text))
     closed_reason: str | None = Field(default=None, sa_column=Column(Text))
     party_joined_on: date | None = None
+    # who was admitted, as reports count them (workflow/profile.py), fixed at the decision
+    admitted_profile: int | None = None
     official_effective_on: date | None = None
     opened_on: date
     updated_at: datetime = _ts()
@@ -342,6 +344,7 @@ class Deadline(SQLModel, table=True):
         UniqueConstraint("subject", "kind", name="uq_deadline_subject_kind"),
         Index("ix_deadline_next_fire_on", "next_fire_on"),
         Index("ix_deadline_org_due", "org_id", "due"),
+        Index("ix_deadline_due", "due"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -21,8 +21,9 @@ from sqlmodel import Session, col
 from models.tables import Candidate, Deadline, Dossier, Organization, Resolution, Target
 from reports.periods import Period, resolve
 from workflow.errors import BadInput
-from workflow.facts import Education, Occupation, OrgKind, TargetKind
+from workflow.facts import OrgKind, TargetKind
 from workflow.process import Stage
+from workflow.profile import BITS
 from workflow.service import Context
 from workflow.tracking import BASE_KINDS
 from workflow.vntext import fmt_date, percent
@@ -43,15 +44,6 @@ BREAKDOWN: tuple[tuple[str, str], ...] = (
     ("tuoi_18_30", "Tuổi 18–30"),
     ("cao_dang_tro_len", "Cao đẳng trở lên"),
 )
-_OCCUPATION = {
-    "cbcc": Occupation.can_bo_cong_chuc,
-    "vien_chuc": Occupation.vien_chuc,
-    "doanh_nghiep": Occupation.lao_dong_doanh_nghiep,
-    "cong_nhan": Occupation.cong_nhan,
-    "nong_dan": Occupation.nong_dan,
-    "llvt": Occupation.luc_luong_vu_trang,
-    "hssv": Occupation.hoc_sinh_sinh_vien,
-}
 _OPEN_AFTER_VOTE = (Stage.gui_ho_so, Stage.tham_dinh, Stage.btv_quyet_dinh)
 _OPEN_BEFORE_VOTE = (Stage.nguon, Stage.hoc_lop, Stage.chi_bo_xet)
 # When there is no history yet, the forecast uses these (and says so).
@@ -60,14 +52,6 @@ DEFAULT_VOTE_DAYS = 120
 DEFAULT_RATE_AFTER_VOTE = Decimal("0.9")
 DEFAULT_RATE_BEFORE_VOTE = Decimal("0.5")
 HISTORY = 20_000  # the forecast learns from this many of the newest dossiers
-
-
-def _age_at(dialect: str, birth: Any, day: Any) -> ColumnElement[Any]:
-    """Full years between two date columns, in the dialect's own date functions."""
-    if dialect == "postgresql":
-        return func.date_part("year", func.age(day, birth))
-    years = cast(func.strftime("%Y", day), Integer) - cast(func.strftime("%Y", birth), Integer)
-    return years - case((func.strftime("%m-%d", day) < func.strftime("%m-%d", birth), 1), else_=0)
 
 
 def _days_between(dialect: str, earlier: Any, later: Any) -> ColumnElement[Any]:
@@ -178,29 +162,17 @@ def _admissions(
     in_period = and_(joined >= start, joined <= end)
     columns: list[Any] = [col(Dossier.org_id), _count_if(in_period).label("n")]
     columns += [_count_if(and_(joined >= a, joined <= b)).label(k) for k, (a, b) in windows.items()]
-    if with_breakdown:
-        age = _age_at(dialect, col(Candidate.birth_date), joined)
-        conditions: dict[str, ColumnElement[bool]] = {
-            "doan": col(Candidate.doan_member) == literal(True),
-            "nu": col(Candidate.sex) == "nu",
-            "dan_toc": col(Candidate.ethnicity) != "Kinh",
-            "ton_giao": col(Candidate.religion).notin_(["Không", "không", ""]),
-            "tuoi_18_30": and_(age >= 18, age <= 30),
-            "cao_dang_tro_len": col(Candidate.education).in_(
-                [Education.cao_dang.value, Education.dai_hoc.value, Education.sau_dai_hoc.value]
-            ),
-        }
-        for key, occupation in _OCCUPATION.items():
-            conditions[key] = col(Candidate.occupation) == occupation.value
-        columns += [_count_if(and_(in_period, c)).label(k) for k, c in conditions.items()]
+    if with_breakdown:  # the flags fixed at each decision (workflow/profile.py)
+        flags = col(Dossier.admitted_profile)
+        columns += [
+            _count_if(and_(in_period, flags.op("&")(BITS[k]) != 0)).label(k) for k, _ in BREAKDOWN
+        ]
     query = (
         sa_select(*columns)
         .select_from(Dossier)
         .where(joined >= low, joined <= high)
         .group_by(col(Dossier.org_id))
     )
-    if with_breakdown:
-        query = query.join(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
     out: dict[int, dict[str, int]] = {}
     for row in s.connection().execute(query):
         values = tuple(row)

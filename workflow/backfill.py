@@ -17,7 +17,7 @@ from workflow.calendar import add_months
 from workflow.inputs import PastAdmissionIn, validate
 from workflow.process import Stage
 from workflow.rules import rule_set_for
-from workflow.service import Context, _sync_dossier, load_facts, new_person
+from workflow.service import Context, _sync_dossier, load_facts, new_person, profile_of
 
 
 def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
@@ -41,6 +41,7 @@ def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             stage=stage.value,
             rule_set_id=rs.id,
             party_joined_on=p.signed_on,  # D-PARTY-AGE
+            admitted_profile=profile_of(person, p.signed_on),
             official_effective_on=official_on,
             opened_on=p.voted_on or p.signed_on,
             updated_at=now,

@@ -80,6 +80,7 @@ from workflow.inputs import (
     validate,
 )
 from workflow.process import Event, Stage, events_from, fire, targets
+from workflow.profile import admission_profile
 from workflow.rules import OVERRIDABLE, RuleSet, coerce_override, rule_set_for
 from workflow.vntext import fold, name_sort_key
 
@@ -572,6 +573,20 @@ def record_fact(
         return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}
 
 
+def profile_of(c: Candidate, admitted_on: date) -> int:
+    """The person as the reports count them, fixed at the admission decision."""
+    return admission_profile(
+        doan_member=c.doan_member,
+        sex=c.sex,
+        ethnicity=c.ethnicity,
+        religion=c.religion,
+        occupation=c.occupation,
+        education=c.education,
+        birth_date=c.birth_date,
+        admitted_on=admitted_on,
+    )
+
+
 # The versioned write of an advance, compiled once (optimistic concurrency: WHERE version).
 _ADVANCE = (
     update(Dossier)
@@ -587,6 +602,7 @@ _ADVANCE = (
                 "returned_reason",
                 "closed_reason",
                 "party_joined_on",
+                "admitted_profile",
                 "official_effective_on",
             )
         }
@@ -641,6 +657,7 @@ def advance(
             values: dict[str, Any] = {
                 "closed_reason": d.closed_reason,
                 "party_joined_on": d.party_joined_on,
+                "admitted_profile": d.admitted_profile,
                 "official_effective_on": d.official_effective_on,
                 "stage": dest.value,
                 "version": d.version + 1,
@@ -654,6 +671,9 @@ def advance(
                 decision = facts.latest_decision(DecisionKind.ket_nap)
                 assert decision is not None
                 values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
+                person = s.get(Candidate, d.candidate_id)
+                assert person is not None
+                values["admitted_profile"] = profile_of(person, decision.signed_on)
             if event is Event.cong_nhan_chinh_thuc:
                 values["official_effective_on"] = probation_end(facts, rs)  # D-OFFICIAL
             changed = s.connection().execute(
