@@ -25,7 +25,7 @@ from workflow.facts import OrgKind, TargetKind
 from workflow.process import Stage
 from workflow.profile import BITS
 from workflow.service import Context
-from workflow.tracking import BASE_KINDS
+from workflow.tracking import BASE_KINDS, OrgTree
 from workflow.vntext import fmt_date, percent
 
 # The breakdown columns real reports use (RULES.md, planning cycle), in their order.
@@ -108,17 +108,10 @@ def _points(now: int, target: int | None, before: int, before_target: int | None
 
 
 def _tree(s: Session, root_code: str | None) -> tuple[list[OrgRow], dict[int, OrgRow]]:
-    rows = s.connection().execute(
-        sa_select(
-            col(Organization.id),
-            col(Organization.code),
-            col(Organization.name),
-            col(Organization.kind),
-            col(Organization.parent_id),
-        )
-    )
+    """The organizations under ``root_code`` (default: every top one), in tree order."""
     nodes = {
-        r[0]: OrgRow(r[0], r[1], r[2], OrgKind(r[3]), 0, r[4]) for r in rows if r[0] is not None
+        n.id: OrgRow(n.id, n.code, n.name, n.kind, 0, n.parent_id)
+        for n in OrgTree(s).nodes.values()
     }
     for node in nodes.values():
         if node.parent_id in nodes:
