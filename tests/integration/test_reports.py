@@ -271,3 +271,32 @@ def test_forecast_counts_open_dossiers_and_names_those_that_will_miss(ctx: Conte
     assert "Cách dự báo" in data["forecast"]["method"]
     assert "giá trị mặc định" in data["forecast"]["method"]  # no history in this database
     assert head["forecast_31_12"] < 2 and "DB" in data["forecast"]["at_risk"]
+
+
+def test_targets_imported_from_an_excel_sheet(ctx: Context, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Chỉ tiêu 2026"
+    sheet.append(["MÃ TỔ CHỨC", "Năm", "Loại", "Chỉ tiêu"])
+    sheet.append(["DB", 2026, "ket_nap", 12])
+    sheet.append(["CBCS", "2025-2030", "ket_nap", 25])
+    sheet.append([None, None, None, None])
+    sheet.append(["Chi bộ Văn phòng", 2026, "cam_tinh", 4])
+    path = tmp_path / "chi_tieu.xlsx"
+    book.save(path)
+    done = targets.import_targets(ctx, path)
+    assert (done["rows"], done["total"]) == (3, 41)
+    listed = {(t["org"], t["period"], t["kind"]): t["value"] for t in targets.list_targets(ctx)}
+    assert listed == {
+        ("DB", "2026", "ket_nap"): 12,
+        ("CBCS", "2025-2030", "ket_nap"): 25,
+        ("CB", "2026", "cam_tinh"): 4,
+    }
+    broken = tmp_path / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(BadInput) as caught:
+        targets.import_targets(ctx, broken)
+    assert "không đọc được" in caught.value.problems[0][1]
