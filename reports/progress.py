@@ -152,14 +152,25 @@ def _admissions(
     windows = windows or {}
     low = min([start, *(a for a, _ in windows.values())])
     high = max([end, *(b for _, b in windows.values())])
-    in_period = and_(joined >= start, joined <= end)
-    columns: list[Any] = [col(Dossier.org_id), _count_if(in_period).label("n")]
-    columns += [_count_if(and_(joined >= a, joined <= b)).label(k) for k, (a, b) in windows.items()]
+
+    def within(a: date, b: date) -> ColumnElement[Any] | None:
+        """Rows inside [a, b]; None when that is every row read (no test needed)."""
+        return None if (a, b) == (low, high) else and_(joined >= a, joined <= b)
+
+    def count(condition: ColumnElement[Any] | None) -> ColumnElement[Any]:
+        return func.count() if condition is None else _count_if(condition)
+
+    in_period = within(start, end)
+    columns: list[Any] = [col(Dossier.org_id), count(in_period).label("n")]
+    columns += [count(within(a, b)).label(k) for k, (a, b) in windows.items()]
     if with_breakdown:  # the flags fixed at each decision (workflow/profile.py)
-        flags = col(Dossier.admitted_profile)
-        columns += [
-            _count_if(and_(in_period, flags.op("&")(BITS[k]) != 0)).label(k) for k, _ in BREAKDOWN
-        ]
+        flags = func.coalesce(col(Dossier.admitted_profile), 0)
+        for key, _ in BREAKDOWN:
+            bit = flags.op(">>")(BITS[key].bit_length() - 1).op("&")(1)  # 0 or 1, no CASE
+            if in_period is None:
+                columns.append(func.sum(bit).label(key))
+            else:
+                columns.append(func.sum(case((in_period, bit), else_=0)).label(key))
     query = (
         sa_select(*columns)
         .select_from(Dossier)
