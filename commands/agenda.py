@@ -11,6 +11,7 @@ import typer
 from commands.shell import JsonOpt, console, context, listing, out_json, run, table, vn
 
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Mã tổ chức (gồm cả cấp dưới).")]
+LimitOpt = Annotated[int, typer.Option("--limit", help="Số dòng nhiều nhất.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")]
 
 reminders_app = typer.Typer(
@@ -62,13 +63,14 @@ def deadlines(
         int | None,
         typer.Option("--within", help="Chỉ các hạn trong N ngày làm việc tới (và đã quá hạn)."),
     ] = None,
+    limit: LimitOpt = 500,
     as_json: JsonOpt = False,
 ) -> None:
-    """Các hạn còn mở: quá hạn (tô đỏ) và sắp đến hạn, theo hồ sơ và theo tổ chức."""
+    """Các hạn còn mở, sớm nhất trước: quá hạn (tô đỏ) và sắp đến hạn, theo hồ sơ và tổ chức."""
     from workflow.agenda import deadlines as list_deadlines
 
     ctx = context()
-    rows = run(lambda: list_deadlines(ctx, org, within))
+    rows = run(lambda: list_deadlines(ctx, org, within, limit))
     if as_json:
         out_json(rows)
         return
@@ -89,6 +91,8 @@ def deadlines(
             style=style,
         )
     console().print(view)
+    if len(rows) == limit:
+        console().print(f"(Chỉ hiện {limit} dòng đầu; dùng --limit để xem thêm.)", markup=False)
 
 
 def scan(
@@ -138,6 +142,7 @@ def reminders(
         str | None, typer.Option("--role", help="Chỉ nhắc việc gửi vai trò này.")
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Cả nhắc việc đã xong.")] = False,
+    limit: LimitOpt = 500,
     as_json: JsonOpt = False,
 ) -> None:
     """Hộp nhắc việc (mặc định: các nhắc việc còn mở, mới nhất trước)."""
@@ -146,7 +151,7 @@ def reminders(
     from workflow.agenda import reminders as list_reminders
 
     ctx = context()
-    rows = run(lambda: list_reminders(ctx, org, role, all_))
+    rows = run(lambda: list_reminders(ctx, org, role, all_, limit))
     if as_json:
         out_json(rows)
         return
@@ -166,6 +171,8 @@ def reminders(
             style="bold red" if r["state"] == "quá hạn" else None,
         )
     console().print(view)
+    if len(rows) == limit:
+        console().print(f"(Chỉ hiện {limit} dòng đầu; dùng --limit để xem thêm.)", markup=False)
 
 
 @reminders_app.command("done")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import literal, or_
 from sqlmodel import Session, col, select
 
 from models import audit
@@ -224,12 +225,25 @@ def _scope(s: Session, org_code: str | None) -> tuple[tracking.OrgTree, set[int]
     return tree, tree.subtree(org.id)
 
 
+LIST_LIMIT = 500  # a clerk reads a page, not a province: --limit for more
+
+
+def _check_limit(limit: int) -> None:
+    if limit < 1:
+        raise BadInput.one("Số dòng", "phải lớn hơn 0")
+
+
 def deadlines(
-    ctx: Context, org_code: str | None = None, within: int | None = None
+    ctx: Context,
+    org_code: str | None = None,
+    within: int | None = None,
+    limit: int = LIST_LIMIT,
 ) -> list[dict[str, Any]]:
-    """Open deadlines: overdue ones, and (with ``within``) those due within N working days."""
+    """Open deadlines, the earliest first: overdue ones, and (with ``within``) those due
+    within N working days; at most ``limit``."""
     if within is not None and within < 0:
         raise BadInput.one("Trong vòng", "phải là số ngày làm việc không âm")
+    _check_limit(limit)
     today = ctx.today()
     with ctx.read() as s:
         tree, scope = _scope(s, org_code)
@@ -239,19 +253,19 @@ def deadlines(
             .outerjoin(Dossier, col(Dossier.id) == col(Deadline.dossier_id))
             .outerjoin(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
             .where(col(Deadline.done_on).is_(None))
+            # a day that has come and gone (the end of probation) is no longer due
+            .where(or_(col(Deadline.milestone) == literal(False), col(Deadline.due) >= today))
         )
         if scope is not None:
             query = query.where(col(Deadline.org_id).in_(scope))
         if within is not None:
             query = query.where(col(Deadline.due) <= cal.add_working_days(today, within))
-        rows = s.exec(query.order_by(col(Deadline.due), col(Deadline.id))).all()
+        rows = s.exec(query.order_by(col(Deadline.due), col(Deadline.id)).limit(limit)).all()
     out = []
     for row, name in rows:
         view = Due(row.kind, row.rule_id, row.label, row.start, row.due, None, row.milestone).at(
             today, cal
         )
-        if view.milestone and today > row.due:
-            continue  # a day that has come and gone (the end of probation) is no longer due
         org = tree.nodes[row.org_id]
         out.append(
             {
@@ -284,10 +298,13 @@ def reminders(
     org_code: str | None = None,
     role: str | None = None,
     include_done: bool = False,
+    limit: int = LIST_LIMIT,
 ) -> list[dict[str, Any]]:
-    """The inbox: reminders raised, newest first; open ones unless ``include_done``."""
+    """The inbox: reminders raised, newest first; open ones unless ``include_done``; at most
+    ``limit``."""
     if role is not None and role not in {r.value for r in Role}:
         raise BadInput.one("Vai trò", f"'{role}' không hợp lệ; chọn: {', '.join(Role)}")
+    _check_limit(limit)
     today = ctx.today()
     with ctx.read() as s:
         tree, scope = _scope(s, org_code)
@@ -296,11 +313,12 @@ def reminders(
             query = query.where(col(Reminder.done_at).is_(None))
         if scope is not None:
             query = query.where(col(Reminder.org_id).in_(scope))
-        rows = s.exec(query.order_by(col(Reminder.fire_on).desc(), col(Reminder.id).desc())).all()
+        if role is not None:  # recipients read "bi_thu@CB-VP chuyen_vien@DUK-CQ"
+            query = query.where(col(Reminder.recipients).contains(f"{role}@"))
+        newest = (col(Reminder.fire_on).desc(), col(Reminder.id).desc())
+        rows = s.exec(query.order_by(*newest).limit(limit)).all()
     out = []
     for r in rows:
-        if role is not None and not any(x.startswith(f"{role}@") for x in r.recipients.split()):
-            continue
         out.append(
             {
                 "id": r.id,

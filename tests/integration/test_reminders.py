@@ -213,6 +213,10 @@ def test_deadline_list_highlights_the_overdue(ctx: Context) -> None:
     ]
     with pytest.raises(BadInput):
         agenda.deadlines(ctx, org_code="KHONGCO")
+    first = agenda.deadlines(ctx, limit=1)
+    assert first == listed[:1]  # the earliest first, one page at a time
+    with pytest.raises(BadInput):
+        agenda.deadlines(ctx, limit=0)
 
 
 @pytest.mark.parametrize(
