@@ -354,3 +354,25 @@ def test_target_commands(demo_env: dict[str, str], tmp_path: Path) -> None:
     assert code == 2 and "Kỳ báo cáo" in out
     code, out = run(env, "target set --org DU-BL --period 2025-2027 --value 6")
     assert code == 2 and "nhiệm kỳ" in out
+
+
+def test_a_real_command_line_builds_only_the_group_it_names(env: dict[str, str]) -> None:
+    from cli import _invoked_group
+
+    assert _invoked_group(["--db", "x.db", "--as", "lan", "reminders", "--json"]) == "reminders"
+    assert _invoked_group(["--help"]) is None
+    prepared(env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", "--db", env["KETNAP_DB"], "org", "list", "--json"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert [o["code"] for o in json.loads(proc.stdout)] == ["TU", "DUK", "DB", "CB"]
+    top = subprocess.run(
+        [sys.executable, "-m", "cli", "--help"], cwd=ROOT, capture_output=True, check=False
+    )
+    listed = top.stdout.decode()
+    assert all(f"  {group} " in listed for group in ("org", "reminders", "report", "target"))
