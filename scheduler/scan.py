@@ -122,9 +122,8 @@ class _ScanState:
         ):
             self.contacts.setdefault((org_id, role), []).append(email)
         self._admitted: dict[int, list[date]] | None = None
-        self._session_year = as_of.year
+        self._year = as_of.year
         self._s = s
-
         self._steps: dict[tuple[str, date, bool, int | None], Any] = {}
         self._recipients: dict[tuple[int, str], tuple[list[tuple[Role, int]], str]] = {}
         self.dates: dict[date, str] = {}
@@ -171,7 +170,7 @@ class _ScanState:
     def admitted(self, org_id: int, as_of: date) -> int:
         if self._admitted is None:
             self._admitted = tracking.rolled_up(
-                self.tree, tracking.admissions_by_org(self._s, self._session_year)
+                self.tree, tracking.admissions_by_org(self._s, self._year)
             )
         return sum(1 for d in self._admitted.get(org_id, ()) if d <= as_of)
 
