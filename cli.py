@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from commands.agenda import register as register_agenda
+from commands.inspection import ensure_installation_key
+from commands.inspection import register as register_inspection
 from commands.reports import register as register_reports
 from commands.shell import (
     STATE,
@@ -50,6 +52,7 @@ app.add_typer(record_app, name="record")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_app, name="calendar")
+register_inspection(audit_app)
 
 
 @app.callback()
@@ -78,6 +81,7 @@ def init() -> None:
     ctx = context(require_init=False)
     fresh = run(lambda: initialise(ctx))
     print("Đã khởi tạo cơ sở dữ liệu." if fresh else "Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+    ensure_installation_key()
 
 
 @app.command()
@@ -88,6 +92,7 @@ def demo() -> None:
 
     ctx = context(require_init=False)
     run(lambda: initialise(ctx))
+    ensure_installation_key()
     made = run(lambda: build_demo(ctx))
     if made is None:
         print("Dữ liệu mẫu đã có sẵn; không tạo thêm.")

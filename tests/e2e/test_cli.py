@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from contextlib import closing
 from pathlib import Path
 
@@ -376,3 +378,38 @@ def test_a_real_command_line_builds_only_the_group_it_names(env: dict[str, str])
     )
     listed = top.stdout.decode()
     assert all(f"  {group} " in listed for group in ("org", "reminders", "report", "target"))
+
+
+def test_inspector_verifies_a_copied_bundle_with_only_the_public_key(
+    demo_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The bundle part of issue 5's acceptance: export, copy to an empty folder, verify
+    there with the public key alone (a real process, no database); a tampered copy fails."""
+    env = demo_env
+    ok(env, "init")  # the demo database was copied without its key: init makes one
+    bundle = tmp_path / "goi.zip"
+    assert "sự kiện" in ok(env, f"audit export --out {bundle} --org DU-BL")
+    public = ok(env, "audit pubkey").strip()
+    empty = tmp_path / "thanh_tra"
+    empty.mkdir()
+    (empty / "goi.zip").write_bytes(bundle.read_bytes())
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("KETNAP_")}
+    check = [sys.executable, "-m", "cli", "audit", "verify-bundle", "goi.zip", "--pubkey", public]
+    proc = subprocess.run(
+        check, cwd=empty, env={**clean, "PYTHONPATH": str(ROOT)}, capture_output=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "Gói hợp lệ" in proc.stdout.decode()
+    assert list(empty.iterdir()) == [empty / "goi.zip"]  # nothing made, no database opened
+    with zipfile.ZipFile(bundle) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["events.jsonl"] = parts["events.jsonl"].replace(b'"actor":"', b'"actor":"X', 1)
+    with zipfile.ZipFile(empty / "goi.zip", "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    proc = subprocess.run(
+        check, cwd=empty, env={**clean, "PYTHONPATH": str(ROOT)}, capture_output=True, check=False
+    )
+    # the first full event of DU-BL's bundle is named (those before it are stubs)
+    assert proc.returncode == 1
+    assert re.search(r"Sự kiện #\d+ đã bị sửa", proc.stderr.decode())

@@ -1,0 +1,123 @@
+"""Commands for inspectors: the installation's public key, signed audit bundles, and their
+offline verification (`ketnap audit pubkey|export|verify-bundle`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from commands.shell import STATE, JsonOpt, console, context, out_json, run
+
+
+def key_file() -> Path:
+    from models.db import database_url
+    from workflow.errors import BadInput
+    from workflow.inspection import key_path
+
+    try:
+        return key_path(database_url(STATE.db))
+    except ValueError as exc:
+        raise BadInput.one("Khóa ký", str(exc)) from None
+
+
+def ensure_installation_key() -> None:
+    """Made by `init` (and `demo`): the key that signs inspection bundles."""
+    from workflow.inspection import ensure_key
+
+    path = run(key_file)
+    public = ensure_key(path)
+    print(f"Khóa công khai để Ủy ban Kiểm tra kiểm tra gói (Ed25519): {public}")
+
+
+def register(audit_app: typer.Typer) -> None:
+    audit_app.command("pubkey")(pubkey)
+    audit_app.command("export")(export)
+    audit_app.command("verify-bundle")(verify_bundle)
+
+
+def pubkey() -> None:
+    """In khóa công khai của hệ thống (trao cho Ủy ban Kiểm tra)."""
+    from workflow.inspection import public_key_hex
+
+    path = run(key_file)
+    if not path.exists():
+        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
+        raise typer.Exit(2)
+    print(public_key_hex(path))
+
+
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Tệp gói kiểm tra (.zip) sẽ ghi.")],
+    org: Annotated[str | None, typer.Option("--org", help="Chỉ nội dung của tổ chức này.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Từ ngày dd/mm/yyyy.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Đến ngày dd/mm/yyyy.")] = None,
+) -> None:
+    """Xuất gói kiểm tra có chữ ký: sự kiện nhật ký (JSON Lines), đầu và độ dài chuỗi, bộ
+    quy định, lịch bổ sung, bản kê khai; kiểm tra được ở máy không có cơ sở dữ liệu."""
+    from workflow.errors import BadInput
+    from workflow.inspection import export_bundle
+    from workflow.vntext import parse_date
+
+    ctx = context()
+    path = run(key_file)
+    if not path.exists():
+        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
+        raise typer.Exit(2)
+
+    def day(text: str | None, field: str) -> Any:
+        if text is None:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError as exc:
+            raise BadInput.one(field, str(exc)) from None
+
+    made = run(
+        lambda: export_bundle(
+            ctx, out, path, org_code=org, start=day(from_, "Từ ngày"), end=day(to, "Đến ngày")
+        )
+    )
+    counts = made["counts"]
+    print(
+        f"Đã ghi {out}: {counts['events']} sự kiện ({counts['full']} đầy đủ, {counts['stubs']} "
+        f"chỉ có mã băm). Khóa công khai: {made['public_key']}"
+    )
+    print(made["personal_data"]["note"])
+
+
+def verify_bundle(
+    bundle: Annotated[Path, typer.Argument(help="Tệp gói kiểm tra.")],
+    pubkey: Annotated[str, typer.Option("--pubkey", help="Khóa công khai (hex) được trao.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Kiểm tra gói ở bất kỳ máy nào, không cần cơ sở dữ liệu: chữ ký, tệp, chuỗi băm."""
+    from workflow.inspection import verify_bundle as verify
+
+    report = verify(bundle, pubkey)
+    if as_json:
+        out_json(
+            {
+                "ok": report.ok,
+                "problems": report.problems,
+                "events": report.events,
+                "full": report.full,
+                "stubs": report.stubs,
+                "first_id": report.first_id,
+                "last_id": report.last_id,
+                "head_hash": report.head_hash,
+            }
+        )
+    elif report.ok:
+        print(
+            f"Gói hợp lệ: chữ ký đúng, {report.events} sự kiện #{report.first_id}–"
+            f"#{report.last_id} nối liền; mã băm cuối {report.head_hash}."
+        )
+    else:
+        err = console(stderr=True)
+        err.print("Gói KHÔNG hợp lệ:", markup=False)
+        for problem in report.problems:
+            err.print(f"  • {problem}", markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
