@@ -52,3 +52,27 @@ def test_dates() -> None:
         parse_date("31/02/2000")
     with pytest.raises(ValueError, match="dd/mm/yyyy"):
         parse_date("2000-02-01")
+
+
+def test_the_fast_canonical_event_equals_canonical_json() -> None:
+    """models.audit spells the event's canonical JSON out for speed; it must be the same."""
+    from models.audit import _canonical_event, _hashed_fields, canonical_json
+
+    for reason in (None, 'Lý do có "ngoặc kép", \\\\ và xuống\\ndòng', "Ân"):
+        fields = {
+            "id": 7,
+            "at": "2026-11-25T02:00:00.000000+00:00",
+            "actor": "chuyên_viên",
+            "dossier_id": None if reason is None else 12,
+            "kind": "transition",
+            "event": "tra_lai",
+            "from_stage": "tham_dinh",
+            "to_stage": None,
+            "reason": reason,
+            "rule_set_id": "QD294-2025+cfg:ab12cd34",
+            "data": canonical_json({"facts": {"tên": "Ngô"}, "n": [1, 2]}),
+            "prev_hash": "0" * 64,
+        }
+        assert _canonical_event(*_hashed_fields(fields).values()) == canonical_json(
+            _hashed_fields(fields)
+        )
