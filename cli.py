@@ -8,6 +8,7 @@ table or, with --json, as JSON. Heavy modules are imported inside the commands s
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated, Any
 
@@ -266,11 +267,63 @@ def candidate_list(
     )
 
 
+def _show_as_of(dossier_id: str, as_of: str, as_json: bool) -> None:
+    """The dossier as the audit log says it stood at the end of a past day."""
+    from workflow.asof import dossier_as_of
+    from workflow.errors import BadInput
+    from workflow.vntext import parse_date
+
+    ctx = context()
+
+    def go() -> dict[str, Any]:
+        try:
+            day = parse_date(as_of)
+        except ValueError as exc:
+            raise BadInput.one("Ngày xem", str(exc)) from None
+        return dossier_as_of(ctx, dossier_id_of(dossier_id), day)
+
+    data = run(go)
+    if as_json:
+        out_json(data)
+        return
+    out = console()
+    out.print(
+        f"Hồ sơ #{data['dossier_id']} vào cuối ngày {data['as_of_text']} (dựng lại từ nhật ký, "
+        f"{data['events']} sự kiện): {data['stage_label']} (phiên bản {data['version']})",
+        markup=False,
+    )
+    table(
+        "Các bước đã qua",
+        ["Ngày", "Sự kiện", "Đến bước", "Người làm", "Bộ quy định", "Lý do"],
+        [
+            [vn(t["on"]), t["event"], t["to_stage"], t["actor"], t["rule_set_id"], t["reason"]]
+            for t in data["transitions"]
+        ],
+    )
+    table(
+        "Sự kiện, giấy tờ đã ghi nhận",
+        ["Ngày ghi", "Loại", "Nội dung"],
+        [
+            [vn(f["recorded_on"]), f["fact"], json.dumps(f["data"], ensure_ascii=False)]
+            for f in data["facts"]
+        ],
+    )
+
+
 @candidate_app.command("show")
-def candidate_show(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
+def candidate_show(
+    dossier_id: IdArg,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Xem như vào cuối ngày dd/mm/yyyy (từ nhật ký).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Xem một hồ sơ: người, giấy tờ, nghị quyết, quyết định, thời hạn."""
     from workflow.service import show
 
+    if as_of is not None:
+        _show_as_of(dossier_id, as_of, as_json)
+        return
     ctx = context()
     data = run(lambda: show(ctx, dossier_id_of(dossier_id)))
     if as_json:

@@ -413,3 +413,15 @@ def test_inspector_verifies_a_copied_bundle_with_only_the_public_key(
     # the first full event of DU-BL's bundle is named (those before it are stubs)
     assert proc.returncode == 1
     assert re.search(r"Sự kiện #\d+ đã bị sửa", proc.stderr.decode())
+
+
+def test_candidate_show_as_of(demo_env: dict[str, str]) -> None:
+    env = demo_env
+    data = json.loads(ok(env, "candidate show 9 --as-of 25/11/2026 --json"))
+    live = json.loads(ok(env, "candidate show 9 --json"))
+    assert (data["stage"], data["version"]) == (live["stage"], live["version"])
+    assert "dựng lại từ nhật ký" in ok(env, "candidate show 9 --as-of 25/11/2026")
+    code, out = run(env, "candidate show 9 --as-of 01/01/2020")
+    assert code == 2 and "chưa có vào ngày 01/01/2020" in out
+    code, out = run(env, "candidate show 9 --as-of 31/02/2026")
+    assert code == 2 and "Ngày xem" in out
