@@ -35,6 +35,7 @@ def register(audit_app: typer.Typer) -> None:
     audit_app.command("pubkey")(pubkey)
     audit_app.command("export")(export)
     audit_app.command("verify-bundle")(verify_bundle)
+    audit_app.command("timeline")(timeline)
 
 
 def pubkey() -> None:
@@ -121,3 +122,42 @@ def verify_bundle(
             err.print(f"  • {problem}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def timeline(
+    dossier_id: Annotated[str, typer.Argument(help="Mã hồ sơ.")],
+    docx: Annotated[Path | None, typer.Option("--docx", help="Ghi thêm văn bản Word.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Diễn biến một hồ sơ cho Ủy ban Kiểm tra: từng bước, ngày, người làm, bộ quy định,
+    thời hạn đúng hay muộn bao nhiêu ngày làm việc, lý do trả lại, từ chối, lễ muộn."""
+    from commands.shell import dossier_id_of, table
+    from workflow.timeline import timeline as build
+    from workflow.timeline import write_timeline_docx
+
+    ctx = context()
+    data = run(lambda: build(ctx, dossier_id_of(dossier_id)))
+    if as_json:
+        out_json(data)
+    else:
+        table(
+            f"Diễn biến hồ sơ #{data['dossier_id']} ({data['stage_label']})",
+            ["Ngày", "Việc", "Bước", "Người làm", "Bộ quy định", "Thời hạn, lý do"],
+            [
+                [
+                    s["on_text"],
+                    s["event_label"],
+                    f"{s['from']} → {s['to']}" if s["kind"] == "transition" else s["to"],
+                    s["actor"],
+                    s["rule_set_id"],
+                    " · ".join(
+                        ([s["deadline"]["status"]] if s["deadline"] else [])
+                        + ([s["reason"]] if s["reason"] else [])
+                    ),
+                ]
+                for s in data["steps"]
+            ],
+        )
+    if docx is not None:
+        write_timeline_docx(data, docx)
+        console(stderr=True).print(f"Đã ghi: {docx}", markup=False)

@@ -425,3 +425,12 @@ def test_candidate_show_as_of(demo_env: dict[str, str]) -> None:
     assert code == 2 and "chưa có vào ngày 01/01/2020" in out
     code, out = run(env, "candidate show 9 --as-of 31/02/2026")
     assert code == 2 and "Ngày xem" in out
+
+
+def test_audit_timeline_command(demo_env: dict[str, str], tmp_path: Path) -> None:
+    out = ok(demo_env, f"audit timeline 8 --docx {tmp_path / 't.docx'}")
+    assert "Mở hồ sơ" in out and (tmp_path / "t.docx").exists()
+    data = json.loads(ok(demo_env, "audit timeline 8 --json"))
+    assert data["steps"][0]["event"] == "tao_ho_so"
+    code, out = run(demo_env, "audit timeline 9999")
+    assert code == 2 and "không có hồ sơ #9999" in out
