@@ -31,6 +31,7 @@ from commands.shell import (
     table,
     vn,
 )
+from commands.users import register as register_users
 
 app = typer.Typer(
     help="Quản lý quy trình kết nạp đảng viên: tổ chức, quần chúng, hồ sơ, điều kiện, nhật ký.",
@@ -793,6 +794,7 @@ def calendar_set(
 
 register_agenda(app)
 register_reports(app)
+register_users(app)
 
 
 _VALUED = {"--db", "--as"}  # top-level options that take a value

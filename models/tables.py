@@ -418,3 +418,17 @@ class Outbox(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
     last_error: str | None = Field(default=None, max_length=500)
     sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class AppUser(SQLModel, table=True):
+    """A person who uses ketnap, with one role and the organization their role covers."""
+
+    __tablename__ = "app_user"
+
+    username: str = Field(primary_key=True, max_length=80)
+    full_name: str = Field(max_length=120)
+    role: str = Field(max_length=20)
+    org_id: int | None = Field(default=None, foreign_key="organization.id")
+    active: bool = True
+    created_by: str = Field(max_length=80)
+    created_at: datetime = _ts()

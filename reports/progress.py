@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from models.tables import Candidate, Deadline, Dossier, Organization, Resolution, Target
 from reports.periods import Period, resolve
+from workflow.access import Action, home_org
 from workflow.errors import BadInput
 from workflow.facts import OrgKind, TargetKind
 from workflow.process import Stage
@@ -414,7 +415,11 @@ def progress(
     before = period.year_before() if period.code != "nhiem-ky" else None
     dialect = ctx.engine.dialect.name
     with ctx.read() as s:
+        if org_code is None:  # a user with a scope reports on their own organization
+            home = home_org(s, ctx.actor)
+            org_code = home.code if home is not None else None
         order, nodes = _tree(s, org_code)
+        ctx.allow(s, Action.read, order[0].id if org_code and order else None)
         _roll_targets(order, nodes, _targets(s, period.target_period, TargetKind.ket_nap))
         year_start = date(as_of.year, 1, 1)
         windows = {  # the forecast starts from the year's admissions up to each cut-off

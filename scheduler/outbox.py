@@ -24,6 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from models.tables import AwareDateTime, Outbox
+from workflow.access import Action
 from workflow.service import Context
 from workflow.vntext import nfc
 
@@ -145,6 +146,7 @@ def deliver(
     report = DeliveryReport()
     now = ctx.clock.now()
     with ctx.write() as s:
+        ctx.allow(s, Action.scan)
         conn = s.connection()
         rows = conn.execute(_DUE, {"now": now, "limit": limit}).all()
         if rows:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 from models import audit
 from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
 from workflow import tracking
+from workflow.access import Action
 from workflow.calendar import WorkingCalendar
 from workflow.facts import Role
 from workflow.planning import shortfall_note
@@ -188,6 +189,7 @@ def scan(
     as_of = as_of or ctx.today()
     report = ScanReport(as_of)
     with ctx.write() as s:
+        ctx.allow(s, Action.scan)
         tracking.sync_cycle(s, as_of.year, as_of, ctx.clock.now())
     dialect = ctx.engine.dialect.name
     insert_reminder = _insert_ignore(dialect, Reminder)

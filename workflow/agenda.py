@@ -25,6 +25,7 @@ from models.tables import (
     Submission,
 )
 from workflow import tracking
+from workflow.access import Action, scope_ids
 from workflow.deadlines import Due
 from workflow.errors import BadInput
 from workflow.facts import Role
@@ -60,6 +61,7 @@ def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     with ctx.write() as s:
         org = _org(s, sub.org_code)
         assert org.id is not None
+        ctx.allow(s, Action.plan, org.id)
         old = s.exec(
             select(Submission).where(
                 Submission.org_id == org.id,
@@ -121,6 +123,7 @@ def cycle_set(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]
     if not reason.strip():
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi thiết lập")
     with ctx.write() as s:
+        ctx.allow(s, Action.admin)
         previous = put_setting(s, ctx, Setting, key, value.strip(), reason.strip())
         _resync_cycle(s, ctx, ctx.today().year)
         _audit(
@@ -156,6 +159,7 @@ def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any
     if not reason.strip():
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi cách nhắc việc")
     with ctx.write() as s:
+        ctx.allow(s, Action.admin)
         _replace(
             s,
             s.get(ReminderPolicy, p.kind),
@@ -180,6 +184,7 @@ def contact_add(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     with ctx.write() as s:
         org = _org(s, c.org_code)
         assert org.id is not None
+        ctx.allow(s, Action.admin)
         exists = s.exec(
             select(Contact).where(
                 Contact.org_id == org.id, Contact.role == c.role.value, Contact.email == c.email
@@ -216,12 +221,18 @@ def contact_list(ctx: Context) -> list[dict[str, Any]]:
 # --- the clerk's agenda -----------------------------------------------------------------------
 
 
-def _scope(s: Session, org_code: str | None) -> tuple[tracking.OrgTree, set[int] | None]:
+def _scope(
+    s: Session, ctx: Context, org_code: str | None
+) -> tuple[tracking.OrgTree, set[int] | None]:
+    """The organizations a list covers: the one asked for, within what the actor may see."""
     tree = tracking.OrgTree(s)
+    mine = scope_ids(s, ctx.actor)
     if org_code is None:
-        return tree, None
+        ctx.allow(s, Action.read)
+        return tree, mine
     org = _org(s, org_code)
     assert org.id is not None
+    ctx.allow(s, Action.read, org.id)
     return tree, tree.subtree(org.id)
 
 
@@ -246,7 +257,7 @@ def deadlines(
     _check_limit(limit)
     today = ctx.today()
     with ctx.read() as s:
-        tree, scope = _scope(s, org_code)
+        tree, scope = _scope(s, ctx, org_code)
         cal = tracking.calendar(s)
         query = (
             select(Deadline, Candidate.full_name)
@@ -307,7 +318,7 @@ def reminders(
     _check_limit(limit)
     today = ctx.today()
     with ctx.read() as s:
-        tree, scope = _scope(s, org_code)
+        tree, scope = _scope(s, ctx, org_code)
         query = select(Reminder)
         if not include_done:
             query = query.where(col(Reminder.done_at).is_(None))
@@ -346,6 +357,7 @@ def reminder_done(ctx: Context, reminder_id: int, note: str = "") -> dict[str, A
         r = s.get(Reminder, reminder_id)
         if r is None:
             raise BadInput.one("Mã nhắc việc", f"không có nhắc việc #{reminder_id}")
+        ctx.allow(s, Action.plan, r.org_id)
         if r.done_at is not None:
             raise BadInput.one("Mã nhắc việc", f"nhắc việc #{reminder_id} đã đánh dấu xong")
         r.done_at = ctx.clock.now()

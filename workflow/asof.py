@@ -16,10 +16,11 @@ from typing import Any
 from sqlmodel import col, select
 
 from models.tables import AuditEvent
+from workflow.access import Action
 from workflow.clock import VN_TZ, local
 from workflow.errors import BadInput
 from workflow.process import Stage
-from workflow.service import Context
+from workflow.service import Context, _dossier
 from workflow.vntext import fmt_date
 
 _OPENING = {"create", "import"}
@@ -36,6 +37,7 @@ def end_of_day_utc(day: date) -> str:
 
 def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
     with ctx.read() as s:
+        ctx.allow(s, Action.read, _dossier(s, dossier_id).org_id)
         events = s.exec(
             select(AuditEvent)
             .where(AuditEvent.dossier_id == dossier_id, col(AuditEvent.at) <= end_of_day_utc(day))

@@ -13,6 +13,7 @@ from typing import Any
 
 from models import audit
 from models.tables import Ceremony, Decision, Dossier, Resolution
+from workflow.access import Action
 from workflow.calendar import add_months
 from workflow.inputs import PastAdmissionIn, validate
 from workflow.process import Stage
@@ -35,6 +36,7 @@ def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         now = ctx.clock.now()
         person, org = new_person(s, p, now)
         assert person.id is not None and org.id is not None
+        ctx.allow(s, Action.add_candidate, org.id)
         dossier = Dossier(
             candidate_id=person.id,
             org_id=org.id,

@@ -51,3 +51,14 @@ class Conflict(KetnapError):
 
 class NotInitialised(KetnapError):
     exit_code = 2
+
+
+class Forbidden(KetnapError):
+    """The actor's role or scope does not allow the action; the refusal is audited."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, action: str, org_id: int | None = None) -> None:
+        super().__init__(message)
+        self.action = action
+        self.org_id = org_id

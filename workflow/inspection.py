@@ -295,12 +295,15 @@ def export_bundle(
     from models import audit
     from models.tables import CalendarOverride, Dossier
     from workflow import tracking
+    from workflow.access import Action
     from workflow.service import _org, rule_sets
 
     if not key.exists():
         raise FileNotFoundError(key)
     sets = rule_sets(ctx)
     with ctx.write() as s:
+        scope_org = _org(s, org_code).id if org_code is not None else None
+        ctx.allow(s, Action.export, scope_org)
         audit.append(
             s,
             at=ctx.clock.now(),

@@ -41,9 +41,10 @@ from models.tables import (
     Verification,
 )
 from workflow import guards, tracking
+from workflow.access import Action, authorize, scope_ids
 from workflow.clock import Clock, today
 from workflow.deadlines import chi_bo_date, dossier_deadlines, dossier_dues, probation_end
-from workflow.errors import BadInput, Conflict, NotInitialised, Refused
+from workflow.errors import BadInput, Conflict, Forbidden, NotInitialised, Refused
 from workflow.facts import (
     ConsentFact,
     ConsentKind,
@@ -110,13 +111,38 @@ class Context:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with unit_of_work(self.engine, write=True) as session:
-            yield session
+        try:
+            with unit_of_work(self.engine, write=True) as session:
+                yield session
+        except Forbidden as exc:
+            self._denied(exc)
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with unit_of_work(self.engine, write=False) as session:
-            yield session
+        try:
+            with unit_of_work(self.engine, write=False) as session:
+                yield session
+        except Forbidden as exc:
+            self._denied(exc)
+            raise
+
+    def _denied(self, exc: Forbidden) -> None:
+        """A refused action is itself audited, in its own transaction after the rollback."""
+        with unit_of_work(self.engine, write=True) as session:
+            audit.append(
+                session,
+                at=self.clock.now(),
+                actor=self.actor,
+                kind="denied",
+                event=exc.action,
+                reason=str(exc),
+                data={"org_id": exc.org_id},
+            )
+
+    def allow(self, s: Session, action: Action, org_id: int | None = None) -> None:
+        """Check the actor may do ``action`` (in ``org_id``'s subtree); raise Forbidden."""
+        authorize(s, self.actor, action, org_id)
 
 
 def open_context(url: str, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
@@ -207,6 +233,7 @@ def _org(s: Session, code: str, field: str = "Tổ chức") -> Organization:
 def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     org_in = validate(OrgIn, data, ctx.today())
     with ctx.write() as s:
+        ctx.allow(s, Action.admin)
         if s.exec(select(Organization.id).where(Organization.code == org_in.code)).first():
             raise BadInput.one("Mã tổ chức", f"mã '{org_in.code}' đã được dùng")
         parent = _org(s, org_in.parent_code, "Tổ chức cấp trên") if org_in.parent_code else None
@@ -336,6 +363,7 @@ def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         now = ctx.clock.now()
         person, org = new_person(s, c_in, now)
         assert person.id is not None and org.id is not None
+        ctx.allow(s, Action.add_candidate, org.id)
         dossier = Dossier(
             candidate_id=person.id,
             org_id=org.id,
@@ -522,6 +550,19 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
     raise TypeError(type(fact))  # pragma: no cover
 
 
+def _fact_action(fact: FactIn) -> Action:
+    """The committee's facts need its right (decide); the chi bộ's own, the right to record."""
+    committee = (DecisionIn, ConsentIn, VerificationIn, PriorMembershipIn)
+    if isinstance(fact, committee):
+        return Action.decide
+    if isinstance(fact, ResolutionIn) and fact.kind in {
+        ResolutionKind.dang_uy,
+        ResolutionKind.dang_uy_chinh_thuc,
+    }:
+        return Action.decide
+    return Action.record
+
+
 def _replace(s: Session, old: SQLModel | None, new: SQLModel) -> None:
     """Put ``new`` where ``old`` was (one row per key); the caller audits the old value."""
     if old is not None:
@@ -545,6 +586,7 @@ def record_fact(
     fact = validate(model, data, ctx.today())
     with ctx.write() as s:
         d = _dossier(s, dossier_id)
+        ctx.allow(s, _fact_action(fact), d.org_id)
         if Stage(d.stage).closed:
             raise BadInput.one(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
@@ -637,6 +679,7 @@ def advance(
     refusal: tuple[guards.Verdict, DossierFacts, str | None] | None = None
     with ctx.write() as s:
         d = _dossier(s, dossier_id)
+        ctx.allow(s, Action.advance, d.org_id)
         if expected_version is not None and d.version != expected_version:
             raise Conflict(
                 f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
@@ -755,8 +798,14 @@ def list_dossiers(
         if stage is not None:
             query = query.where(Dossier.stage == stage.value)
         if org_code:
-            ids = _subtree_ids(s, _org(s, org_code))
-            query = query.where(col(Dossier.org_id).in_(ids))
+            org = _org(s, org_code)
+            ctx.allow(s, Action.read, org.id)
+            query = query.where(col(Dossier.org_id).in_(_subtree_ids(s, org)))
+        else:
+            ctx.allow(s, Action.read)
+        scope = scope_ids(s, ctx.actor)
+        if scope is not None:  # a user sees their own organizations only
+            query = query.where(col(Dossier.org_id).in_(scope))
         rows = s.exec(query).all()
     rows = sorted(rows, key=lambda r: (name_sort_key(r[1].full_name), r[0].id))
     return [
@@ -779,6 +828,7 @@ def show(ctx: Context, dossier_id: int) -> dict[str, Any]:
     """One dossier: candidate (CCCD masked), facts, deadlines, what may happen next."""
     with ctx.read() as s:
         d = _dossier(s, dossier_id)
+        ctx.allow(s, Action.read, d.org_id)
         c = s.get(Candidate, d.candidate_id)
         o = s.get(Organization, d.org_id)
         assert c is not None and o is not None
@@ -856,6 +906,7 @@ def next_steps(ctx: Context, dossier_id: int) -> dict[str, Any]:
     """Each event the table allows now, and for each every unmet condition."""
     with ctx.read() as s:
         d = _dossier(s, dossier_id)
+        ctx.allow(s, Action.read, d.org_id)
         facts = load_facts(s, d)
         cal = _calendar(s)
         today_ = ctx.today()
@@ -887,7 +938,7 @@ def next_steps(ctx: Context, dossier_id: int) -> dict[str, Any]:
 
 def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
     with ctx.read() as s:
-        _dossier(s, dossier_id)
+        ctx.allow(s, Action.read, _dossier(s, dossier_id).org_id)
         events = s.exec(
             select(AuditEvent)
             .where(AuditEvent.dossier_id == dossier_id)
@@ -911,6 +962,7 @@ def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
 
 def verify_audit(ctx: Context) -> audit.ChainReport:
     with ctx.read() as s:
+        ctx.allow(s, Action.read)
         return audit.verify(s)
 
 
@@ -927,6 +979,7 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
     if not reason.strip():
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
     with ctx.write() as s:
+        ctx.allow(s, Action.admin)
         previous = put_setting(s, ctx, RuleOverride, key, str(value), reason.strip())
         rs = _rules(s, ctx.today())
         resync_all(s, ctx)
@@ -973,6 +1026,7 @@ def rule_sets(ctx: Context) -> list[dict[str, Any]]:
 
 def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[str, Any]:
     with ctx.write() as s:
+        ctx.allow(s, Action.admin)
         _replace(
             s,
             s.get(CalendarOverride, day),

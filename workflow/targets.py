@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import Organization, Target
 from workflow import tracking
+from workflow.access import Action
 from workflow.errors import BadInput
 from workflow.facts import SchoolLevel, TargetKind
 from workflow.inputs import TargetIn, validate
@@ -34,6 +35,7 @@ def _put(s: Session, ctx: Context, org: Organization, t: TargetIn) -> dict[str, 
     """Store one target in place of the previous one, audited; this year's admission
     target moves the organization's planning deadlines in the same transaction."""
     assert org.id is not None
+    ctx.allow(s, Action.plan, org.id)
     old = s.exec(
         select(Target).where(
             Target.org_id == org.id, Target.period == t.period, Target.kind == t.kind.value

@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from models.tables import AuditEvent
+from workflow.access import Action
 from workflow.clock import local
 from workflow.deadlines import dossier_deadlines
 from workflow.process import Event, Stage
@@ -50,6 +51,7 @@ def _label(value: str | None, labels: dict[str, str]) -> str:
 def timeline(ctx: Context, dossier_id: int) -> dict[str, Any]:
     with ctx.read() as s:
         d = _dossier(s, dossier_id)
+        ctx.allow(s, Action.read, d.org_id)
         facts = load_facts(s, d)
         today = ctx.today()
         deadlines = {

@@ -1,0 +1,136 @@
+"""Roles and scopes, checked in the service layer; every refusal is audited."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from models.tables import AuditEvent
+from scheduler.scan import scan
+from tests.conftest import fact, new_candidate
+from workflow import inputs, targets
+from workflow.errors import BadInput, Forbidden
+from workflow.process import Event
+from workflow.service import Context, add_org, advance, list_dossiers, record_fact, show
+from workflow.users import add_user, grant, list_users, revoke
+
+
+@pytest.fixture
+def people(ctx: Context) -> tuple[dict[str, Context], dict[str, int]]:
+    """Two committees (DUK with DB → CB, and DUK2 → CB2), and one user of each role."""
+    add_org(
+        ctx,
+        {
+            "code": "DUK2",
+            "name": "Đảng ủy xã Lộc An",
+            "kind": "cap_uy_co_tham_quyen",
+            "parent_code": "TU",
+        },
+    )
+    add_org(
+        ctx, {"code": "CB2", "name": "Chi bộ thôn 2", "kind": "chi_bo_co_so", "parent_code": "DUK2"}
+    )
+    ids = {"a": new_candidate(ctx), "b": new_candidate(ctx, org_code="CB2")}
+    with pytest.raises(BadInput):  # the first user must be an administrator
+        add_user(ctx, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK")
+    add_user(ctx, "admin", "Quản trị viên", "quan_tri")
+    admin = replace(ctx, actor="admin")
+    add_user(admin, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK")
+    add_user(admin, "hung", "Trần Văn Hùng", "chuyen_vien", "DUK2")
+    add_user(admin, "thanh_tra", "Lê Văn Tra", "kiem_tra")
+    add_user(admin, "bi_thu_cb", "Phạm Thị Thu", "bi_thu", "CB")
+    users = {
+        name: replace(ctx, actor=name)
+        for name in ("admin", "lan", "hung", "thanh_tra", "bi_thu_cb")
+    }
+    return users | {"anyone": ctx}, ids
+
+
+def denials(ctx: Context) -> list[AuditEvent]:
+    with ctx.read() as s:
+        return list(s.exec(select(AuditEvent).where(AuditEvent.kind == "denied")).all())
+
+
+def test_a_clerk_cannot_read_list_or_advance_another_committees_dossiers(
+    people: tuple[dict[str, Context], dict[str, int]],
+) -> None:
+    users, ids = people
+    lan = users["lan"]
+    assert {d["org_code"] for d in list_dossiers(lan)} == {"CB"}
+    assert show(lan, ids["a"])["org"]["code"] == "CB"
+    with pytest.raises(Forbidden, match="ngoài phạm vi"):
+        show(lan, ids["b"])
+    with pytest.raises(Forbidden):
+        list_dossiers(lan, org_code="DUK2")
+    with pytest.raises(Forbidden):
+        advance(lan, ids["b"], Event.cu_di_hoc)
+    advance(lan, ids["a"], Event.cu_di_hoc)  # their own: allowed
+    refused = denials(lan)
+    assert len(refused) == 3 and all(e.actor == "lan" for e in refused)
+    assert {e.event for e in refused} == {"read", "advance"}
+
+
+def test_an_inspector_reads_everything_and_writes_nothing(
+    people: tuple[dict[str, Context], dict[str, int]], tmp_path: Path
+) -> None:
+    users, ids = people
+    inspector = users["thanh_tra"]
+    assert len(list_dossiers(inspector)) == 2
+    show(inspector, ids["b"])
+    writes = [
+        lambda: advance(inspector, ids["a"], Event.cu_di_hoc),
+        lambda: new_candidate(inspector, org_code="CB"),
+        lambda: fact(inspector, ids["a"], inputs.DocumentIn, kind="ly_lich", dated="05/04/2025"),
+        lambda: targets.set_target(inspector, {"org_code": "DUK", "year": 2026, "value": 5}),
+        lambda: scan(inspector),
+        lambda: add_org(inspector, {"code": "X", "name": "Tổ chức X", "kind": "cap_tinh"}),
+    ]
+    for write in writes:
+        with pytest.raises(Forbidden, match="Ủy ban Kiểm tra"):
+            write()
+    assert len(denials(inspector)) == len(writes)
+    assert all(e.actor == "thanh_tra" for e in denials(inspector))
+
+
+def test_a_secretary_records_only_their_own_chi_bos_votes(
+    people: tuple[dict[str, Context], dict[str, int]],
+) -> None:
+    users, ids = people
+    secretary = users["bi_thu_cb"]
+    vote = {"kind": "chi_bo", "dated": "06/05/2025", "official_members": 9, "agree": 8}
+    record_fact(secretary, ids["a"], inputs.ResolutionIn, vote)  # their own chi bộ
+    with pytest.raises(Forbidden, match="ngoài phạm vi"):
+        record_fact(secretary, ids["b"], inputs.ResolutionIn, vote)
+    with pytest.raises(Forbidden, match="không được ghi quyết định"):
+        record_fact(
+            secretary,
+            ids["a"],
+            inputs.DecisionIn,
+            {"kind": "ket_nap", "number": "1-QĐ", "signed_on": "20/06/2025"},
+        )
+    with pytest.raises(Forbidden):
+        advance(secretary, ids["a"], Event.cu_di_hoc)
+
+
+def test_users_are_managed_by_the_administrator_only(
+    people: tuple[dict[str, Context], dict[str, int]],
+) -> None:
+    users, _ = people
+    admin, lan = users["admin"], users["lan"]
+    with pytest.raises(Forbidden):
+        add_user(lan, "nguoi_x", "Người X", "kiem_tra")
+    grant(admin, "hung", "cap_uy", "DUK2")
+    revoke(admin, "thanh_tra")
+    with pytest.raises(Forbidden, match="chưa được cấp quyền"):
+        list_dossiers(users["thanh_tra"])
+    with pytest.raises(Forbidden, match="chưa được cấp quyền"):
+        list_dossiers(users["anyone"])  # a name that is not a user
+    listed = {u["username"]: u for u in list_users(admin)}
+    assert listed["hung"]["role"] == "cap_uy" and not listed["thanh_tra"]["active"]
+    with pytest.raises(BadInput, match="bí thư chi bộ phải thuộc"):
+        add_user(admin, "bt", "Bí thư", "bi_thu", "DUK")
+    with pytest.raises(BadInput):
+        add_user(admin, "cv", "Chuyên viên", "chuyen_vien")  # a scoped role needs its org
