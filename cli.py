@@ -3,7 +3,7 @@
 Each command parses its options, calls one service function, and renders the result as a
 table or, with --json, as JSON. Heavy modules are imported inside the commands so that
 ``ketnap --help`` stays fast. Exit codes: 0 done, 1 refused by a rule, 2 bad input,
-3 conflict (someone else changed the dossier first).
+3 conflict (someone else changed the dossier first), 4 not permitted (role or scope).
 """
 
 from __future__ import annotations
@@ -317,6 +317,9 @@ def candidate_show(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Xem như vào cuối ngày dd/mm/yyyy (từ nhật ký).")
     ] = None,
+    cccd: Annotated[
+        bool, typer.Option("--cccd", help="Hiện đủ số CCCD (chỉ người xử lý hồ sơ; ghi nhật ký).")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Xem một hồ sơ: người, giấy tờ, nghị quyết, quyết định, thời hạn."""
@@ -326,7 +329,7 @@ def candidate_show(
         _show_as_of(dossier_id, as_of, as_json)
         return
     ctx = context()
-    data = run(lambda: show(ctx, dossier_id_of(dossier_id)))
+    data = run(lambda: show(ctx, dossier_id_of(dossier_id), reveal_cccd=cccd))
     if as_json:
         out_json(data)
         return
@@ -334,7 +337,8 @@ def candidate_show(
     out = console()
     out.print(f"Hồ sơ #{data['dossier_id']} — {c['full_name']}", style="bold", markup=False)
     out.print(
-        f"Ngày sinh {vn(c['birth_date'])} · CCCD {c['cccd_masked']} · {data['org']['name']}",
+        f"Ngày sinh {vn(c['birth_date'])} · CCCD {c.get('cccd', c['cccd_masked'])} · "
+        f"{data['org']['name']}",
         markup=False,
     )
     out.print(f"Bước hiện tại: {data['stage_label']} (phiên bản {data['version']})", markup=False)

@@ -39,7 +39,7 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(action: Callable[[], Any]) -> Any:
     """Run a service call; turn our errors into a Vietnamese message and an exit code."""
-    from workflow.errors import BadInput, KetnapError, Refused
+    from workflow.errors import BadInput, Forbidden, KetnapError, Refused
 
     try:
         return action()
@@ -55,6 +55,9 @@ def run(action: Callable[[], Any]) -> Any:
         err.print("[bold red]Dữ liệu không hợp lệ:[/]", markup=True)
         for field, message in exc.problems:
             err.print(f"  • {field}: {message}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except Forbidden as exc:
+        console(stderr=True).print(f"[bold red]Không có quyền:[/] {exc}", markup=True)
         raise typer.Exit(exc.exit_code) from None
     except KetnapError as exc:
         fail(str(exc), exc.exit_code)

@@ -824,8 +824,25 @@ def list_dossiers(
     ]
 
 
-def show(ctx: Context, dossier_id: int) -> dict[str, Any]:
-    """One dossier: candidate (CCCD masked), facts, deadlines, what may happen next."""
+def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[str, Any]:
+    """One dossier: candidate (CCCD masked unless revealed), facts, deadlines.
+
+    The CCCD is sensitive personal data (Nghị định 13/2023/NĐ-CP): only the roles that
+    handle the dossier (clerk, chi bộ secretary, in scope) may see it whole, and each time
+    they do it is audited."""
+    if reveal_cccd:
+        with ctx.write() as s:
+            d = _dossier(s, dossier_id)
+            ctx.allow(s, Action.record, d.org_id)  # the roles that write the dossier
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="personal",
+                event="xem_cccd",
+                dossier_id=dossier_id,
+                data={},
+            )
     with ctx.read() as s:
         d = _dossier(s, dossier_id)
         ctx.allow(s, Action.read, d.org_id)
@@ -879,6 +896,7 @@ def show(ctx: Context, dossier_id: int) -> dict[str, Any]:
             "ethnicity": c.ethnicity,
             "religion": c.religion,
             "cccd_masked": _mask(c.cccd),
+            **({"cccd": c.cccd} if reveal_cccd else {}),
             "education": c.education,
             "edu_exception": c.edu_exception,
             "occupation": c.occupation,

@@ -434,3 +434,25 @@ def test_audit_timeline_command(demo_env: dict[str, str], tmp_path: Path) -> Non
     assert data["steps"][0]["event"] == "tao_ho_so"
     code, out = run(demo_env, "audit timeline 9999")
     assert code == 2 and "không có hồ sơ #9999" in out
+
+
+def test_nothing_a_failing_command_prints_contains_a_cccd(env: dict[str, str]) -> None:
+    prepared(env)  # dossier 1 holds CCCD 001200012345
+    secret = "001200012345"
+    failing = [
+        "candidate add --name 'Lê Văn Bình' --birth 01/01/1999 --sex nam --cccd 001200012345 "
+        "--education thpt --org CB",  # the same CCCD again
+        "candidate add --name 'Lê Văn Bình' --birth 31/02/1999 --sex nam --cccd 00120001234 "
+        "--education thpt --org CB",  # a bad date and an 11-digit CCCD
+        "advance 1 quyet_dinh_ket_nap",  # refused by the rules
+        "candidate show 1 --as-of 01/01/2000",
+    ]
+    ok(env, "user add quan_tri_vien --name 'Quản trị' --role quan_tri")
+    ok(env, "--as quan_tri_vien user add tra --name 'Thanh tra' --role kiem_tra")
+    failing += ["--as tra candidate show 1 --cccd", "--as tra advance 1 cu_di_hoc"]
+    for line in failing:
+        code, out = run(env, line)
+        assert code != 0, line
+        assert secret not in out and "00120001234" not in out, (line, out)
+    code, out = run(env, "--as tra advance 1 cu_di_hoc")
+    assert code == 4 and "Không có quyền: Vai trò Ủy ban Kiểm tra không được" in out

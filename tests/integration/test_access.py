@@ -134,3 +134,18 @@ def test_users_are_managed_by_the_administrator_only(
         add_user(admin, "bt", "Bí thư", "bi_thu", "DUK")
     with pytest.raises(BadInput):
         add_user(admin, "cv", "Chuyên viên", "chuyen_vien")  # a scoped role needs its org
+
+
+def test_the_whole_cccd_only_for_the_dossiers_handlers_and_audited(
+    people: tuple[dict[str, Context], dict[str, int]],
+) -> None:
+    users, ids = people
+    assert "cccd" not in show(users["lan"], ids["a"])
+    shown = show(users["lan"], ids["a"], reveal_cccd=True)
+    assert len(shown["candidate"]["cccd"]) == 12
+    with users["lan"].read() as s:
+        seen = s.exec(select(AuditEvent).where(AuditEvent.event == "xem_cccd")).all()
+    assert [e.actor for e in seen] == ["lan"]
+    with pytest.raises(Forbidden):
+        show(users["thanh_tra"], ids["a"], reveal_cccd=True)
+    assert show(users["thanh_tra"], ids["a"])["candidate"]["cccd_masked"].startswith("********")
