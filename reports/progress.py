@@ -18,7 +18,15 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from models.tables import Candidate, Deadline, Dossier, Organization, Resolution, Target
+from models.tables import (
+    AuditEvent,
+    Candidate,
+    Deadline,
+    Dossier,
+    Organization,
+    Resolution,
+    Target,
+)
 from reports.periods import Period, resolve
 from workflow.access import Action, home_org
 from workflow.errors import BadInput
@@ -251,13 +259,13 @@ def _rate(value: Decimal) -> str:
     return f"{(value * 100).quantize(Decimal('0.01'), ROUND_HALF_UP)}%".replace(".", ",")
 
 
-def _voted() -> Any:
-    """The first chi bộ vote of the outer dossier (correlated: read only where asked)."""
-    return (
-        sa_select(func.min(col(Resolution.dated)))
-        .where(col(Resolution.dossier_id) == col(Dossier.id), col(Resolution.kind) == "chi_bo")
-        .scalar_subquery()
-    )
+def _voted(by: date | None = None) -> Any:
+    """The first chi bộ vote of the outer dossier (correlated: read only where asked);
+    with ``by``, only a vote held by that day counts."""
+    conditions = [col(Resolution.dossier_id) == col(Dossier.id), col(Resolution.kind) == "chi_bo"]
+    if by is not None:
+        conditions.append(col(Resolution.dated) <= by)
+    return sa_select(func.min(col(Resolution.dated))).where(*conditions).scalar_subquery()
 
 
 def _forecast_inputs(s: Session, dialect: str) -> Forecast:
@@ -325,11 +333,44 @@ def _forecast_inputs(s: Session, dialect: str) -> Forecast:
     return Forecast(decide_days, vote_days, rate_after, rate_before, known)
 
 
-def _pipeline_and_forecast(s: Session, nodes: dict[int, OrgRow], fc: Forecast, as_of: date) -> None:
+def _stages_as_of(as_of: date) -> Any:
+    """Each dossier's stage at the end of ``as_of``, from the audit log: the stage its last
+    event up to then led to (creation, import or transition)."""
+    from workflow.asof import end_of_day_utc
+
+    last = (
+        sa_select(func.max(col(AuditEvent.id)))
+        .where(
+            col(AuditEvent.to_stage).is_not(None),
+            col(AuditEvent.dossier_id).is_not(None),
+            col(AuditEvent.at) <= end_of_day_utc(as_of),
+        )
+        .group_by(col(AuditEvent.dossier_id))
+    )
+    return (
+        sa_select(
+            col(AuditEvent.dossier_id).label("dossier_id"), col(AuditEvent.to_stage).label("stage")
+        )
+        .where(col(AuditEvent.id).in_(last))
+        .subquery()
+    )
+
+
+def _pipeline_and_forecast(
+    s: Session, nodes: dict[int, OrgRow], fc: Forecast, as_of: date, live: bool
+) -> None:
     """Per organization: open dossiers per stage, and how many of them are expected to be
-    decided by 31/10 and 31/12 of the as-of year (SQL sums against cut-off dates)."""
+    decided by 31/10 and 31/12 of the as-of year (SQL sums against cut-off dates). For a
+    past day (``live`` False) the stages are rebuilt from the audit events."""
     year = as_of.year
-    voted = _voted()
+    voted = _voted() if live else _voted(as_of)
+    if live:
+        stage: Any = col(Dossier.stage)
+        source: Any = Dossier
+    else:
+        past = _stages_as_of(as_of)
+        stage = past.c.stage
+        source = past.join(Dossier, col(Dossier.id) == past.c.dossier_id)
     closed = [st.value for st in Stage if st.closed]
     after = [st.value for st in _OPEN_AFTER_VOTE]
     before = [st.value for st in _OPEN_BEFORE_VOTE]
@@ -340,24 +381,22 @@ def _pipeline_and_forecast(s: Session, nodes: dict[int, OrgRow], fc: Forecast, a
         cut = day - timedelta(days=fc.decide_days)
         after_ok = literal(as_of <= day)
         before_ok = literal(as_of <= cut)
-        sums.append(_count_if(and_(col(Dossier.stage).in_(after), voted <= cut, after_ok)))
+        sums.append(_count_if(and_(stage.in_(after), voted <= cut, after_ok)))
         pre_cut = cut - timedelta(days=fc.vote_days)
         sums.append(
-            _count_if(
-                and_(col(Dossier.stage).in_(before), col(Dossier.opened_on) <= pre_cut, before_ok)
-            )
+            _count_if(and_(stage.in_(before), col(Dossier.opened_on) <= pre_cut, before_ok))
         )
     query = (
-        sa_select(col(Dossier.org_id), col(Dossier.stage), func.count(), *sums)
-        .select_from(Dossier)
-        .where(col(Dossier.stage).notin_(closed))
-        .group_by(col(Dossier.org_id), col(Dossier.stage))
+        sa_select(col(Dossier.org_id), stage, func.count(), *sums)
+        .select_from(source)
+        .where(stage.notin_(closed))
+        .group_by(col(Dossier.org_id), stage)
     )
-    for org_id, stage, count, a_oct, b_oct, a_dec, b_dec in s.connection().execute(query):
+    for org_id, st, count, a_oct, b_oct, a_dec, b_dec in s.connection().execute(query):
         node = nodes.get(org_id)
         if node is None:
             continue
-        node.pipeline[stage] = node.pipeline.get(stage, 0) + int(count)
+        node.pipeline[st] = node.pipeline.get(st, 0) + int(count)
         node.forecast_oct += fc.rate_after * int(a_oct or 0) + fc.rate_before * int(b_oct or 0)
         node.forecast_dec += fc.rate_after * int(a_dec or 0) + fc.rate_before * int(b_dec or 0)
 
@@ -438,7 +477,7 @@ def progress(
                     nodes[org_id].prev_admitted = data["n"]
             prev_targets = _targets(s, before.target_period, TargetKind.ket_nap)
         fc = _forecast_inputs(s, dialect)
-        _pipeline_and_forecast(s, nodes, fc, as_of)
+        _pipeline_and_forecast(s, nodes, fc, as_of, live=as_of >= ctx.today())
         overdue = _overdue(s, set(nodes) if org_code else None, as_of)
         other = {
             kind: _targets(s, period.target_period, kind)
@@ -594,8 +633,7 @@ def _as_data(
             for kind, values in other.items()
         ],
         "notes": [
-            "Bước hiện tại của các hồ sơ (dòng 'Đang xử lý') và dự báo tính theo tình trạng "
-            "hiện nay trong hệ thống; tình trạng tại một ngày trong quá khứ sẽ dựng lại từ nhật "
-            "ký (việc của phần kiểm tra, giám sát).",
+            "Số hồ sơ ở từng bước và dự báo tính theo tình trạng vào cuối ngày báo cáo; với một "
+            "ngày trong quá khứ, tình trạng được dựng lại từ nhật ký.",
         ],
     }

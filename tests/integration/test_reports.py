@@ -265,7 +265,7 @@ def test_forecast_counts_open_dossiers_and_names_those_that_will_miss(ctx: Conte
     did = new_candidate(ctx)
     advance(ctx, did, Event.cu_di_hoc)
     complete_papers(ctx, did, vote_on="10/11/2026")
-    data = progress(ctx, "DB", None, date(2026, 11, 20))
+    data = progress(ctx, "DB", None, date(2026, 11, 25))
     head = data["rows"][0]
     assert head["pipeline"]["hoc_lop"] == 1
     assert "Cách dự báo" in data["forecast"]["method"]
@@ -300,3 +300,28 @@ def test_targets_imported_from_an_excel_sheet(ctx: Context, tmp_path: Path) -> N
     with pytest.raises(BadInput) as caught:
         targets.import_targets(ctx, broken)
     assert "không đọc được" in caught.value.problems[0][1]
+
+
+def test_the_pipeline_on_a_past_day_is_rebuilt_from_the_audit_log(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from tests.conftest import TREE, new_candidate
+    from workflow.clock import VN_TZ, FixedClock
+    from workflow.process import Event
+    from workflow.service import advance
+
+    clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=VN_TZ))
+    ctx = make_context(tmp_path / "p.db", clock)
+    for org in TREE:
+        add_org(ctx, org)
+    did = new_candidate(ctx)
+    clock.at += timedelta(days=7)
+    advance(ctx, did, Event.cu_di_hoc)
+    clock.at += timedelta(days=30)
+    before = progress(ctx, "DB", None, date(2026, 3, 5))["rows"][0]["pipeline"]
+    after = progress(ctx, "DB", None, date(2026, 3, 10))["rows"][0]["pipeline"]
+    now = progress(ctx, "DB", None, date(2026, 4, 8))["rows"][0]["pipeline"]
+    assert (before["nguon"], before["hoc_lop"]) == (1, 0)
+    assert (after["nguon"], after["hoc_lop"]) == (0, 1)
+    assert now == after
+    assert progress(ctx, "DB", None, date(2026, 3, 1))["rows"][0]["pipeline"]["nguon"] == 0
