@@ -137,12 +137,18 @@ class ChainReport:
     head_hash: str
     problem_id: int | None = None
     problem: str | None = None
+    first_prev: str | None = None  # a segment's first link, for the seams of a parallel walk
 
 
-def verify_rows(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
+def verify_rows(
+    rows: Iterable[tuple[Any, ...]], first_id: int = 1, first_prev: str | None = GENESIS
+) -> ChainReport:
     """Walk (id, at, actor, dossier_id, kind, event, from, to, reason, rule_set, data,
-    prev_hash, hash) tuples in id order; name the first event that does not fit."""
-    expected_id, expected_prev, count = 1, GENESIS, 0
+    prev_hash, hash) tuples in id order; name the first event that does not fit. A segment
+    that starts later (``first_prev`` None) takes its first link as given and reports it."""
+    expected_id, count = first_id, 0
+    expected_prev: str = first_prev if first_prev is not None else ""
+    seen_prev: str | None = None
     sha256 = hashlib.sha256
     for rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev, digest in rows:
         if rid != expected_id:
@@ -153,6 +159,10 @@ def verify_rows(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
                 expected_id,
                 f"Thiếu sự kiện #{expected_id} (đã bị xóa); sự kiện tiếp theo là #{rid}.",
             )
+        if seen_prev is None:
+            seen_prev = prev
+            if first_prev is None:
+                expected_prev = prev
         if prev != expected_prev:
             return ChainReport(
                 False,
@@ -161,6 +171,7 @@ def verify_rows(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
                 rid,
                 f"Sự kiện #{rid} không nối với sự kiện #{rid - 1}: chuỗi bị xóa, chèn hoặc "
                 "đổi thứ tự tại đây.",
+                seen_prev,
             )
         text = _canonical_event(rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev)
         if sha256(text.encode("utf-8")).hexdigest() != digest:
@@ -170,9 +181,67 @@ def verify_rows(rows: Iterable[tuple[Any, ...]]) -> ChainReport:
                 expected_prev,
                 rid,
                 f"Sự kiện #{rid} đã bị sửa: nội dung không khớp với mã băm đã ghi.",
+                seen_prev,
             )
         expected_id, expected_prev, count = rid + 1, digest, count + 1
-    return ChainReport(True, count, expected_prev)
+    return ChainReport(True, count, expected_prev, first_prev=seen_prev)
+
+
+_SELECT = (
+    "SELECT id, at, actor, dossier_id, kind, event, from_stage, to_stage, reason, "
+    "rule_set_id, data, prev_hash, hash FROM audit_event"
+)
+
+
+def verify_range(url: str, lo: int, hi: int) -> ChainReport:
+    """One segment [lo, hi] of the chain, in a process of its own (its own connection)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(stream_results=True).exec_driver_sql(
+                _SELECT + " WHERE id BETWEEN ? AND ? ORDER BY id"
+                if url.startswith("sqlite")
+                else _SELECT + " WHERE id BETWEEN %s AND %s ORDER BY id",
+                (lo, hi),
+            )
+            rows = (row for chunk in result.partitions(5000) for row in chunk)
+            return verify_rows(rows, lo, GENESIS if lo == 1 else None)
+    finally:
+        engine.dispose()
+
+
+def verify_parallel(url: str, last_id: int, workers: int) -> ChainReport:
+    """The chain cut into ``workers`` segments verified at once (every event stores its
+    predecessor's hash, so segments are independent), then their seams compared."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-last_id // workers)
+    bounds = [(lo, min(lo + size - 1, last_id)) for lo in range(1, last_id + 1, size)]
+    with ProcessPoolExecutor(max_workers=len(bounds)) as pool:
+        parts = list(pool.map(verify_range, [url] * len(bounds), *zip(*bounds, strict=True)))
+    done, head_hash = 0, GENESIS
+    for (lo, _), part in zip(bounds, parts, strict=True):
+        if part.ok and not part.length:  # a whole segment gone
+            return ChainReport(
+                False, done, head_hash, lo, f"Thiếu sự kiện #{lo} (đã bị xóa) và các sự kiện sau."
+            )
+        if part.first_prev is not None and part.first_prev != head_hash and lo > 1:
+            return ChainReport(
+                False,
+                done,
+                head_hash,
+                lo,
+                f"Sự kiện #{lo} không nối với sự kiện #{lo - 1}: chuỗi bị xóa, chèn hoặc "
+                "đổi thứ tự tại đây.",
+            )
+        if not part.ok:
+            return ChainReport(
+                False, done + part.length, part.head_hash, part.problem_id, part.problem
+            )
+        done, head_hash = done + part.length, part.head_hash
+    return ChainReport(True, done, head_hash, first_prev=parts[0].first_prev if parts else None)
 
 
 def verify(session: Session) -> ChainReport:
@@ -180,9 +249,6 @@ def verify(session: Session) -> ChainReport:
     result = (
         session.connection()
         .execution_options(stream_results=True)
-        .exec_driver_sql(
-            "SELECT id, at, actor, dossier_id, kind, event, from_stage, to_stage, reason, "
-            "rule_set_id, data, prev_hash, hash FROM audit_event ORDER BY id"
-        )
+        .exec_driver_sql(_SELECT + " ORDER BY id")
     )
     return verify_rows(row for chunk in result.partitions(5000) for row in chunk)

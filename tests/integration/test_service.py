@@ -275,3 +275,34 @@ def test_every_transition_has_exactly_one_audit_event(ctx: Context) -> None:
             select(AuditEvent).where(AuditEvent.dossier_id == did, AuditEvent.kind == "transition")
         ).all()
     assert d is not None and d.version == len(transitions) + 1
+
+
+def test_parallel_verification_finds_what_the_serial_walk_finds(
+    ctx: Context, db_path: Path
+) -> None:
+    from models.audit import verify_parallel
+
+    for _ in range(6):
+        new_candidate(ctx)
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    with sqlite3.connect(db_path) as conn:
+        last = conn.execute("SELECT max(id) FROM audit_event").fetchone()[0]
+    serial = verify_audit(ctx)
+    assert serial.ok and verify_parallel(url, last, 3) == serial
+    cases = [
+        "UPDATE audit_event SET actor = 'ke_gian' WHERE id = 7",  # inside the 2nd segment
+        "DELETE FROM audit_event WHERE id = 9",  # the 3rd segment's first event (4, 4, 4)
+    ]
+    for statement in cases:
+        with sqlite3.connect(db_path) as conn:
+            conn.execute("PRAGMA foreign_keys=OFF")
+            conn.execute(statement)
+        with ctx.read() as s:
+            from models.audit import verify
+
+            serial = verify(s)
+        parallel = verify_parallel(url, last, 3)
+        assert not parallel.ok and (parallel.problem_id, parallel.problem) == (
+            serial.problem_id,
+            serial.problem,
+        ), statement
