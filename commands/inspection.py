@@ -22,6 +22,14 @@ def key_file() -> Path:
         raise BadInput.one("Khóa ký", str(exc)) from None
 
 
+def existing_key() -> Path:
+    path = run(key_file)
+    if not path.exists():
+        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
+        raise typer.Exit(2)
+    return path
+
+
 def ensure_installation_key() -> None:
     """Made by `init` (and `demo`): the key that signs inspection bundles."""
     from workflow.inspection import ensure_key
@@ -42,10 +50,7 @@ def pubkey() -> None:
     """In khóa công khai của hệ thống (trao cho Ủy ban Kiểm tra)."""
     from workflow.inspection import public_key_hex
 
-    path = run(key_file)
-    if not path.exists():
-        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
-        raise typer.Exit(2)
+    path = existing_key()
     print(public_key_hex(path))
 
 
@@ -62,10 +67,7 @@ def export(
     from workflow.vntext import parse_date
 
     ctx = context()
-    path = run(key_file)
-    if not path.exists():
-        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
-        raise typer.Exit(2)
+    path = existing_key()
 
     def day(text: str | None, field: str) -> Any:
         if text is None:

@@ -42,6 +42,13 @@ def _scope(s: Session, role: Role, org_code: str | None) -> Organization | None:
     return org
 
 
+def _user(s: Session, username: str) -> AppUser:
+    user = s.get(AppUser, username.strip().lower())
+    if user is None:
+        raise BadInput.one("Tên đăng nhập", f"không có người dùng '{username}'")
+    return user
+
+
 def _audit(s: Session, ctx: Context, event: str, data: dict[str, Any]) -> None:
     audit.append(s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event=event, data=data)
 
@@ -81,9 +88,7 @@ def grant(ctx: Context, username: str, role: str, org_code: str | None = None) -
     r = _role(role)
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
-        user = s.get(AppUser, username.strip().lower())
-        if user is None:
-            raise BadInput.one("Tên đăng nhập", f"không có người dùng '{username}'")
+        user = _user(s, username)
         org = _scope(s, r, org_code)
         previous = {"role": user.role, "org_id": user.org_id, "active": user.active}
         user.role, user.org_id, user.active = r.value, org.id if org else None, True
@@ -100,9 +105,7 @@ def grant(ctx: Context, username: str, role: str, org_code: str | None = None) -
 def revoke(ctx: Context, username: str) -> dict[str, Any]:
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
-        user = s.get(AppUser, username.strip().lower())
-        if user is None:
-            raise BadInput.one("Tên đăng nhập", f"không có người dùng '{username}'")
+        user = _user(s, username)
         if user.username == ctx.actor:
             raise BadInput.one("Tên đăng nhập", "không thể tự thu hồi quyền của chính mình")
         user.active = False
