@@ -23,7 +23,7 @@ def key_file() -> Path:
 
 
 def existing_key() -> Path:
-    path = run(key_file)
+    path: Path = run(key_file)
     if not path.exists():
         console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
         raise typer.Exit(2)
