@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from commands.agenda import register as register_agenda
+from commands.importing import register as register_importing
 from commands.inspection import ensure_installation_key
 from commands.inspection import register as register_inspection
 from commands.reports import register as register_reports
@@ -799,6 +800,7 @@ def calendar_set(
 register_agenda(app)
 register_reports(app)
 register_users(app)
+register_importing(app)
 
 
 _VALUED = {"--db", "--as"}  # top-level options that take a value

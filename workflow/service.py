@@ -360,30 +360,41 @@ def new_person(s: Session, c_in: CandidateIn, now: datetime) -> tuple[Candidate,
 def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     c_in = validate(CandidateIn, data, ctx.today())
     with ctx.write() as s:
-        now = ctx.clock.now()
-        person, org = new_person(s, c_in, now)
-        assert person.id is not None and org.id is not None
-        ctx.allow(s, Action.add_candidate, org.id)
-        dossier = Dossier(
-            candidate_id=person.id,
-            org_id=org.id,
-            stage=Stage.nguon.value,
-            opened_on=ctx.today(),
-            updated_at=now,
-        )
-        s.add(dossier)
-        s.flush()
-        audit.append(
-            s,
-            at=now,
-            actor=ctx.actor,
-            kind="create",
-            event="tao_ho_so",
-            dossier_id=dossier.id,
-            to_stage=Stage.nguon.value,
-            data={"org": org.code, "birth_month": c_in.birth_date.strftime("%Y-%m")},
-        )
-        return {"dossier_id": dossier.id, "candidate_id": person.id, "stage": dossier.stage}
+        return open_dossier(s, ctx, c_in)
+
+
+def open_dossier(
+    s: Session, ctx: Context, c_in: CandidateIn, source: str | None = None
+) -> dict[str, Any]:
+    """A new person in the pool (nguồn), in the caller's unit of work (one clerk's entry,
+    or one row of an imported sheet: ``source`` names the file)."""
+    now = ctx.clock.now()
+    person, org = new_person(s, c_in, now)
+    assert person.id is not None and org.id is not None
+    ctx.allow(s, Action.add_candidate, org.id)
+    dossier = Dossier(
+        candidate_id=person.id,
+        org_id=org.id,
+        stage=Stage.nguon.value,
+        opened_on=ctx.today(),
+        updated_at=now,
+    )
+    s.add(dossier)
+    s.flush()
+    data = {"org": org.code, "birth_month": c_in.birth_date.strftime("%Y-%m")}
+    if source is not None:
+        data["source"] = source
+    audit.append(
+        s,
+        at=now,
+        actor=ctx.actor,
+        kind="create",
+        event="tao_ho_so",
+        dossier_id=dossier.id,
+        to_stage=Stage.nguon.value,
+        data=data,
+    )
+    return {"dossier_id": dossier.id, "candidate_id": person.id, "stage": dossier.stage}
 
 
 def _dossier(s: Session, dossier_id: int) -> Dossier:

@@ -456,3 +456,38 @@ def test_nothing_a_failing_command_prints_contains_a_cccd(env: dict[str, str]) -
         assert secret not in out and "00120001234" not in out, (line, out)
     code, out = run(env, "--as tra advance 1 cu_di_hoc")
     assert code == 4 and "Không có quyền: Vai trò Ủy ban Kiểm tra không được" in out
+
+
+def test_template_fill_dry_run_then_import(demo_env: dict[str, str], tmp_path: Path) -> None:
+    """Issue 6's acceptance for candidates: template, fill, --dry-run, import."""
+    from openpyxl import load_workbook
+
+    env = demo_env
+    template = tmp_path / "t.xlsx"
+    ok(env, f"template candidates --out {template}")
+    book = load_workbook(template)
+    sheet = book["Quần chúng"]
+    sheet.append(
+        [
+            "Hồ Thị Lan",
+            "02/09/2001",
+            "Nữ",
+            "Kinh",
+            "Không",
+            "001301000777",
+            "Cao đẳng",
+            "Viên chức",
+            "x",
+            "",
+            "Lộc An",
+            "CBCS-THPT",
+        ]
+    )
+    book.save(template)
+    assert "chưa ghi" in ok(env, f"import {template} --dry-run")
+    assert "2 người mới" in ok(env, f"import {template}")
+    found = json.loads(ok(env, "candidate list --search 'ho thi lan' --json"))
+    assert [d["stage"] for d in found] == ["nguon"]
+    assert "0 người mới" in ok(env, f"import {template}")
+    out = tmp_path / "xuat.xlsx"
+    assert "Đã ghi" in ok(env, f"export candidates --out {out} --org CBCS-THPT")

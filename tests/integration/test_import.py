@@ -1,0 +1,180 @@
+"""Importing the clerks' candidate sheets: checked first, all or nothing, idempotent."""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import select
+
+from models.tables import AuditEvent
+from workflow.errors import BadInput
+from workflow.importer import FIELDS, TITLES, export_candidates, import_candidates
+from workflow.service import Context, list_dossiers
+
+HEAD = [TITLES[f] for f in FIELDS]
+
+
+def row(name: str, cccd: Any, org: str = "CB", birth: Any = "15/08/2000", **kw: Any) -> list[Any]:
+    values = {
+        "full_name": name,
+        "birth_date": birth,
+        "sex": "Nam",
+        "ethnicity": "Kinh",
+        "religion": "Không",
+        "cccd": cccd,
+        "education": "Đại học",
+        "occupation": "Viên chức",
+        "doan_member": "x",
+        "cong_doan_member": "",
+        "residence": "Thôn 1",
+        "org_code": org,
+    } | kw
+    return [values[f] for f in FIELDS]
+
+
+def xlsx(path: Path, rows: list[list[Any]], head: list[str] = HEAD) -> Path:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "DS"
+    ws.append(head)
+    for r in rows:
+        ws.append(r)
+    book.save(path)
+    return path
+
+
+def counts(db: Path) -> list[int]:
+    with sqlite3.connect(db) as conn:
+        return [
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("candidate", "dossier", "audit_event")
+        ]
+
+
+def test_a_clean_sheet_then_the_same_sheet_again(ctx: Context, tmp_path: Path) -> None:
+    sheet = xlsx(
+        tmp_path / "ds.xlsx",
+        [
+            row(
+                "Trần Thị Hồng Nhung", "001301000001", birth=36753
+            ),  # an Excel date serial: 15/08/2000
+            row("Lê Hoàng Anh", 1300000002),  # numeric cell: Excel dropped the leading 0
+            row("Ka Huệ", "001301000003", org="Chi bộ Trường THPT Bảo Lâm"),  # by name
+        ],
+    )
+    dry = import_candidates(ctx, sheet, dry_run=True)
+    assert (dry["new"], dry["notes"]) == (3, {"excel_dates": 1, "cccd_zero": 1})
+    assert list_dossiers(ctx) == []
+    done = import_candidates(ctx, sheet)
+    assert (done["new"], done["updated"], done["unchanged"]) == (3, 0, 0)
+    listed = {d["full_name"]: d for d in list_dossiers(ctx)}
+    assert listed["Trần Thị Hồng Nhung"]["birth_date"] == "2000-08-15"
+    assert listed["Ka Huệ"]["org_code"] == "CBCS" and listed["Ka Huệ"]["stage"] == "nguon"
+    with ctx.read() as s:
+        made = s.exec(select(AuditEvent).where(AuditEvent.event == "tao_ho_so")).all()
+    assert len(made) == 3 and all('"source":"ds.xlsx"' in e.data for e in made)
+    again = import_candidates(ctx, sheet)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 3)
+
+
+def test_an_updated_row_updates_its_person_with_an_audit_event(
+    ctx: Context, tmp_path: Path
+) -> None:
+    import_candidates(ctx, xlsx(tmp_path / "a.xlsx", [row("Lê Hoàng Anh", "001301000002")]))
+    changed = xlsx(
+        tmp_path / "b.xlsx",
+        [row("Lê Hoàng Anh", "001301000002", occupation="Cán bộ, công chức", residence="Thôn 3")],
+    )
+    done = import_candidates(ctx, changed)
+    assert (done["new"], done["updated"]) == (0, 1)
+    with ctx.read() as s:
+        (event,) = s.exec(select(AuditEvent).where(AuditEvent.event == "cap_nhat_tu_tep")).all()
+    assert '"fields":["occupation","residence"]' in event.data
+
+
+@pytest.mark.parametrize(
+    ("bad", "where", "says"),
+    [
+        (row("Lê Văn Bình", "001301000009", birth="31/02/2000"), "cột 'Ngày sinh'", ""),
+        (row("Lê Văn Bình", "001301009"), "cột 'Số CCCD'", "12 chữ số"),
+        (
+            row("Lê Văn Bình", "001301000009", org="Chi bộ không có"),
+            "cột 'Chi bộ'",
+            "không có chi bộ",
+        ),
+        (row(None, "001301000009"), "cột 'Họ và tên'", ""),  # type: ignore[arg-type]
+        (row("Lê Văn Bình", "001301000009", sex="Khác"), "cột 'Giới tính'", ""),
+    ],
+)
+def test_a_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
+    ctx: Context, db_path: Path, tmp_path: Path, bad: list[Any], where: str, says: str
+) -> None:
+    before = counts(db_path)
+    sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001301000008"), bad])
+    with pytest.raises(BadInput) as caught:
+        import_candidates(ctx, sheet)
+    ((field, message),) = caught.value.problems
+    assert field == f"x.xlsx / DS, dòng 3, {where}" and says in message
+    assert counts(db_path) == before
+
+
+def test_duplicates_and_the_same_person_elsewhere_are_flagged(
+    ctx: Context, db_path: Path, tmp_path: Path
+) -> None:
+    twice = xlsx(
+        tmp_path / "t.xlsx", [row("A Nguyễn", "001301000005"), row("B Trần", "001301000005")]
+    )
+    with pytest.raises(BadInput) as caught:
+        import_candidates(ctx, twice)
+    assert caught.value.problems[0][1] == "trùng số CCCD với dòng 2"
+    import_candidates(ctx, xlsx(tmp_path / "one.xlsx", [row("A Nguyễn", "001301000005")]))
+    elsewhere = xlsx(tmp_path / "e.xlsx", [row("A Nguyễn", "001301000005", org="CBCS")])
+    before = counts(db_path)
+    with pytest.raises(BadInput) as caught:
+        import_candidates(ctx, elsewhere)
+    assert "đã có ở tổ chức CB" in caught.value.problems[0][1]
+    assert counts(db_path) == before
+
+
+def test_a_csv_with_a_bom_and_clerks_own_headers(ctx: Context, tmp_path: Path) -> None:
+    path = tmp_path / "ds.csv"
+    path.write_text(
+        "HỌ VÀ TÊN;Ngày  sinh;giới tính;Số CCCD;Học vấn;Mã chi bộ\n"
+        "Đặng Minh Đức;01/02/1988;nam;001088000007;thpt;CB\n",
+        encoding="utf-8-sig",
+    )
+    assert import_candidates(ctx, path)["new"] == 1
+
+
+def test_export_then_import_round_trips(ctx: Context, tmp_path: Path) -> None:
+    import_candidates(
+        ctx,
+        xlsx(
+            tmp_path / "a.xlsx",
+            [
+                row("Trần Thị Hồng Nhung", "001301000001"),
+                row("Lê Hoàng Anh", "001301000002"),
+            ],
+        ),
+    )
+    out = tmp_path / "xuat.xlsx"
+    assert export_candidates(ctx, out) == 2
+    back = import_candidates(ctx, out)
+    assert (back["new"], back["updated"], back["unchanged"]) == (0, 0, 2)
+
+
+def test_vietnamese_order_and_accent_free_search(ctx: Context, tmp_path: Path) -> None:
+    names = ["Dương", "Đặng", "Anh", "Ân", "Ăn"]
+    rows = [row(f"Nguyễn Văn {n}", f"00130100001{i}") for i, n in enumerate(names)]
+    rows.append(row(unicodedata.normalize("NFD", "Nguyễn Văn Thắng"), "001301000020"))
+    import_candidates(ctx, xlsx(tmp_path / "v.xlsx", rows))
+    given = [d["full_name"].split()[-1] for d in list_dossiers(ctx)]
+    assert given == ["Anh", "Ăn", "Ân", "Dương", "Đặng", "Thắng"]
+    (found,) = list_dossiers(ctx, search="nguyen van thang")
+    assert found["full_name"] == "Nguyễn Văn Thắng"  # stored NFC
