@@ -95,7 +95,7 @@ def _labels(enum: Any) -> dict[str, str]:
 _CHOICES = {"sex": _labels(Sex), "education": _labels(Education), "occupation": _labels(Occupation)}
 
 
-def _cell(name: str, value: Any, notes: dict[str, int]) -> Any:
+def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
     """A sheet's cell as the input model takes it: dates from Excel, words to identifiers."""
     if value is None:
         return None
@@ -156,7 +156,9 @@ def import_candidates(
     updates: list[tuple[Candidate, dict[str, Any]]] = []
     unchanged = 0
     seen: dict[str, int] = {}
-    notes: dict[str, int] = {}
+    notes: dict[str, Any] = {}
+    if sheet.legacy_columns:
+        notes["tcvn3_columns"] = sheet.legacy_columns
     total = len(sheet.rows)
     for done, (number, row) in enumerate(sheet.rows, 1):
         where = f"{sheet.name}, dòng {number}"

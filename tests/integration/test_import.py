@@ -178,3 +178,48 @@ def test_vietnamese_order_and_accent_free_search(ctx: Context, tmp_path: Path) -
     assert given == ["Anh", "Ăn", "Ân", "Dương", "Đặng", "Thắng"]
     (found,) = list_dossiers(ctx, search="nguyen van thang")
     assert found["full_name"] == "Nguyễn Văn Thắng"  # stored NFC
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258 bytes: precomposed base letters, the tone as a combining mark."""
+    tones = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
+    out = b""
+    for ch in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", ch)
+        tone = "".join(c for c in parts if c in tones)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out += (base + tone).encode("cp1258")
+    return out
+
+
+def test_a_tcvn3_column_is_converted_and_reported(ctx: Context, tmp_path: Path) -> None:
+    # typed with .VnTime: "Nguyễn Văn Thắng", "Đặng Minh Đức", "Trường THPT"
+    sheet = xlsx(
+        tmp_path / "abc.xlsx",
+        [
+            row("NguyÔn V¨n Th¾ng", "001301000031", residence="Tr\u00adêng THPT"),
+            row("§Æng Minh §øc", "001301000032", residence="Th«n 2"),
+        ],
+    )
+    done = import_candidates(ctx, sheet)
+    assert done["new"] == 2
+    assert done["notes"]["tcvn3_columns"] == ["Họ và tên", "Nơi cư trú"]
+    names = sorted(d["full_name"] for d in list_dossiers(ctx))
+    assert names == ["Nguyễn Văn Thắng", "Đặng Minh Đức"]
+
+
+def test_legacy_csv_bytes_tcvn3_and_windows_1258(ctx: Context, tmp_path: Path) -> None:
+    head = "Họ và tên,Ngày sinh,Giới tính,Số CCCD,Trình độ học vấn,Chi bộ\n"
+    tcvn3 = (
+        "Hä vµ tªn,Ngµy sinh,Giíi tÝnh,Sè CCCD,Tr×nh ®é häc vÊn,Chi bé\n"
+        "Hå ThÞ Lan,02/09/2001,n÷,001301000041,®¹i häc,CB\n"
+    )
+    (tmp_path / "abc.csv").write_bytes(tcvn3.encode("latin-1"))
+    done = import_candidates(ctx, tmp_path / "abc.csv")
+    assert done["new"] == 1 and "Họ và tên" in done["notes"]["tcvn3_columns"]
+    (tmp_path / "win.csv").write_bytes(
+        _cp1258(head + "Vũ Đình Khoa,01/03/1991,nam,001301000042,Đại học,CB\n")
+    )
+    assert import_candidates(ctx, tmp_path / "win.csv")["new"] == 1
+    names = {d["full_name"] for d in list_dossiers(ctx)}
+    assert names == {"Hồ Thị Lan", "Vũ Đình Khoa"}
