@@ -74,7 +74,7 @@ def import_file(
     notes = report["notes"]
     if notes.get("excel_dates"):
         print(f"{notes['excel_dates']} ô ngày sinh là số ngày của Excel, đã đổi ra ngày.")
-    if notes.get("tcvn3_columns"):
-        print("Cột gõ bằng mã TCVN3 đã đổi sang Unicode: " + ", ".join(notes["tcvn3_columns"]))
+    if notes.get("legacy_columns"):
+        print("Cột gõ bằng mã cũ đã đổi sang Unicode: " + ", ".join(notes["legacy_columns"]))
     if notes.get("cccd_zero"):
         print(f"{notes['cccd_zero']} ô CCCD kiểu số bị Excel bỏ số 0 đầu, đã thêm lại.")

@@ -158,7 +158,7 @@ def import_candidates(
     seen: dict[str, int] = {}
     notes: dict[str, Any] = {}
     if sheet.legacy_columns:
-        notes["tcvn3_columns"] = sheet.legacy_columns
+        notes["legacy_columns"] = sheet.legacy_columns
     total = len(sheet.rows)
     for done, (number, row) in enumerate(sheet.rows, 1):
         where = f"{sheet.name}, dòng {number}"

@@ -4,10 +4,15 @@ Many offices still type with the .Vn fonts: the file holds one byte per letter, 
 sheet or a Latin-1 reading shows as "NguyÔn V¨n Th¾ng". Each byte of TCVN 5712:1993 (VN3)
 stands for one Vietnamese letter; the table below lists them by base letter. A text is taken
 for TCVN3 when it holds one of the bytes that no Unicode Vietnamese text uses (µ, ¸, ¨, ®,
-Æ …); then the whole column is converted, and the import says so. VNI is not handled yet.
+Æ …); then the whole column is converted, and the import says so. VNI (the VNI-Windows
+fonts) writes a base letter followed by mark characters ("Nguyeãn Vaên Thaéng"); it is taken
+for VNI when it holds a pair no Unicode text holds (a vowel then a VNI mark, "ñ" for đ).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from workflow.vntext import nfc
 
@@ -107,3 +112,117 @@ def looks_tcvn3(text: str) -> bool:
 
 def tcvn3_to_unicode(text: str) -> str:
     return nfc(text.translate(_DECODE))
+
+
+# --- VNI (VNI-Windows fonts): a base letter, then one or two mark characters -------------------
+
+_TONES = "ùøûõï"  # acute, grave, hook, tilde, dot, after a plain vowel
+_HAT_TONES = "áàåãä"  # after a, e, o: the hat (â ê ô) with acute, grave, hook, tilde, dot
+_BREVE_TONES = "éèúüë"  # after a: the breve (ă) with acute, grave, hook, tilde, dot
+_TONE_MARKS = "\u0301\u0300\u0309\u0303\u0323"
+
+
+def _vni_table() -> dict[str, str]:
+    import unicodedata
+
+    def make(base: str, marks: str) -> str:
+        return unicodedata.normalize("NFC", base + marks)
+
+    table: dict[str, str] = {}
+    for upper in (False, True):
+        tones = _TONES.upper() if upper else _TONES
+        hat = _HAT_TONES.upper() if upper else _HAT_TONES
+        breve = _BREVE_TONES.upper() if upper else _BREVE_TONES
+        vowels = "AEOUY" if upper else "aeouy"
+        for v in vowels:
+            for t, mark in zip(tones, _TONE_MARKS, strict=True):
+                table[v + t] = make(v, mark)
+        for v in vowels[:3]:  # a e o take the hat: aâ = â, and the hat with a tone
+            table[v + ("Â" if upper else "â")] = make(v, "\u0302")
+            for t, mark in zip(hat, _TONE_MARKS, strict=True):
+                table[v + t] = make(v, "\u0302" + mark)
+        a = vowels[0]
+        table[a + ("Ê" if upper else "ê")] = make(a, "\u0306")  # aê = ă
+        for t, mark in zip(breve, _TONE_MARKS, strict=True):
+            table[a + t] = make(a, "\u0306" + mark)
+        # ơ and ư are one character each (ô, ö), then an ordinary tone
+        for single, base in (("Ô", "Ơ"), ("Ö", "Ư")) if upper else (("ô", "ơ"), ("ö", "ư")):
+            table[single] = base
+            for t, mark in zip(tones, _TONE_MARKS, strict=True):
+                table[single + t] = make(base, mark)
+        # i and the dotted y have characters of their own; đ is ñ
+        for ch, value in zip(
+            "ÍÌÆÓÒÎÑ" if upper else "íìæóòîñ", "ÍÌỈĨỊỴĐ" if upper else "íìỉĩịỵđ", strict=True
+        ):
+            table[ch] = value
+    return table
+
+
+VNI_TO_UNICODE = _vni_table()
+_VNI_PATTERN = None
+
+
+def _vni_regex() -> Any:
+    global _VNI_PATTERN
+    if _VNI_PATTERN is None:
+        import re
+
+        keys = sorted(VNI_TO_UNICODE, key=len, reverse=True)
+        _VNI_PATTERN = re.compile("|".join(re.escape(k) for k in keys))
+    return _VNI_PATTERN
+
+
+# Pairs no Unicode Vietnamese text holds (old-style "hoà", "khoá" keep o + à/á/ã possible).
+_VNI_ONLY = frozenset(
+    {
+        v + m
+        for v in "aAeE"
+        for m in _TONES
+        + _HAT_TONES
+        + _BREVE_TONES
+        + "âÂêÊ"
+        + _TONES.upper()
+        + _HAT_TONES.upper()
+        + _BREVE_TONES.upper()
+    }
+    | {v + m for v in "oO" for m in "ùøûõïåäâ" + "ÙØÛÕÏÅÄÂ"}
+    | {v + m for v in "uUyY" for m in "ùøûõï" + "ÙØÛÕÏ"}
+    | {"ñ", "Ñ", "ö", "Ö"}
+)
+
+
+def looks_vni(text: str) -> bool:
+    if not all(ord(ch) < 0x100 for ch in text):
+        return False
+    return any(text[i : i + 2] in _VNI_ONLY or text[i] in "ñÑöÖ" for i in range(len(text)))
+
+
+def vni_to_unicode(text: str) -> str:
+    return nfc(_vni_regex().sub(lambda m: VNI_TO_UNICODE[m.group(0)], text))
+
+
+TO_UNICODE_BY_CODE: dict[str, Callable[[str], str]] = {
+    "TCVN3": tcvn3_to_unicode,
+    "VNI": vni_to_unicode,
+}
+
+
+def _badness(text: str) -> int:
+    """How un-Vietnamese a converted text reads: a syllable carries one tone at most, and
+    no legacy byte should be left over."""
+    import unicodedata
+
+    bad = sum(1 for ch in text if 0x80 <= ord(ch) < 0x100 and not ch.isalpha())
+    for word in text.split():
+        toned = sum(1 for ch in word if set(unicodedata.normalize("NFD", ch)) & set(_TONE_MARKS))
+        bad += max(toned - 1, 0)
+    return bad
+
+
+def legacy_code(text: str) -> str | None:
+    """ "TCVN3", "VNI", or None when the text is not in a legacy code; when both could be,
+    the one whose conversion reads as Vietnamese ("Tröôøng" is VNI for "Trường")."""
+    found = [code for code, test in (("TCVN3", looks_tcvn3), ("VNI", looks_vni)) if test(text)]
+    if len(found) < 2:
+        return found[0] if found else None
+    return min(found, key=lambda code: _badness(TO_UNICODE_BY_CODE[code](text)))

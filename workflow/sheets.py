@@ -1,8 +1,8 @@
 """Reading the sheets clerks send (.csv or .xlsx) into plain rows, for the importers.
 
 CSV: UTF-8 with or without BOM, else a legacy file: TCVN3 bytes (workflow/legacy.py) or the
-Windows Vietnamese code page (cp1258); comma or semicolon. Columns typed in TCVN3 (in a CSV
-or an XLSX) are converted to Unicode and named in ``legacy_columns``. XLSX: the first
+Windows Vietnamese code page (cp1258); comma or semicolon. Columns typed in TCVN3 or VNI (in a
+CSV or an XLSX) are converted to Unicode and named in ``legacy_columns``. XLSX: the first
 sheet, values as shown (formulas' cached results). Blank rows are
 skipped; each row keeps its number in the file, so messages can name it.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import BadInput
-from workflow.legacy import looks_tcvn3, tcvn3_to_unicode
+from workflow.legacy import TO_UNICODE_BY_CODE, legacy_code
 from workflow.vntext import nfc
 
 
@@ -25,7 +25,7 @@ class Sheet:
     name: str
     headers: list[str]
     rows: list[tuple[int, list[Any]]]  # (row number in the file, cells)
-    legacy_columns: list[str] = field(default_factory=list)  # converted from TCVN3
+    legacy_columns: list[str] = field(default_factory=list)  # converted from TCVN3 or VNI
 
 
 def _clean(value: Any) -> Any:
@@ -41,12 +41,12 @@ def read_table(path: Path) -> Sheet:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         raw = path.read_bytes()
-        whole_file = False
+        whole_file: str | None = None
         try:
             text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:  # a legacy file: TCVN3 bytes, or Windows-1258
+        except UnicodeDecodeError:  # a legacy file: TCVN3 or VNI bytes, or Windows-1258
             latin = raw.decode("latin-1")
-            whole_file = looks_tcvn3(latin)
+            whole_file = legacy_code(latin)
             text = latin if whole_file else raw.decode("cp1258")
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else None
         reader = csv.reader(io.StringIO(text), dialect or csv.excel)
@@ -62,7 +62,7 @@ def read_table(path: Path) -> Sheet:
         ws = book.worksheets[0]
         table = [[_clean(c) for c in row] for row in ws.iter_rows(values_only=True)]
         name = f"{path.name} / {ws.title}"
-        whole_file = False
+        whole_file = None
         book.close()
     else:
         raise BadInput.one("Tệp", f"'{path.name}': chỉ đọc được .csv hoặc .xlsx")
@@ -73,7 +73,7 @@ def read_table(path: Path) -> Sheet:
     width = len(header)
     headers = [str(h) if h is not None else "" for h in header]
     rows = [(n, (row + [None] * width)[:width]) for n, row in body]
-    legacy = _convert_tcvn3(headers, rows, whole_file)
+    legacy = _convert_legacy(headers, rows, whole_file)
     return Sheet(name, headers, rows, legacy)
 
 
@@ -81,20 +81,23 @@ def _latin(text: str) -> bool:
     return all(ord(ch) < 0x100 for ch in text)
 
 
-def _convert_tcvn3(
-    headers: list[str], rows: list[tuple[int, list[Any]]], whole_file: bool
+def _convert_legacy(
+    headers: list[str], rows: list[tuple[int, list[Any]]], whole_file: str | None
 ) -> list[str]:
-    """TCVN3 text becomes Unicode: every column of a file read as TCVN3 bytes; in a sheet,
-    each column holding TCVN3 (a column is one typist's font), cells beyond Latin-1 (already
-    Unicode) left alone; a header when it is itself TCVN3."""
+    """Legacy text becomes Unicode: every column of a file read as TCVN3 or VNI bytes; in a
+    sheet, each column holding such text (a column is one typist's font), cells beyond
+    Latin-1 (already Unicode) left alone; a header when it is itself in a legacy code."""
     converted = []
     for i in range(len(headers)):
         cells = [row[i] for _, row in rows if isinstance(row[i], str)]
-        if whole_file or looks_tcvn3(headers[i]):
-            headers[i] = tcvn3_to_unicode(headers[i])
-        if whole_file or any(looks_tcvn3(c) for c in cells):
+        code = whole_file or next((c for c in map(legacy_code, cells) if c), None)
+        header_code = whole_file or legacy_code(headers[i])
+        if header_code:
+            headers[i] = TO_UNICODE_BY_CODE[header_code](headers[i])
+        if code:
+            convert = TO_UNICODE_BY_CODE[code]
             for _, row in rows:
                 if isinstance(row[i], str) and _latin(row[i]):
-                    row[i] = tcvn3_to_unicode(row[i])
-            converted.append(headers[i])
+                    row[i] = convert(row[i])
+            converted.append(f"{headers[i]} ({code})")
     return converted

@@ -203,7 +203,7 @@ def test_a_tcvn3_column_is_converted_and_reported(ctx: Context, tmp_path: Path) 
     )
     done = import_candidates(ctx, sheet)
     assert done["new"] == 2
-    assert done["notes"]["tcvn3_columns"] == ["Họ và tên", "Nơi cư trú"]
+    assert done["notes"]["legacy_columns"] == ["Họ và tên (TCVN3)", "Nơi cư trú (TCVN3)"]
     names = sorted(d["full_name"] for d in list_dossiers(ctx))
     assert names == ["Nguyễn Văn Thắng", "Đặng Minh Đức"]
 
@@ -216,10 +216,31 @@ def test_legacy_csv_bytes_tcvn3_and_windows_1258(ctx: Context, tmp_path: Path) -
     )
     (tmp_path / "abc.csv").write_bytes(tcvn3.encode("latin-1"))
     done = import_candidates(ctx, tmp_path / "abc.csv")
-    assert done["new"] == 1 and "Họ và tên" in done["notes"]["tcvn3_columns"]
+    assert done["new"] == 1 and "Họ và tên (TCVN3)" in done["notes"]["legacy_columns"]
     (tmp_path / "win.csv").write_bytes(
         _cp1258(head + "Vũ Đình Khoa,01/03/1991,nam,001301000042,Đại học,CB\n")
     )
     assert import_candidates(ctx, tmp_path / "win.csv")["new"] == 1
     names = {d["full_name"] for d in list_dossiers(ctx)}
     assert names == {"Hồ Thị Lan", "Vũ Đình Khoa"}
+
+
+def test_a_vni_column_and_a_vni_csv(ctx: Context, tmp_path: Path) -> None:
+    sheet = xlsx(
+        tmp_path / "vni.xlsx",
+        [
+            row("Nguyeãn Vaên Thaéng", "001301000051", residence="Tröôøng THPT"),
+            row("Ñaëng Minh Ñöùc", "001301000052", residence="Hoà Bình"),  # old-style Unicode
+        ],
+    )
+    done = import_candidates(ctx, sheet)
+    assert done["notes"]["legacy_columns"] == ["Họ và tên (VNI)", "Nơi cư trú (VNI)"]
+    people = {d["full_name"] for d in list_dossiers(ctx)}
+    assert people == {"Nguyễn Văn Thắng", "Đặng Minh Đức"}
+    vni = (
+        "Hoï vaø teân,Ngaøy sinh,Giôùi tính,Soá CCCD,Trình ñoä hoïc vaán,Chi boä\n"
+        "Buøi Thò Ngoïc AÙnh,05/05/1995,nöõ,001301000053,ñaïi hoïc,CB\n"
+    )
+    (tmp_path / "vni.csv").write_bytes(vni.encode("latin-1"))
+    assert import_candidates(ctx, tmp_path / "vni.csv")["new"] == 1
+    assert "Bùi Thị Ngọc Ánh" in {d["full_name"] for d in list_dossiers(ctx)}

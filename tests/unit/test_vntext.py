@@ -76,3 +76,20 @@ def test_the_fast_canonical_event_equals_canonical_json() -> None:
         assert _canonical_event(*_hashed_fields(fields).values()) == canonical_json(
             _hashed_fields(fields)
         )
+
+
+def test_legacy_codes_are_told_apart_and_converted() -> None:
+    from workflow.legacy import TO_UNICODE_BY_CODE, legacy_code
+
+    cases = {
+        "NguyÔn V¨n Th¾ng": ("TCVN3", "Nguyễn Văn Thắng"),
+        "§Æng Minh §øc": ("TCVN3", "Đặng Minh Đức"),
+        "Nguyeãn Vaên Thaéng": ("VNI", "Nguyễn Văn Thắng"),
+        "Tröôøng THPT": ("VNI", "Trường THPT"),
+        "Buøi Thò Ngoïc AÙnh": ("VNI", "Bùi Thị Ngọc Ánh"),
+    }
+    for text, (code, unicode_text) in cases.items():
+        assert legacy_code(text) == code, text
+        assert TO_UNICODE_BY_CODE[code](text) == unicode_text
+    for plain in ("Hoà Bình", "Khoá học", "Nguyễn Văn Thắng", "Lê Hà", "Nguyen Van A", "Kinh"):
+        assert legacy_code(plain) is None, plain
