@@ -225,4 +225,5 @@ def legacy_code(text: str) -> str | None:
     found = [code for code, test in (("TCVN3", looks_tcvn3), ("VNI", looks_vni)) if test(text)]
     if len(found) < 2:
         return found[0] if found else None
-    return min(found, key=lambda code: _badness(TO_UNICODE_BY_CODE[code](text)))
+    # on a tie, VNI: its vowel-and-mark pairs ("uø") are not Vietnamese in TCVN3 either
+    return min(found, key=lambda code: (_badness(TO_UNICODE_BY_CODE[code](text)), code != "VNI"))
