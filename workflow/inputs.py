@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from workflow.errors import BadInput
+from workflow.ethnicity import official
 from workflow.facts import (
     ConsentKind,
     DecisionKind,
@@ -100,6 +101,14 @@ class CandidateIn(InputModel):
     cong_doan_member: Annotated[bool, Field(title="Công đoàn viên")] = False
     residence: Annotated[Text, Field(title="Nơi cư trú", max_length=200)] = ""
     org_code: Annotated[str, Field(title="Chi bộ", min_length=1)]
+
+    @field_validator("ethnicity")
+    @classmethod
+    def _ethnicity(cls, v: str) -> str:
+        name = official(v)
+        if name is None:
+            raise ValueError(f"'{v}' không có trong danh mục 54 dân tộc Việt Nam")
+        return name
 
     @field_validator("cccd", mode="before")
     @classmethod

@@ -244,3 +244,25 @@ def test_a_vni_column_and_a_vni_csv(ctx: Context, tmp_path: Path) -> None:
     (tmp_path / "vni.csv").write_bytes(vni.encode("latin-1"))
     assert import_candidates(ctx, tmp_path / "vni.csv")["new"] == 1
     assert "Bùi Thị Ngọc Ánh" in {d["full_name"] for d in list_dossiers(ctx)}
+
+
+def test_ethnicity_comes_from_the_official_list(ctx: Context, tmp_path: Path) -> None:
+    sheet = xlsx(
+        tmp_path / "dt.xlsx",
+        [
+            row("Ka Huệ", "001301000061", ethnicity="K'Ho"),
+            row("Lò Văn Pá", "001301000062", ethnicity="Người Sao Hỏa"),
+        ],
+    )
+    with pytest.raises(BadInput) as caught:
+        import_candidates(ctx, sheet)
+    ((where, message),) = caught.value.problems
+    assert where.endswith("dòng 3, cột 'Dân tộc'") and "54 dân tộc" in message
+    import_candidates(
+        ctx, xlsx(tmp_path / "ok.xlsx", [row("Ka Huệ", "001301000061", ethnicity="K'Ho")])
+    )
+    with ctx.read() as s:
+        from models.tables import Candidate
+
+        (person,) = s.exec(select(Candidate)).all()
+    assert person.ethnicity == "Cơ-ho"  # the official name is stored
