@@ -11,6 +11,7 @@ for VNI when it holds a pair no Unicode text holds (a vowel then a VNI mark, "ñ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -104,10 +105,20 @@ _DECODE = str.maketrans(TO_UNICODE)
 MARKERS = frozenset("µ¸¶·¹¨»¾¼½Æ©ÇË®ÎÏѪÖ×ØÜßäå«æçë¬îïñö÷øûüþ¡¢§£¤¥¦\u00ad")
 
 
+_BEYOND_LATIN1 = re.compile("[\u0100-\U0010ffff]")
+_TCVN3_MARK = re.compile("[" + re.escape("".join(sorted(MARKERS))) + "]")
+
+
+def _legacy_possible(text: str) -> bool:
+    """Only a text with bytes above ASCII and nothing beyond Latin-1 can be in a legacy code
+    (checked in C: an import looks at every cell)."""
+    return not text.isascii() and _BEYOND_LATIN1.search(text) is None
+
+
 def looks_tcvn3(text: str) -> bool:
     """True when the text holds a TCVN3 byte and no letter beyond Latin-1 (a Unicode text
     with "ế" or "ư" is not TCVN3, whatever else it holds)."""
-    return any(ch in MARKERS for ch in text) and all(ord(ch) < 0x100 for ch in text)
+    return _legacy_possible(text) and _TCVN3_MARK.search(text) is not None
 
 
 def tcvn3_to_unicode(text: str) -> str:
@@ -191,10 +202,11 @@ _VNI_ONLY = frozenset(
 )
 
 
+_VNI_MARK = re.compile("|".join(re.escape(p) for p in sorted(_VNI_ONLY, key=len, reverse=True)))
+
+
 def looks_vni(text: str) -> bool:
-    if not all(ord(ch) < 0x100 for ch in text):
-        return False
-    return any(text[i : i + 2] in _VNI_ONLY or text[i] in "ñÑöÖ" for i in range(len(text)))
+    return _legacy_possible(text) and _VNI_MARK.search(text) is not None
 
 
 def vni_to_unicode(text: str) -> str:

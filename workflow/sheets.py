@@ -89,8 +89,9 @@ def _convert_legacy(
     Latin-1 (already Unicode) left alone; a header when it is itself in a legacy code."""
     converted = []
     for i in range(len(headers)):
-        cells = [row[i] for _, row in rows if isinstance(row[i], str)]
-        code = whole_file or next((c for c in map(legacy_code, cells) if c), None)
+        cells = [row[i] for _, row in rows if isinstance(row[i], str) and not row[i].isascii()]
+        # one look at the whole column (a regex pass in C), not one per cell
+        code = whole_file or (legacy_code("\n".join(cells)) if cells else None)
         header_code = whole_file or legacy_code(headers[i])
         if header_code:
             headers[i] = TO_UNICODE_BY_CODE[header_code](headers[i])
