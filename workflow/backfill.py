@@ -13,7 +13,6 @@ from typing import Any
 
 from models import audit
 from models.tables import Ceremony, Decision, Dossier, Resolution
-from workflow.access import Action
 from workflow.calendar import add_months
 from workflow.inputs import PastAdmissionIn, validate
 from workflow.process import Stage
@@ -34,9 +33,8 @@ def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             stage, official_on = Stage.chinh_thuc, end
     with ctx.write() as s:
         now = ctx.clock.now()
-        person, org = new_person(s, p, now)
+        person, org = new_person(s, ctx, p)
         assert person.id is not None and org.id is not None
-        ctx.allow(s, Action.add_candidate, org.id)
         dossier = Dossier(
             candidate_id=person.id,
             org_id=org.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, update
@@ -328,8 +328,10 @@ def _subtree_ids(s: Session, root: Organization) -> set[int]:
 # --- candidates and dossiers -----------------------------------------------------------------
 
 
-def new_person(s: Session, c_in: CandidateIn, now: datetime) -> tuple[Candidate, Organization]:
-    """The candidate row of a new person in a chi bộ (checked: a cell, a CCCD not yet used)."""
+def new_person(s: Session, ctx: Context, c_in: CandidateIn) -> tuple[Candidate, Organization]:
+    """The candidate row of a new person in a chi bộ (checked: a cell, a CCCD not yet used,
+    the actor's right to add people there)."""
+    now = ctx.clock.now()
     org = _org(s, c_in.org_code, "Chi bộ")
     if OrgKind(org.kind) not in CELLS:
         raise BadInput.one(
@@ -339,6 +341,7 @@ def new_person(s: Session, c_in: CandidateIn, now: datetime) -> tuple[Candidate,
     if existing is not None:
         raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
     assert org.id is not None
+    ctx.allow(s, Action.add_candidate, org.id)
     person = Candidate(
         **c_in.model_dump(
             include=set(CandidateIn.model_fields)
@@ -369,9 +372,8 @@ def open_dossier(
     """A new person in the pool (nguồn), in the caller's unit of work (one clerk's entry,
     or one row of an imported sheet: ``source`` names the file)."""
     now = ctx.clock.now()
-    person, org = new_person(s, c_in, now)
+    person, org = new_person(s, ctx, c_in)
     assert person.id is not None and org.id is not None
-    ctx.allow(s, Action.add_candidate, org.id)
     dossier = Dossier(
         candidate_id=person.id,
         org_id=org.id,
