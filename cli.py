@@ -25,6 +25,7 @@ from commands.shell import (
     JsonOpt,
     console,
     context,
+    day_of,
     dossier_id_of,
     listing,
     out_json,
@@ -272,16 +273,12 @@ def candidate_list(
 def _show_as_of(dossier_id: str, as_of: str, as_json: bool) -> None:
     """The dossier as the audit log says it stood at the end of a past day."""
     from workflow.asof import dossier_as_of
-    from workflow.errors import BadInput
-    from workflow.vntext import parse_date
 
     ctx = context()
 
     def go() -> dict[str, Any]:
-        try:
-            day = parse_date(as_of)
-        except ValueError as exc:
-            raise BadInput.one("Ngày xem", str(exc)) from None
+        day = day_of(as_of, "Ngày xem")
+        assert day is not None
         return dossier_as_of(ctx, dossier_id_of(dossier_id), day)
 
     data = run(go)
@@ -779,17 +776,13 @@ def calendar_set(
     note: Annotated[str, typer.Option("--note", help="Căn cứ, ví dụ số công văn.")] = "",
 ) -> None:
     """Bổ sung ngày nghỉ hoặc ngày làm bù mà Chính phủ, tỉnh quyết định thêm."""
-    from workflow.errors import BadInput
     from workflow.service import set_calendar_day
-    from workflow.vntext import parse_date
 
     ctx = context()
 
     def go() -> Any:
-        try:
-            parsed = parse_date(day)
-        except ValueError as exc:
-            raise BadInput.one("Ngày", str(exc)) from None
+        parsed = day_of(day, "Ngày")
+        assert parsed is not None
         return set_calendar_day(ctx, parsed, working, note)
 
     done = run(go)

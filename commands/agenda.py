@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, console, context, listing, out_json, run, table, vn
+from commands.shell import JsonOpt, console, context, day_of, listing, out_json, run, table, vn
 
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Mã tổ chức (gồm cả cấp dưới).")]
 LimitOpt = Annotated[int, typer.Option("--limit", help="Số dòng nhiều nhất.")]
@@ -42,16 +42,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(scheduler_app, name="scheduler")
     app.add_typer(cycle_app, name="cycle")
     app.add_typer(contact_app, name="contact")
-
-
-def _date(text: str, field: str) -> Any:
-    from workflow.errors import BadInput
-    from workflow.vntext import parse_date
-
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise BadInput.one(field, str(exc)) from None
 
 
 # --- deadlines and the scan ------------------------------------------------------------------
@@ -119,7 +109,7 @@ def scan(
         sys.stderr.flush()
 
     def go() -> ScanReport:
-        day = _date(as_of, "Ngày quét") if as_of else None
+        day = day_of(as_of, "Ngày quét")
         if batch < 1:
             raise BadInput.one("Số hạn mỗi lô", "phải lớn hơn 0")
         return do_scan(ctx, day, batch_size=batch, on_batch=progress)

@@ -4,11 +4,11 @@ offline verification (`ketnap audit pubkey|export|verify-bundle`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from commands.shell import STATE, JsonOpt, console, context, out_json, run
+from commands.shell import STATE, JsonOpt, console, context, day_of, out_json, run
 
 
 def key_file() -> Path:
@@ -62,24 +62,14 @@ def export(
 ) -> None:
     """Xuất gói kiểm tra có chữ ký: sự kiện nhật ký (JSON Lines), đầu và độ dài chuỗi, bộ
     quy định, lịch bổ sung, bản kê khai; kiểm tra được ở máy không có cơ sở dữ liệu."""
-    from workflow.errors import BadInput
     from workflow.inspection import export_bundle
-    from workflow.vntext import parse_date
 
     ctx = context()
     path = existing_key()
 
-    def day(text: str | None, field: str) -> Any:
-        if text is None:
-            return None
-        try:
-            return parse_date(text)
-        except ValueError as exc:
-            raise BadInput.one(field, str(exc)) from None
-
     made = run(
         lambda: export_bundle(
-            ctx, out, path, org_code=org, start=day(from_, "Từ ngày"), end=day(to, "Đến ngày")
+            ctx, out, path, org_code=org, start=day_of(from_, "Từ ngày"), end=day_of(to, "Đến ngày")
         )
     )
     counts = made["counts"]

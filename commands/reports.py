@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, console, context, listing, out_json, run
+from commands.shell import JsonOpt, console, context, day_of, listing, out_json, run
 
 target_app = typer.Typer(
     help="Chỉ tiêu của tổ chức theo năm hoặc nhiệm kỳ: đặt, nhập từ tệp, liệt kê.",
@@ -162,19 +162,11 @@ def report_progress(
     """Báo cáo tiến độ: đã kết nạp so với chỉ tiêu, cùng kỳ năm trước, các cột phân tích,
     hồ sơ đang xử lý, hồ sơ quá hạn, dự báo đến 31/10 và 31/12."""
     from reports.progress import progress
-    from workflow.errors import BadInput
-    from workflow.vntext import parse_date
 
     ctx = context()
 
     def go() -> dict[str, Any]:
-        day = None
-        if as_of:
-            try:
-                day = parse_date(as_of)
-            except ValueError as exc:
-                raise BadInput.one("Ngày báo cáo", str(exc)) from None
-        return progress(ctx, org, period, day)
+        return progress(ctx, org, period, day_of(as_of, "Ngày báo cáo"))
 
     data = run(go)
     if as_json:

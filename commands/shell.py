@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -75,6 +76,20 @@ def context(require_init: bool = True) -> Context:
         )
     )
     return made
+
+
+def day_of(text: str | None, field: str) -> date | None:
+    """A dd/mm/yyyy option (None when not given); called inside ``run`` so a bad date is a
+    Vietnamese message naming the field."""
+    from workflow.errors import BadInput
+    from workflow.vntext import parse_date
+
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise BadInput.one(field, str(exc)) from None
 
 
 def dossier_id_of(raw: str) -> int:

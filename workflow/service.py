@@ -9,7 +9,7 @@ that back and records only the refusal itself, in its own transaction, for inspe
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
@@ -109,19 +109,16 @@ class Context:
     def today(self) -> date:
         return today(self.clock)
 
-    @contextmanager
-    def write(self) -> Iterator[Session]:
-        try:
-            with unit_of_work(self.engine, write=True) as session:
-                yield session
-        except Forbidden as exc:
-            self._denied(exc)
-            raise
+    def write(self) -> AbstractContextManager[Session]:
+        return self._unit(write=True)
+
+    def read(self) -> AbstractContextManager[Session]:
+        return self._unit(write=False)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def _unit(self, *, write: bool) -> Iterator[Session]:
         try:
-            with unit_of_work(self.engine, write=False) as session:
+            with unit_of_work(self.engine, write=write) as session:
                 yield session
         except Forbidden as exc:
             self._denied(exc)
