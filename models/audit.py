@@ -111,48 +111,54 @@ def append(
 ) -> AuditEvent:
     """Add one event after the current head, in the caller's transaction."""
     last_id, last_hash = head(session)
-    fields: dict[str, Any] = {
-        "id": last_id + 1,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "dossier_id": dossier_id,
+    event_ = {
         "kind": kind,
         "event": event,
+        "dossier_id": dossier_id,
         "from_stage": from_stage,
         "to_stage": to_stage,
         "reason": reason,
         "rule_set_id": rule_set_id,
-        "data": canonical_json(data or {}),
-        "prev_hash": last_hash,
+        "data": data,
     }
-    row = AuditEvent(**fields, hash=event_hash(fields))
-    session.connection().execute(_INSERT, [row.model_dump()])
-    return row
+    row = _chained(last_id + 1, _stamp(at), actor, event_, last_hash)
+    session.connection().execute(_INSERT, [row])
+    return AuditEvent(**row)
+
+
+def _stamp(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _chained(rid: int, stamp: str, actor: str, event: dict[str, Any], prev: str) -> dict[str, Any]:
+    """One event's row: its fields, linked to ``prev``, and its own hash."""
+    fields: dict[str, Any] = {
+        "id": rid,
+        "at": stamp,
+        "actor": actor,
+        "dossier_id": event.get("dossier_id"),
+        "kind": event["kind"],
+        "event": event["event"],
+        "from_stage": event.get("from_stage"),
+        "to_stage": event.get("to_stage"),
+        "reason": event.get("reason"),
+        "rule_set_id": event.get("rule_set_id"),
+        "data": canonical_json(event.get("data") or {}),
+        "prev_hash": prev,
+    }
+    return {**fields, "hash": event_hash(fields)}
 
 
 def append_many(session: Session, at: datetime, actor: str, events: list[dict[str, Any]]) -> None:
     """Add many events after the current head in one statement (an import's rows): each
     still gets its own id and links to the one before, exactly as one ``append`` each."""
     last_id, last_hash = head(session)
-    stamp = at.astimezone(UTC).isoformat(timespec="microseconds")
+    stamp = _stamp(at)
     rows = []
     for offset, event in enumerate(events, 1):
-        fields: dict[str, Any] = {
-            "id": last_id + offset,
-            "at": stamp,
-            "actor": actor,
-            "dossier_id": event.get("dossier_id"),
-            "kind": event["kind"],
-            "event": event["event"],
-            "from_stage": event.get("from_stage"),
-            "to_stage": event.get("to_stage"),
-            "reason": event.get("reason"),
-            "rule_set_id": event.get("rule_set_id"),
-            "data": canonical_json(event.get("data") or {}),
-            "prev_hash": last_hash,
-        }
-        last_hash = event_hash(fields)
-        rows.append({**fields, "hash": last_hash})
+        row = _chained(last_id + offset, stamp, actor, event, last_hash)
+        last_hash = row["hash"]
+        rows.append(row)
     if rows:
         session.connection().execute(_INSERT, rows)
 
