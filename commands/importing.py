@@ -71,6 +71,11 @@ def import_file(
         f"{verb} {report['file']}: {report['rows']} dòng — {report['new']} người mới, "
         f"{report['updated']} cập nhật, {report['unchanged']} không đổi."
     )
+    if any(stage != "Nguồn" for stage in report["new_by_stage"]):
+        print(
+            "Người mới theo giai đoạn: "
+            + ", ".join(f"{stage} {n}" for stage, n in report["new_by_stage"].items())
+        )
     notes = report["notes"]
     if notes.get("excel_dates"):
         print(f"{notes['excel_dates']} ô ngày sinh là số ngày của Excel, đã đổi ra ngày.")
@@ -78,3 +83,5 @@ def import_file(
         print("Cột gõ bằng mã cũ đã đổi sang Unicode: " + ", ".join(notes["legacy_columns"]))
     if notes.get("cccd_zero"):
         print(f"{notes['cccd_zero']} ô CCCD kiểu số bị Excel bỏ số 0 đầu, đã thêm lại.")
+    for line in notes.get("stage_kept", []):
+        print(f"Giữ nguyên giai đoạn ({line}); chuyển bước bằng 'ketnap advance'.")

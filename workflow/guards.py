@@ -283,7 +283,7 @@ def guard_verification(
     return unmet
 
 
-def _vote_unmet(rule: str, res: ResolutionFact, rs: RuleSet, who: str) -> list[Unmet]:
+def vote_unmet(rule: str, res: ResolutionFact, rs: RuleSet, who: str) -> list[Unmet]:
     if passes_vote(res.agree, res.eligible, rs):
         return []
     return [
@@ -380,7 +380,7 @@ def check_chi_bo(
         unmet.extend(guard(facts, rs, on, cal))
     if res is not None:
         unmet.extend(guard_cb_min(res, rs))
-        unmet.extend(_vote_unmet("R-VOTE-CB", res, rs, "Chi bộ biểu quyết"))
+        unmet.extend(vote_unmet("R-VOTE-CB", res, rs, "Chi bộ biểu quyết"))
     return unmet
 
 
@@ -396,7 +396,7 @@ def check_send_up(
     cb = chi_bo_date(facts)
     if cb is not None and res.dated < cb:
         unmet.append(Unmet("R-VOTE-DU", "Nghị quyết đảng ủy có ngày trước nghị quyết chi bộ."))
-    unmet.extend(_vote_unmet("R-VOTE-DU", res, rs, "Đảng ủy biểu quyết"))
+    unmet.extend(vote_unmet("R-VOTE-DU", res, rs, "Đảng ủy biểu quyết"))
     return unmet
 
 
@@ -467,7 +467,7 @@ def official_outcome(facts: DossierFacts, rs: RuleSet) -> tuple[bool, list[Unmet
     if len(undecided) >= rs.official_vote_rounds:
         return True, unmet  # the committee decides; check_official requires its decision
     last = rounds[-1]
-    return False, unmet + _vote_unmet(
+    return False, unmet + vote_unmet(
         "R-VOTE-OFFICIAL", last, rs, f"Chi bộ biểu quyết công nhận chính thức (lần {last.round})"
     )
 
@@ -486,8 +486,8 @@ def check_official(
                 f"Chưa hết {rs.probation_months} tháng dự bị: hết ngày {fmt_date(end)}.",
             )
         )
-    _, vote_unmet = official_outcome(facts, rs)
-    unmet.extend(vote_unmet)
+    _, rounds_unmet = official_outcome(facts, rs)
+    unmet.extend(rounds_unmet)
     for r in facts.resolutions:
         if r.kind is ResolutionKind.chi_bo_chinh_thuc and r.dated < end:
             unmet.append(
@@ -504,9 +504,7 @@ def check_official(
                 Unmet("R-VOTE-DU", "Chưa có nghị quyết đảng ủy cơ sở đề nghị công nhận chính thức.")
             )
         else:
-            unmet.extend(
-                _vote_unmet("R-VOTE-DU", du, rs, "Đảng ủy biểu quyết công nhận chính thức")
-            )
+            unmet.extend(vote_unmet("R-VOTE-DU", du, rs, "Đảng ủy biểu quyết công nhận chính thức"))
     dec = facts.latest_decision(DecisionKind.chinh_thuc)
     if dec is None or not dec.approve:
         unmet.append(

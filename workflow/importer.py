@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +21,31 @@ from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.tables import Candidate, Dossier, Organization
+from models.tables import (
+    Candidate,
+    Ceremony,
+    Certificate,
+    Decision,
+    Dossier,
+    Organization,
+    Resolution,
+)
+from workflow import tracking
 from workflow.access import Action, scope_ids
+from workflow.backfill import open_midway
 from workflow.errors import BadInput
 from workflow.facts import Education, Occupation, OrgKind, Sex
-from workflow.inputs import CandidateIn, validate
+from workflow.inputs import CandidateIn, M, MidwayIn, validate
+from workflow.midway import IMPORTABLE, NEEDS, facts_of, stage_problems
 from workflow.process import Stage
-from workflow.service import CELLS, Context
+from workflow.rules import NoRuleSet, rule_set_for
+from workflow.service import CELLS, Context, _calendar, _overrides
 from workflow.sheets import read_table
 from workflow.vntext import fold
 
-# The template's columns, in order: the input model's own titles.
-FIELDS: tuple[str, ...] = (
+# The template's columns, in order: the input models' own titles. A person, then where the
+# dossier stands (empty: nguồn) and the dated facts that put it there (workflow/midway.py).
+PERSON_FIELDS: tuple[str, ...] = (
     "full_name",
     "birth_date",
     "sex",
@@ -46,7 +59,12 @@ FIELDS: tuple[str, ...] = (
     "residence",
     "org_code",
 )
-TITLES: dict[str, str] = {f: str(CandidateIn.model_fields[f].title) for f in FIELDS}
+STAGE_FIELDS: tuple[str, ...] = tuple(MidwayIn.model_fields)
+FIELDS = PERSON_FIELDS + STAGE_FIELDS
+TITLES: dict[str, str] = {f: str(CandidateIn.model_fields[f].title) for f in PERSON_FIELDS} | {
+    f: str(MidwayIn.model_fields[f].title) for f in STAGE_FIELDS
+}
+DATE_FIELDS = frozenset({"birth_date", "certificate_on", "voted_on", "signed_on", "ceremony_on"})
 ALIASES: dict[str, str] = {
     "ho_ten": "full_name",
     "ten": "full_name",
@@ -56,6 +74,11 @@ ALIASES: dict[str, str] = {
     "hoc_van": "education",
     "ma_chi_bo": "org_code",
     "to_chuc": "org_code",
+    "giai_doan_hien_tai": "stage",
+    "so_gcn": "certificate_number",
+    "ngay_cap_gcn": "certificate_on",
+    "so_quyet_dinh": "decision_number",
+    "ngay_ket_nap": "signed_on",
 }
 EXCEL_EPOCH = date(1899, 12, 30)
 _TRUE = {"x", "co", "1", "true", "dung"}
@@ -97,20 +120,28 @@ def _labels(enum: Any) -> dict[str, str]:
     return out
 
 
-_CHOICES = {"sex": _labels(Sex), "education": _labels(Education), "occupation": _labels(Occupation)}
+_CHOICES = {
+    "sex": _labels(Sex),
+    "education": _labels(Education),
+    "occupation": _labels(Occupation),
+    "stage": _labels(Stage),
+}
 
 
 def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
     """A sheet's cell as the input model takes it: dates from Excel, words to identifiers."""
     if value is None:
         return None
-    if name == "birth_date":
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if name in DATE_FIELDS:
         if isinstance(value, datetime):
             return value.date()
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        if number:
             notes["excel_dates"] = notes.get("excel_dates", 0) + 1
             return EXCEL_EPOCH + timedelta(days=int(value))
         return str(value)
+    if name in {"official_members", "agree"}:
+        return int(value) if number and float(value).is_integer() else value
     if name == "cccd" and isinstance(value, int | float) and not isinstance(value, bool):
         digits = str(int(value))
         # A CCCD starts with its province code, 001–096: a numeric cell loses one or two
@@ -128,7 +159,21 @@ def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
         return str(value)
     if name in _CHOICES:
         return _CHOICES[name].get(_key(str(value)), str(value))
+    if number and float(value).is_integer():  # a number typed in a text column: "125"
+        return str(int(value))
     return str(value) if not isinstance(value, str) else value
+
+
+def _checked(
+    model: type[M], data: dict[str, Any], today: date, bad: Callable[[str, str], None]
+) -> M | None:
+    """The row's values through the input model, or None with each problem reported."""
+    try:
+        return validate(model, data, today)
+    except BadInput as exc:
+        for title, message in exc.problems:
+            bad(title, message)
+        return None
 
 
 def import_candidates(
@@ -149,15 +194,21 @@ def import_candidates(
     if missing:
         raise BadInput([(f"{sheet.name}, dòng 1", f"thiếu cột: {', '.join(missing)}")])
     header_of = {f: sheet.headers[i] for f, i in columns.items()}
+    column_of = {TITLES[f]: h for f, h in header_of.items()}  # a message's title → header
+    person_columns = {f: i for f, i in columns.items() if f in PERSON_FIELDS}
+    stage_columns = {f: i for f, i in columns.items() if f in STAGE_FIELDS}
     with ctx.read() as s:
         ctx.allow(s, Action.read)
         orgs = s.exec(select(Organization)).all()
         known = {c.cccd: (c, d) for c, d in s.exec(select(Candidate, Dossier).join(Dossier)).all()}
         visible = scope_ids(s, ctx.actor)
+        overrides = _overrides(s) if stage_columns else {}
+        cal = _calendar(s) if stage_columns else None
     by_code = {o.code: o for o in orgs}
     by_name = {fold(o.name): o for o in orgs}
     problems: list[tuple[str, str]] = []
     new: list[CandidateIn] = []
+    midway: list[tuple[CandidateIn, MidwayIn]] = []
     updates: list[tuple[Candidate, dict[str, Any]]] = []
     unchanged = 0
     seen: dict[str, int] = {}
@@ -165,46 +216,72 @@ def import_candidates(
     if sheet.legacy_columns:
         notes["legacy_columns"] = sheet.legacy_columns
     total = len(sheet.rows)
+
+    def bad(where: str, field_or_title: str, message: str) -> None:
+        column = header_of.get(field_or_title) or column_of.get(field_or_title, field_or_title)
+        problems.append((f"{where}, cột '{column}'", message))
+
     for done, (number, row) in enumerate(sheet.rows, 1):
+        if progress is not None:
+            progress(done, total)
         where = f"{sheet.name}, dòng {number}"
-        data = {f: _cell(f, row[i], notes) for f, i in columns.items()}
+        data = {f: _cell(f, row[i], notes) for f, i in person_columns.items()}
         data = {k: v for k, v in data.items() if v is not None}
         raw_org = str(data.get("org_code", "")).strip()
         org = by_code.get(raw_org.upper()) or by_name.get(fold(raw_org))
         if org is None or OrgKind(org.kind) not in CELLS:
             what = "không có chi bộ" if org is None else "không phải chi bộ:"
-            problems.append((f"{where}, cột '{header_of['org_code']}'", f"{what} '{raw_org}'"))
+            bad(where, "org_code", f"{what} '{raw_org}'")
             continue
         if visible is not None and org.id not in visible:
-            problems.append((f"{where}, cột '{header_of['org_code']}'", "ngoài phạm vi của bạn"))
+            bad(where, "org_code", "ngoài phạm vi của bạn")
             continue
         data["org_code"] = org.code
-        try:
-            c_in = validate(CandidateIn, data, ctx.today())
-        except BadInput as exc:
-            for field, message in exc.problems:
-                column = next((h for f, h in header_of.items() if TITLES[f] == field), field)
-                problems.append((f"{where}, cột '{column}'", message))
+        stage_data = {f: _cell(f, row[i], notes) for f, i in stage_columns.items()}
+        stage_data = {k: v for k, v in stage_data.items() if v is not None}
+        c_in = _checked(CandidateIn, data, ctx.today(), partial(bad, where))
+        m = _checked(MidwayIn, stage_data, ctx.today(), partial(bad, where))
+        if c_in is None or m is None:
             continue
         if c_in.cccd in seen:
-            problems.append(
-                (f"{where}, cột '{header_of['cccd']}'", f"trùng số CCCD với dòng {seen[c_in.cccd]}")
-            )
+            bad(where, "cccd", f"trùng số CCCD với dòng {seen[c_in.cccd]}")
             continue
         seen[c_in.cccd] = number
+        staged = m.stage is not Stage.nguon or m.has_facts
+        if staged and cal is not None:
+            facts = facts_of(
+                m,
+                c_in,
+                under_dang_uy=OrgKind(org.kind) is OrgKind.chi_bo,
+                unit_has_doan=org.has_doan,
+            )
+            try:
+                rs = rule_set_for(m.voted_on or ctx.today(), overrides)
+            except NoRuleSet as exc:
+                bad(where, "voted_on", str(exc))
+                continue
+            for field, unmet in stage_problems(facts, rs, cal):
+                bad(where, field, str(unmet))
         existing = known.get(c_in.cccd)
         if existing is None:
-            new.append(c_in)
+            if staged:
+                midway.append((c_in, m))
+            else:
+                new.append(c_in)
         elif existing[1].org_id != org.id:
             other = next((o.code for o in orgs if o.id == existing[1].org_id), "?")
-            problems.append(
-                (
-                    f"{where}, cột '{header_of['cccd']}'",
-                    f"người này đã có ở tổ chức {other} (hồ sơ #{existing[1].id}); không tạo thêm",
-                )
+            bad(
+                where,
+                "cccd",
+                f"người này đã có ở tổ chức {other} (hồ sơ #{existing[1].id}); không tạo thêm",
             )
         else:
-            person = existing[0]
+            person, dossier = existing
+            if "stage" in stage_columns and m.stage.value != dossier.stage:
+                notes.setdefault("stage_kept", []).append(
+                    f"dòng {number}: hồ sơ #{dossier.id} đang ở '{Stage(dossier.stage).label}', "
+                    f"tệp ghi '{m.stage.label}'"
+                )
             changed = {
                 f: getattr(c_in, f).value
                 if hasattr(getattr(c_in, f), "value")
@@ -217,19 +294,32 @@ def import_candidates(
                 updates.append((person, changed))
             else:
                 unchanged += 1
-        if progress is not None:
-            progress(done, total)
     if problems:
         raise BadInput(problems)
-    if not dry_run and (new or updates):
+    if not dry_run and (new or midway or updates):
         with ctx.write() as s:
-            _open_many(s, ctx, new, {o.code: o for o in orgs}, path.name)
+            _open_many(s, ctx, new, by_code, path.name)
+            for c_in, m in midway:
+                open_midway(s, ctx, c_in, m, path.name)
+            admitted_now = {
+                by_code[c.org_code].id
+                for c, m in midway
+                if m.signed_on is not None and m.signed_on.year == ctx.today().year
+            }
+            if admitted_now:  # this year's progress against the targets moved (P-HALF, P-YEAR)
+                tree = tracking.OrgTree(s)
+                ids = {a for o in admitted_now if o is not None for a in tree.ancestors(o)}
+                tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids=ids)
             for person, changed in updates:
                 _update(s, ctx, person, changed, path.name)
+    stages: dict[str, int] = {}
+    for stage in [Stage.nguon] * len(new) + [m.stage for _, m in midway]:
+        stages[stage.label] = stages.get(stage.label, 0) + 1
     return {
         "file": path.name,
         "rows": total,
-        "new": len(new),
+        "new": len(new) + len(midway),
+        "new_by_stage": stages,
         "updated": len(updates),
         "unchanged": unchanged,
         "dry_run": dry_run,
@@ -357,6 +447,10 @@ def write_template(path: Path) -> None:
             "",
             "Thôn 2, xã Lộc An",
             "CB-VP",
+            Stage.chi_bo_xet.label,
+            "125-GCN/TTCT",
+            "12/03/2026",
+            "Trung tâm Chính trị huyện",
         ]
     )
     ws.freeze_panes = "A2"
@@ -371,9 +465,66 @@ def write_template(path: Path) -> None:
     help_ws.append([TITLES["cccd"], "12 chữ số (gõ như chữ để giữ số 0 đầu)"])
     help_ws.append([TITLES["doan_member"], "x hoặc có; để trống nếu không"])
     help_ws.append([TITLES["org_code"], "mã hoặc tên chi bộ (ketnap org list)"])
+    help_ws.append(
+        [
+            TITLES["stage"],
+            "để trống là Nguồn; hoặc một trong: " + ", ".join(s.label for s in IMPORTABLE),
+        ]
+    )
+    for need in NEEDS:
+        help_ws.append(
+            [
+                TITLES[need.field],
+                f"dd/mm/yyyy; bắt buộc từ giai đoạn '{need.required_from.label}', "
+                f"chỉ có từ giai đoạn '{need.allowed_from.label}'",
+            ]
+        )
+    help_ws.append(
+        [
+            "Các cột đi cùng nhau",
+            "số, ngày và nơi cấp giấy chứng nhận; ngày chi bộ xét, số đảng viên chính thức và "
+            "số phiếu tán thành; số và ngày quyết định kết nạp",
+        ]
+    )
     help_ws.column_dimensions["A"].width = 24
     help_ws.column_dimensions["B"].width = 90
     book.save(path)
+
+
+def _dated_facts(s: Session, dossiers: list[Dossier]) -> dict[int, tuple[Any, ...]]:
+    """Per dossier: its latest certificate, chi bộ vote, admission decision and ceremony (the
+    template's stage columns), read in four queries."""
+    by_person = {d.candidate_id: d.id for d in dossiers if d.id is not None}
+    ids = list(by_person.values())
+    certs: dict[int, Certificate] = {}
+    for cert in s.exec(select(Certificate).order_by(col(Certificate.issued_on))).all():
+        if cert.candidate_id in by_person:
+            certs[by_person[cert.candidate_id]] = cert
+    votes = {
+        r.dossier_id: r
+        for r in s.exec(
+            select(Resolution)
+            .where(col(Resolution.dossier_id).in_(ids), Resolution.kind == "chi_bo")
+            .order_by(col(Resolution.dated), col(Resolution.round))
+        ).all()
+    }
+    decisions = {
+        r.dossier_id: r
+        for r in s.exec(
+            select(Decision)
+            .where(col(Decision.dossier_id).in_(ids), Decision.kind == "ket_nap")
+            .order_by(col(Decision.signed_on))
+        ).all()
+    }
+    held = {
+        r.dossier_id: r.held_on
+        for r in s.exec(select(Ceremony).where(col(Ceremony.dossier_id).in_(ids))).all()
+    }
+    return {
+        i: (certs.get(i), votes.get(i), decisions.get(i), held.get(i))
+        for i in ids
+        if i in certs or i in votes or i in decisions or i in held
+    }
 
 
 def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> int:
@@ -386,8 +537,10 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
 
     with ctx.write() as s:
         ctx.allow(s, Action.record, _org(s, org_code).id if org_code else None)
-        query = select(Candidate, Organization).join(
-            Organization, col(Organization.id) == col(Candidate.org_id)
+        query = (
+            select(Candidate, Organization, Dossier)
+            .join(Organization, col(Organization.id) == col(Candidate.org_id))
+            .join(Dossier, col(Dossier.candidate_id) == col(Candidate.id))
         )
         if org_code:
             query = query.where(col(Candidate.org_id).in_(_subtree_ids(s, _org(s, org_code))))
@@ -395,6 +548,7 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
         if scope is not None:
             query = query.where(col(Candidate.org_id).in_(scope))
         rows = sorted(s.exec(query).all(), key=lambda r: name_sort_key(r[0].full_name))
+        facts = _dated_facts(s, [d for _, _, d in rows])
         audit.append(
             s,
             at=ctx.clock.now(),
@@ -408,7 +562,8 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
     assert ws is not None
     ws.title = "Quần chúng"
     ws.append([TITLES[f] for f in FIELDS])
-    for c, o in rows:
+    for c, o, d in rows:
+        cert, res, dec, held = facts.get(d.id or 0, (None, None, None, None))
         ws.append(
             [
                 c.full_name,
@@ -423,6 +578,16 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
                 "x" if c.cong_doan_member else "",
                 c.residence,
                 o.code,
+                Stage(d.stage).label,
+                cert.number if cert else None,
+                fmt_date(cert.issued_on) if cert else None,
+                cert.issuer if cert else None,
+                fmt_date(res.dated) if res else None,
+                res.official_members if res else None,
+                res.agree if res else None,
+                dec.number if dec else None,
+                fmt_date(dec.signed_on) if dec else None,
+                fmt_date(held) if held else None,
             ]
         )
     for cell in ws["F"][1:]:

@@ -40,6 +40,7 @@ from workflow.facts import (
     SubmissionKind,
     TargetKind,
 )
+from workflow.process import Stage
 from workflow.reminders import KINDS, parse_leads, parse_roles
 from workflow.vntext import fmt_date, nfc, parse_date
 
@@ -237,6 +238,59 @@ class PastAdmissionIn(CandidateIn):
         if self.agree > self.official_members:
             raise ValueError("Số phiếu tán thành: nhiều hơn số đảng viên chính thức")
         return self
+
+
+class MidwayIn(InputModel):
+    """A dossier's stage and dated facts as a sheet gives them (workflow/midway.py judges
+    whether they agree). A fact is its date with what goes with it: all or none."""
+
+    stage: Annotated[Stage, Field(title="Giai đoạn")] = Stage.nguon
+    certificate_number: Annotated[Text | None, Field(title="Số giấy chứng nhận", max_length=40)] = (
+        None
+    )
+    certificate_on: Annotated[PastDate | None, Field(title="Ngày cấp giấy chứng nhận")] = None
+    certificate_issuer: Annotated[
+        Text | None, Field(title="Nơi cấp giấy chứng nhận", max_length=200)
+    ] = None
+    voted_on: Annotated[PastDate | None, Field(title="Ngày chi bộ xét")] = None
+    official_members: Annotated[
+        int | None, Field(title="Số đảng viên chính thức", ge=1, le=100_000)
+    ] = None
+    agree: Annotated[int | None, Field(title="Số phiếu tán thành", ge=0)] = None
+    decision_number: Annotated[Text | None, Field(title="Số quyết định kết nạp", max_length=40)] = (
+        None
+    )
+    signed_on: Annotated[PastDate | None, Field(title="Ngày quyết định kết nạp")] = None
+    ceremony_on: Annotated[PastDate | None, Field(title="Ngày lễ kết nạp")] = None
+
+    @model_validator(mode="after")
+    def _together(self) -> MidwayIn:
+        groups = (
+            ("certificate_on", ("certificate_number", "certificate_issuer")),
+            ("voted_on", ("official_members", "agree")),
+            ("signed_on", ("decision_number",)),
+        )
+        for day, parts in groups:
+            given = [p for p in (day, *parts) if getattr(self, p) is not None]
+            if given and len(given) != 1 + len(parts):
+                missing = [p for p in (day, *parts) if getattr(self, p) is None]
+                names = ", ".join(str(MidwayIn.model_fields[p].title) for p in missing)
+                first = str(MidwayIn.model_fields[missing[0]].title)
+                raise ValueError(f"{first}: còn thiếu {names} (các cột đi cùng nhau)")
+        if self.agree is not None and self.official_members is not None:
+            if self.agree > self.official_members:
+                raise ValueError(
+                    f"Số phiếu tán thành: {self.agree} vượt quá số đảng viên chính thức "
+                    f"({self.official_members})"
+                )
+        return self
+
+    @property
+    def has_facts(self) -> bool:
+        return any(
+            d is not None
+            for d in (self.certificate_on, self.voted_on, self.signed_on, self.ceremony_on)
+        )
 
 
 FactIn = (

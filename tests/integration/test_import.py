@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import select
 
-from models.tables import AuditEvent
+from models.tables import AuditEvent, Dossier
 from workflow.errors import BadInput
 from workflow.importer import FIELDS, TITLES, export_candidates, import_candidates
 from workflow.service import Context, list_dossiers
@@ -34,7 +35,7 @@ def row(name: str, cccd: Any, org: str = "CB", birth: Any = "15/08/2000", **kw: 
         "residence": "Thôn 1",
         "org_code": org,
     } | kw
-    return [values[f] for f in FIELDS]
+    return [values.get(f) for f in FIELDS]
 
 
 def xlsx(path: Path, rows: list[list[Any]], head: list[str] = HEAD) -> Path:
@@ -266,3 +267,143 @@ def test_ethnicity_comes_from_the_official_list(ctx: Context, tmp_path: Path) ->
 
         (person,) = s.exec(select(Candidate)).all()
     assert person.ethnicity == "Cơ-ho"  # the official name is stored
+
+
+# --- dossiers under way: the stage and the dated facts that put it there ------------------
+
+CERT = {
+    "certificate_number": "125-GCN/TTCT",
+    "certificate_on": "12/03/2026",
+    "certificate_issuer": "Trung tâm Chính trị huyện",
+}
+VOTE = {"voted_on": "10/06/2026", "official_members": 9, "agree": 8}
+DECISION = {"decision_number": "512-QĐ/ĐU", "signed_on": "01/09/2026"}
+
+
+def test_dossiers_under_way_land_in_their_stages_with_their_facts(
+    ctx: Context, tmp_path: Path
+) -> None:
+    from models.tables import Deadline
+
+    sheet = xlsx(
+        tmp_path / "dang_xu_ly.xlsx",
+        [
+            row("An Văn Nguồn", "001301000011"),
+            row("Bùi Thị Học", "001301000012", stage="Học lớp nhận thức"),
+            row("Cao Văn Xét", "001301000013", stage="chi_bo_xet", **CERT),
+            row("Đỗ Thị Gửi", "001301000014", stage="Gửi hồ sơ", **CERT, **VOTE),
+            row("Hà Văn Nạp", "001301000015", stage="Kết nạp", **CERT, **VOTE, **DECISION),
+            row(
+                "Kim Thị Dự",
+                "001301000016",
+                stage="Đảng viên dự bị",
+                **CERT,
+                **VOTE,
+                **DECISION,
+                ceremony_on=46275,  # an Excel date serial: 10/09/2026
+            ),
+        ],
+    )
+    dry = import_candidates(ctx, sheet, dry_run=True)
+    assert dry["new"] == 6 and list_dossiers(ctx) == []
+    done = import_candidates(ctx, sheet)
+    assert done["new_by_stage"] == {
+        "Nguồn": 1,
+        "Học lớp nhận thức": 1,
+        "Chi bộ họp xét": 1,
+        "Gửi hồ sơ": 1,
+        "Kết nạp": 1,
+        "Đảng viên dự bị": 1,
+    }
+    stage_of = {d["full_name"]: d["stage"] for d in list_dossiers(ctx)}
+    assert stage_of == {
+        "An Văn Nguồn": "nguon",
+        "Bùi Thị Học": "hoc_lop",
+        "Cao Văn Xét": "chi_bo_xet",
+        "Đỗ Thị Gửi": "gui_ho_so",
+        "Hà Văn Nạp": "ket_nap",
+        "Kim Thị Dự": "du_bi",
+    }
+    with ctx.read() as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.event == "nhap_ho_so_dang_xu_ly")).all()
+        admitted = s.exec(select(Dossier).where(Dossier.stage == "ket_nap")).one()
+        ceremony_due = s.exec(
+            select(Deadline).where(
+                Deadline.dossier_id == admitted.id, Deadline.rule_id == "D-CEREMONY"
+            )
+        ).all()
+    assert sorted(e.to_stage for e in events) == sorted(
+        ["hoc_lop", "chi_bo_xet", "gui_ho_so", "ket_nap", "du_bi"]
+    )
+    assert all(
+        '"source":"dang_xu_ly.xlsx"' in e.data and "0013010000" not in e.data for e in events
+    )
+    assert admitted.party_joined_on == date(2026, 9, 1) and admitted.admitted_profile is not None
+    assert len(ceremony_due) == 1  # the ceremony's deadline runs from the decision
+    again = import_candidates(ctx, sheet)
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 6)
+    # and a round trip keeps the stages and the dates
+    out = tmp_path / "xuat.xlsx"
+    export_candidates(ctx, out)
+    back = import_candidates(ctx, out)
+    assert (back["new"], back["updated"], back["unchanged"], back["notes"]) == (0, 0, 6, {})
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "says"),
+    [
+        ({"stage": "Gửi hồ sơ", **CERT}, "Ngày chi bộ xét", "[R-VOTE-CB]"),
+        ({"stage": "Chi bộ họp xét"}, "Ngày cấp giấy chứng nhận", "[R-CLASS]"),
+        ({"stage": "Chi bộ họp xét", **CERT, **DECISION}, "Giai đoạn", "[P-SEQUENCE]"),
+        (
+            {"stage": "Gửi hồ sơ", **CERT, **VOTE, "agree": 5},
+            "Số phiếu tán thành",
+            "5/9 tán thành, cần ít nhất 6",
+        ),
+        (
+            {"stage": "Gửi hồ sơ", **CERT, "certificate_on": "01/03/2021", **VOTE},
+            "Ngày cấp giấy chứng nhận",
+            "hết hạn 60 tháng",
+        ),
+        (
+            {"stage": "Kết nạp", **CERT, **VOTE, **DECISION, "signed_on": "01/05/2026"},
+            "Ngày quyết định kết nạp",
+            "trước ngày của nghị quyết chi bộ",
+        ),
+        (
+            {"stage": "Chi bộ họp xét", "certificate_on": "12/03/2026"},
+            "Số giấy chứng nhận",
+            "thiếu",
+        ),
+        ({"stage": "Đảng viên chính thức"}, "Giai đoạn", "chỉ nhập hồ sơ đang xử lý"),
+        ({"stage": "Đang chờ"}, "Giai đoạn", ""),
+        ({"stage": "Gửi hồ sơ", **CERT, **VOTE, "agree": 12}, "Số phiếu tán thành", "vượt quá"),
+    ],
+)
+def test_a_stage_that_does_not_match_its_facts_is_named_and_nothing_is_written(
+    ctx: Context, db_path: Path, tmp_path: Path, cells: dict[str, Any], column: str, says: str
+) -> None:
+    before = counts(db_path)
+    sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001301000008", **cells)])
+    with pytest.raises(BadInput) as caught:
+        import_candidates(ctx, sheet)
+    assert any(
+        field == f"x.xlsx / DS, dòng 2, cột '{column}'" and says in message
+        for field, message in caught.value.problems
+    ), caught.value.problems
+    assert counts(db_path) == before
+
+
+def test_a_new_stage_for_a_known_person_is_reported_not_applied(
+    ctx: Context, tmp_path: Path
+) -> None:
+    import_candidates(ctx, xlsx(tmp_path / "a.xlsx", [row("Lê Hoàng Anh", "001301000002")]))
+    later = xlsx(
+        tmp_path / "c.xlsx", [row("Lê Hoàng Anh", "001301000002", stage="Học lớp nhận thức")]
+    )
+    done = import_candidates(ctx, later)
+    assert done["unchanged"] == 1
+    assert done["notes"]["stage_kept"] == [
+        "dòng 2: hồ sơ #1 đang ở 'Nguồn', tệp ghi 'Học lớp nhận thức'"
+    ]
+    assert list_dossiers(ctx)[0]["stage"] == "nguon"
