@@ -71,6 +71,31 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+class AwarenessClass(SQLModel, table=True):
+    """Lớp bồi dưỡng nhận thức về Đảng: opened by a political centre for many candidates."""
+
+    __tablename__ = "awareness_class"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    organizer: str = Field(max_length=200)
+    opened_on: date
+    closed_on: date | None = None
+    created_at: datetime = _ts()
+
+
+class ClassLearner(SQLModel, table=True):
+    """A person in a class; the certificate, once issued, is the person's (Certificate)."""
+
+    __tablename__ = "class_learner"
+    __table_args__ = (UniqueConstraint("class_id", "candidate_id", name="uq_class_learner"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    class_id: int = Field(foreign_key="awareness_class.id", index=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
+
+
 class Certificate(SQLModel, table=True):
     """Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng; belongs to the person."""
 
@@ -81,6 +106,7 @@ class Certificate(SQLModel, table=True):
     number: str = Field(max_length=40)
     issued_on: date
     issuer: str = Field(max_length=200)
+    class_id: int | None = Field(default=None, foreign_key="awareness_class.id")
 
 
 class Dossier(SQLModel, table=True):

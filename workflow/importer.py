@@ -12,8 +12,7 @@ nothing; a row whose person exists (same CCCD, same chi bộ) updates what chang
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +32,24 @@ from models.tables import (
 from workflow import tracking
 from workflow.access import Action, scope_ids
 from workflow.backfill import open_midway
-from workflow.errors import BadInput
 from workflow.facts import Education, Occupation, OrgKind, Sex
-from workflow.inputs import CandidateIn, M, MidwayIn, validate
+from workflow.inputs import CandidateIn, MidwayIn
 from workflow.midway import IMPORTABLE, NEEDS, facts_of, stage_problems
 from workflow.process import Stage
 from workflow.rules import NoRuleSet, rule_set_for
 from workflow.service import CELLS, Context, _calendar, _overrides
+from workflow.sheet_fields import (
+    Problems,
+    date_cell,
+    finder,
+    header_key,
+    int_cell,
+    labels,
+    match_columns,
+    missing_columns,
+    text_cell,
+    yes_no_cell,
+)
 from workflow.sheets import read_table
 from workflow.vntext import fold
 
@@ -80,9 +90,6 @@ ALIASES: dict[str, str] = {
     "so_quyet_dinh": "decision_number",
     "ngay_ket_nap": "signed_on",
 }
-EXCEL_EPOCH = date(1899, 12, 30)
-_TRUE = {"x", "co", "1", "true", "dung"}
-_FALSE = {"", "khong", "0", "false"}
 _UPDATABLE = (
     "full_name",
     "ethnicity",
@@ -95,36 +102,11 @@ _UPDATABLE = (
 )
 
 
-@lru_cache(maxsize=4096)
-def _key(header: str) -> str:
-    """A header or a word as an identifier; cached: a sheet repeats the same few words."""
-    return "_".join(fold(header).replace("-", " ").replace("/", " ").split())
-
-
-def _columns(headers: list[str]) -> dict[str, int]:
-    by_key = {_key(title): f for f, title in TITLES.items()} | ALIASES
-    found: dict[str, int] = {}
-    for i, header in enumerate(headers):
-        name = by_key.get(_key(header))
-        if name is not None and name not in found:
-            found[name] = i
-    return found
-
-
-def _labels(enum: Any) -> dict[str, str]:
-    """Folded value or label → value ("Đại học" and "dai_hoc" both give dai_hoc)."""
-    out = {}
-    for member in enum:
-        out[_key(member.value)] = member.value
-        out[_key(member.label)] = member.value
-    return out
-
-
 _CHOICES = {
-    "sex": _labels(Sex),
-    "education": _labels(Education),
-    "occupation": _labels(Occupation),
-    "stage": _labels(Stage),
+    "sex": labels(Sex),
+    "education": labels(Education),
+    "occupation": labels(Occupation),
+    "stage": labels(Stage),
 }
 
 
@@ -132,16 +114,10 @@ def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
     """A sheet's cell as the input model takes it: dates from Excel, words to identifiers."""
     if value is None:
         return None
-    number = isinstance(value, int | float) and not isinstance(value, bool)
     if name in DATE_FIELDS:
-        if isinstance(value, datetime):
-            return value.date()
-        if number:
-            notes["excel_dates"] = notes.get("excel_dates", 0) + 1
-            return EXCEL_EPOCH + timedelta(days=int(value))
-        return str(value)
+        return date_cell(value, notes)
     if name in {"official_members", "agree"}:
-        return int(value) if number and float(value).is_integer() else value
+        return int_cell(value)
     if name == "cccd" and isinstance(value, int | float) and not isinstance(value, bool):
         digits = str(int(value))
         # A CCCD starts with its province code, 001–096: a numeric cell loses one or two
@@ -151,29 +127,10 @@ def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
             return digits.zfill(12)
         return digits
     if name in {"doan_member", "cong_doan_member"}:
-        word = _key(str(value))
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-        return str(value)
+        return yes_no_cell(value)
     if name in _CHOICES:
-        return _CHOICES[name].get(_key(str(value)), str(value))
-    if number and float(value).is_integer():  # a number typed in a text column: "125"
-        return str(int(value))
-    return str(value) if not isinstance(value, str) else value
-
-
-def _checked(
-    model: type[M], data: dict[str, Any], today: date, bad: Callable[[str, str], None]
-) -> M | None:
-    """The row's values through the input model, or None with each problem reported."""
-    try:
-        return validate(model, data, today)
-    except BadInput as exc:
-        for title, message in exc.problems:
-            bad(title, message)
-        return None
+        return _CHOICES[name].get(header_key(str(value)), str(value))
+    return text_cell(value)
 
 
 def import_candidates(
@@ -185,16 +142,10 @@ def import_candidates(
 ) -> dict[str, Any]:
     """Check every row, then (unless ``dry_run``) write them all in one transaction."""
     sheet = read_table(path)
-    columns = _columns(sheet.headers)
-    missing = [
-        TITLES[f]
-        for f in ("full_name", "birth_date", "sex", "cccd", "education", "org_code")
-        if f not in columns
-    ]
-    if missing:
-        raise BadInput([(f"{sheet.name}, dòng 1", f"thiếu cột: {', '.join(missing)}")])
-    header_of = {f: sheet.headers[i] for f, i in columns.items()}
-    column_of = {TITLES[f]: h for f, h in header_of.items()}  # a message's title → header
+    columns = match_columns(sheet.headers, TITLES, ALIASES)
+    required = ("full_name", "birth_date", "sex", "cccd", "education", "org_code")
+    missing_columns(sheet.name, columns, required, TITLES)
+    problems = Problems(sheet.name, {f: sheet.headers[i] for f, i in columns.items()}, TITLES)
     person_columns = {f: i for f, i in columns.items() if f in PERSON_FIELDS}
     stage_columns = {f: i for f, i in columns.items() if f in STAGE_FIELDS}
     with ctx.read() as s:
@@ -205,8 +156,7 @@ def import_candidates(
         overrides = _overrides(s) if stage_columns else {}
         cal = _calendar(s) if stage_columns else None
     by_code = {o.code: o for o in orgs}
-    by_name = {fold(o.name): o for o in orgs}
-    problems: list[tuple[str, str]] = []
+    find_org = finder(orgs)
     new: list[CandidateIn] = []
     midway: list[tuple[CandidateIn, MidwayIn]] = []
     updates: list[tuple[Candidate, dict[str, Any]]] = []
@@ -216,35 +166,30 @@ def import_candidates(
     if sheet.legacy_columns:
         notes["legacy_columns"] = sheet.legacy_columns
     total = len(sheet.rows)
-
-    def bad(where: str, field_or_title: str, message: str) -> None:
-        column = header_of.get(field_or_title) or column_of.get(field_or_title, field_or_title)
-        problems.append((f"{where}, cột '{column}'", message))
-
     for done, (number, row) in enumerate(sheet.rows, 1):
         if progress is not None:
             progress(done, total)
-        where = f"{sheet.name}, dòng {number}"
+        bad = partial(problems.cell, number)
         data = {f: _cell(f, row[i], notes) for f, i in person_columns.items()}
         data = {k: v for k, v in data.items() if v is not None}
         raw_org = str(data.get("org_code", "")).strip()
-        org = by_code.get(raw_org.upper()) or by_name.get(fold(raw_org))
+        org = find_org(raw_org)
         if org is None or OrgKind(org.kind) not in CELLS:
             what = "không có chi bộ" if org is None else "không phải chi bộ:"
-            bad(where, "org_code", f"{what} '{raw_org}'")
+            bad("org_code", f"{what} '{raw_org}'")
             continue
         if visible is not None and org.id not in visible:
-            bad(where, "org_code", "ngoài phạm vi của bạn")
+            bad("org_code", "ngoài phạm vi của bạn")
             continue
         data["org_code"] = org.code
         stage_data = {f: _cell(f, row[i], notes) for f, i in stage_columns.items()}
         stage_data = {k: v for k, v in stage_data.items() if v is not None}
-        c_in = _checked(CandidateIn, data, ctx.today(), partial(bad, where))
-        m = _checked(MidwayIn, stage_data, ctx.today(), partial(bad, where))
+        c_in = problems.checked(number, CandidateIn, data, ctx.today())
+        m = problems.checked(number, MidwayIn, stage_data, ctx.today())
         if c_in is None or m is None:
             continue
         if c_in.cccd in seen:
-            bad(where, "cccd", f"trùng số CCCD với dòng {seen[c_in.cccd]}")
+            bad("cccd", f"trùng số CCCD với dòng {seen[c_in.cccd]}")
             continue
         seen[c_in.cccd] = number
         staged = m.stage is not Stage.nguon or m.has_facts
@@ -258,10 +203,10 @@ def import_candidates(
             try:
                 rs = rule_set_for(m.voted_on or ctx.today(), overrides)
             except NoRuleSet as exc:
-                bad(where, "voted_on", str(exc))
+                bad("voted_on", str(exc))
                 continue
             for field, unmet in stage_problems(facts, rs, cal):
-                bad(where, field, str(unmet))
+                bad(field, str(unmet))
         existing = known.get(c_in.cccd)
         if existing is None:
             if staged:
@@ -271,7 +216,6 @@ def import_candidates(
         elif existing[1].org_id != org.id:
             other = next((o.code for o in orgs if o.id == existing[1].org_id), "?")
             bad(
-                where,
                 "cccd",
                 f"người này đã có ở tổ chức {other} (hồ sơ #{existing[1].id}); không tạo thêm",
             )
@@ -294,8 +238,7 @@ def import_candidates(
                 updates.append((person, changed))
             else:
                 unchanged += 1
-    if problems:
-        raise BadInput(problems)
+    problems.raise_any()
     if not dry_run and (new or midway or updates):
         with ctx.write() as s:
             _open_many(s, ctx, new, by_code, path.name)

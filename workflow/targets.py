@@ -21,8 +21,8 @@ from workflow.errors import BadInput
 from workflow.facts import SchoolLevel, TargetKind
 from workflow.inputs import TargetIn, validate
 from workflow.service import Context, _org, _replace
+from workflow.sheet_fields import finder, header_key
 from workflow.sheets import read_table
-from workflow.vntext import fold
 
 # Seed 001, per school level: (kind, the least a year, the most when the seed gives a range)
 SCHOOL_TARGETS: dict[SchoolLevel, tuple[tuple[TargetKind, int, int | None], ...]] = {
@@ -119,13 +119,9 @@ _PERIOD_HEADERS = ("nam", "ky", "nhiem_ky", "nam_nhiem_ky")
 _KIND_HEADERS = ("loai", "loai_chi_tieu")
 
 
-def _key(header: str) -> str:
-    return "_".join(fold(header).replace("-", " ").split())
-
-
 def _find(headers: list[str], names: tuple[str, ...], prefix: bool = False) -> int | None:
     for i, h in enumerate(headers):
-        k = _key(h)
+        k = header_key(h)
         if k in names or (prefix and any(k.startswith(n + "_") for n in names)):
             return i
     return None
@@ -159,18 +155,17 @@ def import_targets(
     if problems:
         raise BadInput(problems)
     assert org_col is not None and value_col is not None
-    from_header = _key(headers[value_col]).rsplit("_", 1)[-1]
+    from_header = header_key(headers[value_col]).rsplit("_", 1)[-1]
     default_period = period or (from_header if from_header.isdigit() else None)
     with ctx.read() as s:
         orgs = s.exec(select(Organization)).all()
-    by_code = {o.code: o for o in orgs}
-    by_name = {fold(o.name): o for o in orgs}
+    find_org = finder(orgs)
     items: list[tuple[Organization, TargetIn]] = []
     seen: dict[tuple[int, str, str], int] = {}
     for number, row in sheet.rows:
         where = f"{sheet.name}, dòng {number}"
         raw_org = str(row[org_col] or "").strip()
-        org = by_code.get(raw_org.upper()) or by_name.get(fold(raw_org))
+        org = find_org(raw_org)
         if org is None or org.id is None:
             problems.append((f"{where}, cột '{headers[org_col]}'", f"không có tổ chức '{raw_org}'"))
             continue
