@@ -1,7 +1,8 @@
-"""Commands for the clerks' sheets: `template candidates`, `import`, `export candidates`."""
+"""Commands for the clerks' sheets: `template KIND`, `import F`, `export KIND`."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,13 @@ export_app = typer.Typer(help="Xuất dữ liệu ra bảng tính theo mẫu.", 
 OutOpt = Annotated[Path, typer.Option("--out", help="Tệp .xlsx sẽ ghi.")]
 
 
+class SheetKind(StrEnum):
+    candidates = "candidates"
+    classes = "classes"
+    organizations = "organizations"
+    targets = "targets"
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(template_app, name="template")
     app.add_typer(export_app, name="export")
@@ -22,8 +30,26 @@ def register(app: typer.Typer) -> None:
 
 @template_app.command("candidates")
 def template_candidates(out: OutOpt) -> None:
-    """Mẫu danh sách quần chúng: các cột, một dòng ví dụ, trang hướng dẫn giá trị."""
+    """Mẫu danh sách quần chúng: người, giai đoạn hồ sơ và các mốc đã có; trang hướng dẫn."""
     from workflow.importer import write_template
+
+    write_template(out)
+    print(f"Đã ghi mẫu {out}.")
+
+
+@template_app.command("classes")
+def template_classes(out: OutOpt) -> None:
+    """Mẫu danh sách học viên lớp bồi dưỡng nhận thức về Đảng, với giấy chứng nhận."""
+    from workflow.import_classes import write_template
+
+    write_template(out)
+    print(f"Đã ghi mẫu {out}.")
+
+
+@template_app.command("organizations")
+def template_organizations(out: OutOpt) -> None:
+    """Mẫu danh sách tổ chức đảng (mã, tên, loại, cấp trên)."""
+    from workflow.import_orgs import write_template
 
     write_template(out)
     print(f"Đã ghi mẫu {out}.")
@@ -42,16 +68,40 @@ def export_candidates(
     print(f"Đã ghi {count} người vào {out}.")
 
 
+@export_app.command("classes")
+def export_classes(out: OutOpt) -> None:
+    """Xuất các lớp và học viên theo đúng mẫu nhập (có số CCCD: ghi nhật ký)."""
+    from workflow.import_classes import export_classes as export
+
+    ctx = context()
+    count = run(lambda: export(ctx, out))
+    print(f"Đã ghi {count} học viên vào {out}.")
+
+
+@export_app.command("organizations")
+def export_organizations(out: OutOpt) -> None:
+    """Xuất cây tổ chức theo đúng mẫu nhập."""
+    from workflow.import_orgs import export_organizations as export
+
+    ctx = context()
+    count = run(lambda: export(ctx, out))
+    print(f"Đã ghi {count} tổ chức vào {out}.")
+
+
 def import_file(
-    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv theo mẫu quần chúng.")],
+    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv theo một mẫu của ketnap.")],
+    kind: Annotated[
+        SheetKind | None,
+        typer.Option("--kind", help="Loại danh sách; bỏ trống để nhận ra từ dòng tiêu đề."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Chỉ kiểm tra, không ghi.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Nhập danh sách quần chúng: kiểm tra mọi dòng trước, ghi tất cả hoặc không ghi gì;
-    nhập lại cùng tệp không thay đổi gì; người đã có (cùng CCCD) được cập nhật."""
+    """Nhập một danh sách (quần chúng, lớp bồi dưỡng, tổ chức, chỉ tiêu): kiểm tra mọi dòng
+    trước, ghi tất cả hoặc không ghi gì; nhập lại cùng tệp không thay đổi gì."""
     from rich.progress import Progress
 
-    from workflow.importer import import_candidates
+    from workflow.import_kinds import import_file as import_any
 
     ctx = context()
     with Progress(console=console(stderr=True), transient=True) as bar:
@@ -61,24 +111,50 @@ def import_file(
             bar.update(task, completed=done, total=total)
 
         report: dict[str, Any] = run(
-            lambda: import_candidates(ctx, path, dry_run=dry_run, progress=step)
+            lambda: import_any(
+                ctx, path, kind.value if kind else None, dry_run=dry_run, progress=step
+            )
         )
     if as_json:
         out_json(report)
         return
     verb = "Kiểm tra xong (chưa ghi)" if dry_run else "Đã nhập"
-    print(
-        f"{verb} {report['file']}: {report['rows']} dòng — {report['new']} người mới, "
-        f"{report['updated']} cập nhật, {report['unchanged']} không đổi."
-    )
-    if any(stage != "Nguồn" for stage in report["new_by_stage"]):
-        print(
-            "Người mới theo giai đoạn: "
-            + ", ".join(f"{stage} {n}" for stage, n in report["new_by_stage"].items())
+    print(f"{verb} {report['file']}: {_summary(report)}.")
+    _print_notes(report)
+
+
+def _summary(r: dict[str, Any]) -> str:
+    if r["kind"] == SheetKind.candidates:
+        return (
+            f"{r['rows']} dòng — {r['new']} người mới, {r['updated']} cập nhật, "
+            f"{r['unchanged']} không đổi"
         )
-    notes = report["notes"]
+    if r["kind"] == SheetKind.organizations:
+        return (
+            f"{r['rows']} dòng — {r['new']} tổ chức mới, {r['updated']} cập nhật, "
+            f"{r['unchanged']} không đổi"
+        )
+    if r["kind"] == SheetKind.classes:
+        return (
+            f"{r['rows']} dòng — {r['classes_new']} lớp mới, {r['classes_updated']} lớp cập "
+            f"nhật; {r['learners']} học viên ({r['learners_written']} ghi mới), "
+            f"{r['certificates']} có giấy chứng nhận"
+        )
+    return f"{r['rows']} chỉ tiêu, tổng {r['total']}"
+
+
+def _print_notes(report: dict[str, Any]) -> None:
+    by_stage = report.get("new_by_stage", {})
+    if any(stage != "Nguồn" for stage in by_stage):
+        print("Người mới theo giai đoạn: " + ", ".join(f"{s} {n}" for s, n in by_stage.items()))
+    if report.get("at_source"):
+        print(
+            f"{report['at_source']} học viên còn ở giai đoạn Nguồn: chuyển sang 'Học lớp nhận "
+            "thức' bằng 'ketnap advance'."
+        )
+    notes = report.get("notes", {})
     if notes.get("excel_dates"):
-        print(f"{notes['excel_dates']} ô ngày sinh là số ngày của Excel, đã đổi ra ngày.")
+        print(f"{notes['excel_dates']} ô ngày là số ngày của Excel, đã đổi ra ngày.")
     if notes.get("legacy_columns"):
         print("Cột gõ bằng mã cũ đã đổi sang Unicode: " + ", ".join(notes["legacy_columns"]))
     if notes.get("cccd_zero"):

@@ -48,6 +48,7 @@ from workflow.sheet_fields import (
     match_columns,
     missing_columns,
     text_cell,
+    write_book,
     yes_no_cell,
 )
 from workflow.sheets import read_table
@@ -74,6 +75,7 @@ FIELDS = PERSON_FIELDS + STAGE_FIELDS
 TITLES: dict[str, str] = {f: str(CandidateIn.model_fields[f].title) for f in PERSON_FIELDS} | {
     f: str(MidwayIn.model_fields[f].title) for f in STAGE_FIELDS
 }
+SHEET_TITLE = "Quần chúng"
 DATE_FIELDS = frozenset({"birth_date", "certificate_on", "voted_on", "signed_on", "ceremony_on"})
 ALIASES: dict[str, str] = {
     "ho_ten": "full_name",
@@ -366,72 +368,58 @@ def _update(
 def write_template(path: Path) -> None:
     """The candidates' template: the columns, one example row, and a sheet of the values
     each column accepts."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "Quần chúng"
-    ws.append([TITLES[f] for f in FIELDS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.append(
-        [
-            "Nguyễn Văn Thắng",
-            "15/08/2000",
-            "Nam",
-            "Kinh",
-            "Không",
-            "001200012345",
-            "Đại học",
-            "Cán bộ, công chức",
-            "x",
-            "",
-            "Thôn 2, xã Lộc An",
-            "CB-VP",
-            Stage.chi_bo_xet.label,
-            "125-GCN/TTCT",
-            "12/03/2026",
-            "Trung tâm Chính trị huyện",
-        ]
-    )
-    ws.freeze_panes = "A2"
-    for i, f in enumerate(FIELDS, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(14, len(TITLES[f]) + 4)
-    help_ws = book.create_sheet("Hướng dẫn")
-    help_ws.append(["Cột", "Giá trị"])
-    help_ws.append([TITLES["birth_date"], "dd/mm/yyyy, hoặc ô ngày của Excel"])
-    help_ws.append([TITLES["sex"], ", ".join(m.label for m in Sex)])
-    help_ws.append([TITLES["education"], ", ".join(m.label for m in Education)])
-    help_ws.append([TITLES["occupation"], ", ".join(m.label for m in Occupation)])
-    help_ws.append([TITLES["cccd"], "12 chữ số (gõ như chữ để giữ số 0 đầu)"])
-    help_ws.append([TITLES["doan_member"], "x hoặc có; để trống nếu không"])
-    help_ws.append([TITLES["org_code"], "mã hoặc tên chi bộ (ketnap org list)"])
-    help_ws.append(
+    example = [
+        "Nguyễn Văn Thắng",
+        "15/08/2000",
+        "Nam",
+        "Kinh",
+        "Không",
+        "001200012345",
+        "Đại học",
+        "Cán bộ, công chức",
+        "x",
+        "",
+        "Thôn 2, xã Lộc An",
+        "CB-VP",
+        Stage.chi_bo_xet.label,
+        "125-GCN/TTCT",
+        "12/03/2026",
+        "Trung tâm Chính trị huyện",
+    ]
+    help_rows = [
+        [TITLES["birth_date"], "dd/mm/yyyy, hoặc ô ngày của Excel"],
+        [TITLES["sex"], ", ".join(m.label for m in Sex)],
+        [TITLES["education"], ", ".join(m.label for m in Education)],
+        [TITLES["occupation"], ", ".join(m.label for m in Occupation)],
+        [TITLES["cccd"], "12 chữ số (gõ như chữ để giữ số 0 đầu)"],
+        [TITLES["doan_member"], "x hoặc có; để trống nếu không"],
+        [TITLES["org_code"], "mã hoặc tên chi bộ (ketnap org list)"],
         [
             TITLES["stage"],
             "để trống là Nguồn; hoặc một trong: " + ", ".join(s.label for s in IMPORTABLE),
-        ]
-    )
-    for need in NEEDS:
-        help_ws.append(
+        ],
+        *(
             [
                 TITLES[need.field],
                 f"dd/mm/yyyy; bắt buộc từ giai đoạn '{need.required_from.label}', "
                 f"chỉ có từ giai đoạn '{need.allowed_from.label}'",
             ]
-        )
-    help_ws.append(
+            for need in NEEDS
+        ),
         [
             "Các cột đi cùng nhau",
             "số, ngày và nơi cấp giấy chứng nhận; ngày chi bộ xét, số đảng viên chính thức và "
             "số phiếu tán thành; số và ngày quyết định kết nạp",
-        ]
+        ],
+    ]
+    write_book(
+        path,
+        SHEET_TITLE,
+        [TITLES[f] for f in FIELDS],
+        [example],
+        help_rows=help_rows,
+        text_columns=[FIELDS.index("cccd")],
     )
-    help_ws.column_dimensions["A"].width = 24
-    help_ws.column_dimensions["B"].width = 90
-    book.save(path)
 
 
 def _dated_facts(s: Session, dossiers: list[Dossier]) -> dict[int, tuple[Any, ...]]:
@@ -473,8 +461,6 @@ def _dated_facts(s: Session, dossiers: list[Dossier]) -> dict[int, tuple[Any, ..
 def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> int:
     """The candidates in scope, in the template's layout (so a clerk can round-trip). The
     file holds CCCDs: only the dossier's handlers may export, and it is audited."""
-    from openpyxl import Workbook
-
     from workflow.service import _org, _subtree_ids
     from workflow.vntext import fmt_date, name_sort_key
 
@@ -500,14 +486,10 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
             event="xuat_danh_sach",
             data={"org": org_code, "rows": len(rows)},
         )
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "Quần chúng"
-    ws.append([TITLES[f] for f in FIELDS])
+    lines = []
     for c, o, d in rows:
         cert, res, dec, held = facts.get(d.id or 0, (None, None, None, None))
-        ws.append(
+        lines.append(
             [
                 c.full_name,
                 fmt_date(c.birth_date),
@@ -533,7 +515,7 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
                 fmt_date(held) if held else None,
             ]
         )
-    for cell in ws["F"][1:]:
-        cell.number_format = "@"  # the CCCD stays text: its leading 0 survives
-    book.save(path)
+    write_book(
+        path, SHEET_TITLE, [TITLES[f] for f in FIELDS], lines, text_columns=[FIELDS.index("cccd")]
+    )
     return len(rows)

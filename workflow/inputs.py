@@ -56,6 +56,16 @@ def _not_future(value: date, info: ValidationInfo) -> date:
     return value
 
 
+def _cccd_digits(value: Any) -> str:
+    """Căn cước công dân: 12 digits (a 9-digit old CMND is not one)."""
+    digits = str(value).strip().replace(" ", "")
+    if not digits.isdigit():
+        raise ValueError("chỉ gồm chữ số")
+    if len(digits) != 12:
+        raise ValueError(f"phải gồm đúng 12 chữ số (nhận được {len(digits)} chữ số)")
+    return digits
+
+
 def _clean_text(value: Any) -> Any:
     return nfc(value) if isinstance(value, str) else value
 
@@ -114,12 +124,7 @@ class CandidateIn(InputModel):
     @field_validator("cccd", mode="before")
     @classmethod
     def _cccd(cls, v: Any) -> str:
-        digits = str(v).strip().replace(" ", "")
-        if not digits.isdigit():
-            raise ValueError("chỉ gồm chữ số")
-        if len(digits) != 12:
-            raise ValueError(f"phải gồm đúng 12 chữ số (nhận được {len(digits)} chữ số)")
-        return digits
+        return _cccd_digits(v)
 
 
 class CertificateIn(InputModel):
@@ -291,6 +296,53 @@ class MidwayIn(InputModel):
             d is not None
             for d in (self.certificate_on, self.voted_on, self.signed_on, self.ceremony_on)
         )
+
+
+class ClassIn(InputModel):
+    """Lớp bồi dưỡng nhận thức về Đảng, as a class list's columns give it."""
+
+    class_code: Annotated[str, Field(title="Mã lớp", min_length=1, max_length=40)]
+    class_name: Annotated[Text, Field(title="Tên lớp", min_length=2, max_length=200)]
+    organizer: Annotated[Text, Field(title="Nơi mở lớp", min_length=2, max_length=200)]
+    opened_on: Annotated[PastDate, Field(title="Ngày khai giảng")]
+    closed_on: Annotated[PastDate | None, Field(title="Ngày bế giảng")] = None
+
+    @field_validator("class_code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        return nfc(v).strip().upper()
+
+    @model_validator(mode="after")
+    def _order(self) -> ClassIn:
+        if self.closed_on is not None and self.closed_on < self.opened_on:
+            raise ValueError(
+                f"Ngày bế giảng: {fmt_date(self.closed_on)} trước ngày khai giảng "
+                f"{fmt_date(self.opened_on)}"
+            )
+        return self
+
+
+class LearnerIn(InputModel):
+    """A learner of a class (a person already in the pool, by CCCD) and the certificate, once
+    the class has issued it."""
+
+    cccd: Annotated[str, BeforeValidator(_cccd_digits), Field(title="Số CCCD")]
+    full_name: Annotated[Name, Field(title="Họ và tên")]
+    certificate_number: Annotated[Text | None, Field(title="Số giấy chứng nhận", max_length=40)] = (
+        None
+    )
+    certificate_on: Annotated[PastDate | None, Field(title="Ngày cấp giấy chứng nhận")] = None
+
+    @model_validator(mode="after")
+    def _together(self) -> LearnerIn:
+        if (self.certificate_number is None) != (self.certificate_on is None):
+            missing = (
+                "Số giấy chứng nhận"
+                if self.certificate_number is None
+                else ("Ngày cấp giấy chứng nhận")
+            )
+            raise ValueError(f"{missing}: cần cả số và ngày cấp giấy chứng nhận")
+        return self
 
 
 FactIn = (

@@ -227,6 +227,51 @@ def _org(s: Session, code: str, field: str = "Tổ chức") -> Organization:
     return org
 
 
+def parent_problem(kind: OrgKind, parent_kind: OrgKind | None) -> str | None:
+    """Why an organization of ``kind`` cannot sit under one of ``parent_kind`` (or None)."""
+    if parent_kind in PARENT_KINDS[kind]:
+        return None
+    allowed = ", ".join(k.label if k else "không có" for k in PARENT_KINDS[kind])
+    return (
+        f"{kind.label} không thể trực thuộc "
+        f"{parent_kind.label if parent_kind else 'không có cấp trên'}; cấp trên hợp lệ: {allowed}"
+    )
+
+
+def place_org(
+    s: Session,
+    ctx: Context,
+    org_in: OrgIn,
+    parent: Organization | None,
+    source: str | None = None,
+) -> Organization:
+    """A new organization in the caller's unit of work (checked by the caller), with its
+    planning cycle of this year and its audit event."""
+    org = Organization(
+        code=org_in.code,
+        name=org_in.name,
+        name_key=fold(org_in.name),
+        kind=org_in.kind.value,
+        sector=org_in.sector.value,
+        parent_id=parent.id if parent else None,
+        has_doan=org_in.has_doan,
+        has_cong_doan=org_in.has_cong_doan,
+        created_at=ctx.clock.now(),
+    )
+    s.add(org)
+    s.flush()
+    assert org.id is not None
+    # its planning cycle of this year (a base organization owes a plan and reports)
+    tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids={org.id})
+    data = org_in.model_dump(mode="json")
+    if source is not None:
+        data["source"] = source
+    audit.append(
+        s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="them_to_chuc", data=data
+    )
+    return org
+
+
 def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     org_in = validate(OrgIn, data, ctx.today())
     with ctx.write() as s:
@@ -234,40 +279,10 @@ def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         if s.exec(select(Organization.id).where(Organization.code == org_in.code)).first():
             raise BadInput.one("Mã tổ chức", f"mã '{org_in.code}' đã được dùng")
         parent = _org(s, org_in.parent_code, "Tổ chức cấp trên") if org_in.parent_code else None
-        parent_kind = OrgKind(parent.kind) if parent else None
-        if parent_kind not in PARENT_KINDS[org_in.kind]:
-            allowed = ", ".join(k.label if k else "không có" for k in PARENT_KINDS[org_in.kind])
-            raise BadInput.one(
-                "Tổ chức cấp trên",
-                f"{org_in.kind.label} không thể trực thuộc "
-                f"{parent_kind.label if parent_kind else 'không có cấp trên'}; "
-                f"cấp trên hợp lệ: {allowed}",
-            )
-        org = Organization(
-            code=org_in.code,
-            name=org_in.name,
-            name_key=fold(org_in.name),
-            kind=org_in.kind.value,
-            sector=org_in.sector.value,
-            parent_id=parent.id if parent else None,
-            has_doan=org_in.has_doan,
-            has_cong_doan=org_in.has_cong_doan,
-            created_at=ctx.clock.now(),
-        )
-        s.add(org)
-        s.flush()
-        assert org.id is not None
-        # its planning cycle of this year (a base organization owes a plan and reports)
-        tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids={org.id})
-        audit.append(
-            s,
-            at=ctx.clock.now(),
-            actor=ctx.actor,
-            kind="admin",
-            event="them_to_chuc",
-            data=org_in.model_dump(mode="json"),
-        )
-        return _org_view(org, parent)
+        problem = parent_problem(org_in.kind, OrgKind(parent.kind) if parent else None)
+        if problem is not None:
+            raise BadInput.one("Tổ chức cấp trên", problem)
+        return _org_view(place_org(s, ctx, org_in, parent), parent)
 
 
 def _org_view(org: Organization, parent: Organization | None) -> dict[str, Any]:

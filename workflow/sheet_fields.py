@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from workflow.errors import BadInput
@@ -135,3 +136,43 @@ def finder(items: Iterable[Any]) -> Callable[[str], Any]:
         return by_code.get(raw.upper()) or by_code.get(raw) or by_name.get(fold(raw))
 
     return find
+
+
+def write_book(
+    path: Path,
+    title: str,
+    headers: list[str],
+    rows: Iterable[list[Any]],
+    *,
+    help_rows: list[list[str]] | None = None,
+    text_columns: Iterable[int] = (),
+) -> None:
+    """A template or an export: bold frozen headers, the rows, and a sheet saying what each
+    column accepts. ``text_columns`` (0-based) stay text, so a CCCD keeps its leading 0."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = title
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(14, len(header) + 4)
+    for i in text_columns:
+        for cell in ws[get_column_letter(i + 1)][1:]:
+            cell.number_format = "@"
+    if help_rows:
+        help_ws = book.create_sheet("Hướng dẫn")
+        help_ws.append(["Cột", "Giá trị"])
+        for line in help_rows:
+            help_ws.append(line)
+        help_ws.column_dimensions["A"].width = 28
+        help_ws.column_dimensions["B"].width = 90
+    book.save(path)

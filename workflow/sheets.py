@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def read_table(path: Path) -> Sheet:
+@contextmanager
+def _raw_rows(path: Path) -> Iterator[tuple[str, Iterator[list[Any]], str | None]]:
+    """The file's name as messages give it, its rows as read (cleaned, not yet numbered),
+    and the legacy code of a whole CSV file read as TCVN3 or VNI bytes."""
     if not path.exists():
         raise BadInput.one("Tệp", f"không thấy tệp '{path}'")
     suffix = path.suffix.lower()
@@ -50,8 +55,7 @@ def read_table(path: Path) -> Sheet:
             text = latin if whole_file else raw.decode("cp1258")
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else None
         reader = csv.reader(io.StringIO(text), dialect or csv.excel)
-        table = [[_clean(c) for c in row] for row in reader]
-        name = path.name
+        yield path.name, ([_clean(c) for c in row] for row in reader), whole_file
     elif suffix in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 
@@ -59,22 +63,38 @@ def read_table(path: Path) -> Sheet:
             book = load_workbook(path, read_only=True, data_only=True)
         except Exception:  # a broken or mislabelled file
             raise BadInput.one("Tệp", f"'{path.name}' không đọc được như một tệp Excel") from None
-        ws = book.worksheets[0]
-        table = [[_clean(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        name = f"{path.name} / {ws.title}"
-        whole_file = None
-        book.close()
+        try:
+            ws = book.worksheets[0]
+            rows = ([_clean(c) for c in row] for row in ws.iter_rows(values_only=True))
+            yield f"{path.name} / {ws.title}", rows, None
+        finally:
+            book.close()
     else:
         raise BadInput.one("Tệp", f"'{path.name}': chỉ đọc được .csv hoặc .xlsx")
-    numbered = [(i + 1, row) for i, row in enumerate(table) if any(c is not None for c in row)]
+
+
+def read_headers(path: Path) -> list[str]:
+    """The header row alone (to tell what a sheet holds without reading it all)."""
+    with _raw_rows(path) as (_, rows, whole_file):
+        for row in rows:
+            if any(c is not None for c in row):
+                headers = [str(h) if h is not None else "" for h in row]
+                _convert_legacy(headers, [], whole_file)
+                return headers
+    raise BadInput.one("Tệp", f"'{path.name}' không có dữ liệu")
+
+
+def read_table(path: Path) -> Sheet:
+    with _raw_rows(path) as (name, rows, whole_file):
+        numbered = [(i + 1, row) for i, row in enumerate(rows) if any(c is not None for c in row)]
     if not numbered:
         raise BadInput.one("Tệp", f"'{path.name}' không có dữ liệu")
     (_, header), *body = numbered
     width = len(header)
     headers = [str(h) if h is not None else "" for h in header]
-    rows = [(n, (row + [None] * width)[:width]) for n, row in body]
-    legacy = _convert_legacy(headers, rows, whole_file)
-    return Sheet(name, headers, rows, legacy)
+    body_rows = [(n, (row + [None] * width)[:width]) for n, row in body]
+    legacy = _convert_legacy(headers, body_rows, whole_file)
+    return Sheet(name, headers, body_rows, legacy)
 
 
 def _latin(text: str) -> bool:

@@ -30,6 +30,9 @@ ANSWERS: dict[str, str] = {
 RECORDED: dict[str, str] = {
     "tao_ho_so": "Mở hồ sơ",
     "nhap_ket_nap_truoc_day": "Nhập kết nạp trước khi dùng hệ thống",
+    "nhap_ho_so_dang_xu_ly": "Nhập hồ sơ đang xử lý từ tệp",
+    "cap_nhat_tu_tep": "Cập nhật thông tin từ tệp",
+    "ghi_hoc_vien_lop": "Ghi học viên lớp nhận thức",
     "ghi_giay_chung_nhan": "Ghi giấy chứng nhận lớp nhận thức",
     "ghi_nguoi_gioi_thieu": "Ghi người giới thiệu",
     "ghi_giay_to": "Ghi giấy tờ",

@@ -483,11 +483,75 @@ def test_template_fill_dry_run_then_import(demo_env: dict[str, str], tmp_path: P
             "CBCS-THPT",
         ]
     )
+    sheet.append(  # a dossier under way: the chi bộ has voted, the papers went up
+        [
+            "Trịnh Văn Tâm",
+            "14/04/1999",
+            "Nam",
+            "Kinh",
+            "Không",
+            "001099000778",
+            "Đại học",
+            "Viên chức",
+            "x",
+            "",
+            "Lộc An",
+            "CBCS-THPT",
+            "Gửi hồ sơ",
+            "88-GCN/TTCT",
+            "20/02/2026",
+            "Trung tâm Chính trị huyện",
+            "15/06/2026",
+            12,
+            11,
+        ]
+    )
     book.save(template)
     assert "chưa ghi" in ok(env, f"import {template} --dry-run")
-    assert "2 người mới" in ok(env, f"import {template}")
+    assert "Tâm" not in ok(env, "candidate list --search 'trinh van tam'")
+    done = ok(env, f"import {template}")
+    assert "3 người mới" in done and "Gửi hồ sơ 1" in done
     found = json.loads(ok(env, "candidate list --search 'ho thi lan' --json"))
     assert [d["stage"] for d in found] == ["nguon"]
+    (tam,) = json.loads(ok(env, "candidate list --search 'trinh van tam' --json"))
+    assert tam["stage"] == "gui_ho_so"
+    events = json.loads(ok(env, f"history {tam['dossier_id']} --json"))
+    assert [(e["event"], e["to_stage"]) for e in events] == [("nhap_ho_so_dang_xu_ly", "gui_ho_so")]
     assert "0 người mới" in ok(env, f"import {template}")
     out = tmp_path / "xuat.xlsx"
     assert "Đã ghi" in ok(env, f"export candidates --out {out} --org CBCS-THPT")
+
+
+def test_organizations_and_classes_round_trip_through_their_templates(
+    demo_env: dict[str, str], tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    env = demo_env
+    orgs = tmp_path / "to_chuc.xlsx"
+    ok(env, f"template organizations --out {orgs}")
+    assert "2 tổ chức mới" in ok(env, f"import {orgs}")  # told by its headers (DUK-CQ's)
+    assert "0 tổ chức mới" in ok(env, f"import {orgs} --kind organizations")
+    back = tmp_path / "cay.xlsx"
+    ok(env, f"export organizations --out {back}")
+    assert "0 tổ chức mới" in ok(env, f"import {back}")
+    renamed = load_workbook(back)
+    renamed["Tổ chức"]["B2"] = "Tỉnh ủy tỉnh Lâm Đồng"
+    renamed.save(back)
+    assert "1 cập nhật" in ok(env, f"import {back}")
+
+    # the class list's example learner is the candidates template's example person
+    people = tmp_path / "qc.xlsx"
+    ok(env, f"template candidates --out {people}")
+    ok(env, f"import {people}")
+    classes = tmp_path / "lop.xlsx"
+    ok(env, f"template classes --out {classes}")
+    assert "chưa ghi" in ok(env, f"import {classes} --dry-run")
+    done = ok(env, f"import {classes}")
+    assert "1 lớp mới" in done and "1 có giấy chứng nhận" in done
+    assert "(0 ghi mới)" in ok(env, f"import {classes}")
+    listed = tmp_path / "lop_xuat.xlsx"
+    assert "1 học viên" in ok(env, f"export classes --out {listed}")
+    assert "(0 ghi mới)" in ok(env, f"import {listed}")
+    code, out = run(env, f"import {classes} --kind organizations")
+    assert code == 2 and "thiếu cột" in out
