@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from models.bulk import insert_rows
 from models.tables import AuditEvent
 
 GENESIS = "0" * 64
@@ -159,8 +160,7 @@ def append_many(session: Session, at: datetime, actor: str, events: list[dict[st
         row = _chained(last_id + offset, stamp, actor, event, last_hash)
         last_hash = row["hash"]
         rows.append(row)
-    if rows:
-        session.connection().execute(_INSERT, rows)
+    insert_rows(session.connection(), AuditEvent, rows)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ the official name is what is stored.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from workflow.vntext import fold
 
 OFFICIAL: tuple[str, ...] = (
@@ -92,6 +94,7 @@ def _key(name: str) -> str:
 _BY_KEY = {_key(n): n for n in OFFICIAL} | {_key(k): v for k, v in OTHER_SPELLINGS.items()}
 
 
+@lru_cache(maxsize=1024)
 def official(name: str) -> str | None:
     """The official name of an ethnic group, or None when the name is not one of the 54."""
     return _BY_KEY.get(_key(name))

@@ -11,15 +11,18 @@ nothing; a row whose person exists (same CCCD, same chi bộ) updates what chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import audit
+from models.bulk import insert_columns, insert_rows
 from models.tables import (
     Candidate,
     Ceremony,
@@ -31,12 +34,14 @@ from models.tables import (
 )
 from workflow import tracking
 from workflow.access import Action, scope_ids
-from workflow.backfill import open_midway
-from workflow.facts import Education, Occupation, OrgKind, Sex
+from workflow.calendar import WorkingCalendar
+from workflow.deadlines import Due, dossier_dues
+from workflow.facts import DossierFacts, Education, Occupation, OrgKind, Sex
 from workflow.inputs import CandidateIn, MidwayIn
 from workflow.midway import IMPORTABLE, NEEDS, facts_of, stage_problems
-from workflow.process import Stage
-from workflow.rules import NoRuleSet, rule_set_for
+from workflow.process import MAIN_LINE, Stage
+from workflow.profile import admission_profile
+from workflow.rules import NoRuleSet, RuleSet, rule_set_for
 from workflow.service import CELLS, Context, _calendar, _overrides
 from workflow.sheet_fields import (
     Problems,
@@ -76,6 +81,7 @@ TITLES: dict[str, str] = {f: str(CandidateIn.model_fields[f].title) for f in PER
     f: str(MidwayIn.model_fields[f].title) for f in STAGE_FIELDS
 }
 SHEET_TITLE = "Quần chúng"
+AT_SOURCE = MidwayIn()  # a row without stage columns: a new person in the pool
 DATE_FIELDS = frozenset({"birth_date", "certificate_on", "voted_on", "signed_on", "ceremony_on"})
 ALIASES: dict[str, str] = {
     "ho_ten": "full_name",
@@ -112,8 +118,21 @@ _CHOICES = {
 }
 
 
+# Columns whose text goes to the input model as typed (no words to map to identifiers).
+_AS_TYPED = (
+    frozenset(FIELDS)
+    - {"sex", "education", "occupation", "stage"}
+    - {
+        "doan_member",
+        "cong_doan_member",
+    }
+)
+
+
 def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
     """A sheet's cell as the input model takes it: dates from Excel, words to identifiers."""
+    if value.__class__ is str and name in _AS_TYPED:
+        return value
     if value is None:
         return None
     if name in DATE_FIELDS:
@@ -157,10 +176,8 @@ def import_candidates(
         visible = scope_ids(s, ctx.actor)
         overrides = _overrides(s) if stage_columns else {}
         cal = _calendar(s) if stage_columns else None
-    by_code = {o.code: o for o in orgs}
     find_org = finder(orgs)
-    new: list[CandidateIn] = []
-    midway: list[tuple[CandidateIn, MidwayIn]] = []
+    new: list[NewRow] = []
     updates: list[tuple[Candidate, dict[str, Any]]] = []
     unchanged = 0
     seen: dict[str, int] = {}
@@ -172,8 +189,7 @@ def import_candidates(
         if progress is not None:
             progress(done, total)
         bad = partial(problems.cell, number)
-        data = {f: _cell(f, row[i], notes) for f, i in person_columns.items()}
-        data = {k: v for k, v in data.items() if v is not None}
+        data = {f: _cell(f, row[i], notes) for f, i in person_columns.items() if row[i] is not None}
         raw_org = str(data.get("org_code", "")).strip()
         org = find_org(raw_org)
         if org is None or OrgKind(org.kind) not in CELLS:
@@ -184,10 +200,11 @@ def import_candidates(
             bad("org_code", "ngoài phạm vi của bạn")
             continue
         data["org_code"] = org.code
-        stage_data = {f: _cell(f, row[i], notes) for f, i in stage_columns.items()}
-        stage_data = {k: v for k, v in stage_data.items() if v is not None}
+        stage_data = {
+            f: _cell(f, row[i], notes) for f, i in stage_columns.items() if row[i] is not None
+        }
         c_in = problems.checked(number, CandidateIn, data, ctx.today())
-        m = problems.checked(number, MidwayIn, stage_data, ctx.today())
+        m = problems.checked(number, MidwayIn, stage_data, ctx.today()) if stage_data else AT_SOURCE
         if c_in is None or m is None:
             continue
         if c_in.cccd in seen:
@@ -195,6 +212,7 @@ def import_candidates(
             continue
         seen[c_in.cccd] = number
         staged = m.stage is not Stage.nguon or m.has_facts
+        facts, rs = None, None
         if staged and cal is not None:
             facts = facts_of(
                 m,
@@ -211,10 +229,7 @@ def import_candidates(
                 bad(field, str(unmet))
         existing = known.get(c_in.cccd)
         if existing is None:
-            if staged:
-                midway.append((c_in, m))
-            else:
-                new.append(c_in)
+            new.append(NewRow(c_in, m, org, facts, rs))
         elif existing[1].org_id != org.id:
             other = next((o.code for o in orgs if o.id == existing[1].org_id), "?")
             bad(
@@ -241,15 +256,13 @@ def import_candidates(
             else:
                 unchanged += 1
     problems.raise_any()
-    if not dry_run and (new or midway or updates):
+    if not dry_run and (new or updates):
         with ctx.write() as s:
-            _open_many(s, ctx, new, by_code, path.name)
-            for c_in, m in midway:
-                open_midway(s, ctx, c_in, m, path.name)
+            _open_many(s, ctx, new, path.name, cal)
             admitted_now = {
-                by_code[c.org_code].id
-                for c, m in midway
-                if m.signed_on is not None and m.signed_on.year == ctx.today().year
+                r.org.id
+                for r in new
+                if r.m.signed_on is not None and r.m.signed_on.year == ctx.today().year
             }
             if admitted_now:  # this year's progress against the targets moved (P-HALF, P-YEAR)
                 tree = tracking.OrgTree(s)
@@ -258,12 +271,12 @@ def import_candidates(
             for person, changed in updates:
                 _update(s, ctx, person, changed, path.name)
     stages: dict[str, int] = {}
-    for stage in [Stage.nguon] * len(new) + [m.stage for _, m in midway]:
-        stages[stage.label] = stages.get(stage.label, 0) + 1
+    for r in new:
+        stages[r.m.stage.label] = stages.get(r.m.stage.label, 0) + 1
     return {
         "file": path.name,
         "rows": total,
-        "new": len(new) + len(midway),
+        "new": len(new),
         "new_by_stage": stages,
         "updated": len(updates),
         "unchanged": unchanged,
@@ -272,74 +285,179 @@ def import_candidates(
     }
 
 
+@dataclass(frozen=True)
+class NewRow:
+    """A checked row for a person not yet known: where the dossier stands, and (when it is
+    under way) the facts and rule set it was judged with."""
+
+    c_in: CandidateIn
+    m: MidwayIn
+    org: Organization
+    facts: DossierFacts | None
+    rs: RuleSet | None
+
+
 def _open_many(
-    s: Session,
-    ctx: Context,
-    people: list[CandidateIn],
-    orgs: dict[str, Organization],
-    source: str,
+    s: Session, ctx: Context, rows: list[NewRow], source: str, cal: WorkingCalendar | None
 ) -> None:
-    """The new people of a sheet, each with a dossier at nguồn and its audit event: the same
-    rows as ``open_dossier`` one by one, written a few statements for the whole sheet."""
-    if not people:
+    """The new people of a sheet, each with a dossier and its audit event: the rows
+    ``open_dossier`` writes for a person at nguồn; for a dossier under way, at the stage the
+    sheet gives with its dated facts, its deadlines, and an import event (not transitions
+    nobody made in ketnap). A few statements for the whole sheet."""
+    if not rows:
         return
-    for code in {p.org_code for p in people}:  # the right to add, once per chi bộ
-        ctx.allow(s, Action.add_candidate, orgs[code].id)
+    for org_id in {r.org.id for r in rows}:  # the right to add, once per chi bộ
+        ctx.allow(s, Action.add_candidate, org_id)
     conn = s.connection()
     first_c = (conn.execute(select(func.max(col(Candidate.id)))).scalar() or 0) + 1
     first_d = (conn.execute(select(func.max(col(Dossier.id)))).scalar() or 0) + 1
     now, today = ctx.clock.now(), ctx.today()
-    people_rows, dossier_rows, events = [], [], []
-    for k, p in enumerate(people):
-        org = orgs[p.org_code]
-        cid, did = first_c + k, first_d + k
-        people_rows.append(
-            {
-                "id": cid,
-                "full_name": p.full_name,
-                "name_key": fold(p.full_name),
-                "birth_date": p.birth_date,
-                "sex": p.sex.value,
-                "ethnicity": p.ethnicity,
-                "religion": p.religion,
-                "cccd": p.cccd,
-                "education": p.education.value,
-                "edu_exception": p.edu_exception.value,
-                "occupation": p.occupation.value,
-                "doan_member": p.doan_member,
-                "cong_doan_member": p.cong_doan_member,
-                "residence": p.residence,
-                "org_id": org.id,
-                "created_at": now,
-            }
-        )
-        dossier_rows.append(
-            {
-                "id": did,
-                "candidate_id": cid,
-                "org_id": org.id,
-                "stage": Stage.nguon.value,
-                "version": 1,
-                "opened_on": today,
-                "updated_at": now,
-            }
-        )
-        events.append(
-            {
-                "kind": "create",
-                "event": "tao_ho_so",
-                "dossier_id": did,
-                "to_stage": Stage.nguon.value,
-                "data": {
-                    "org": org.code,
-                    "birth_month": p.birth_date.strftime("%Y-%m"),
-                    "source": source,
-                },
-            }
-        )
-    conn.execute(insert(Candidate), people_rows)
-    conn.execute(insert(Dossier), dossier_rows)
+    n = len(rows)
+    people = [r.c_in for r in rows]
+    candidate_ids = list(range(first_c, first_c + n))
+    dossier_ids = list(range(first_d, first_d + n))
+    org_ids = [r.org.id for r in rows]
+    insert_columns(
+        conn,
+        Candidate,
+        {
+            "id": candidate_ids,
+            "full_name": [p.full_name for p in people],
+            "name_key": [fold(p.full_name) for p in people],
+            "birth_date": [p.birth_date for p in people],
+            "sex": [p.sex.value for p in people],
+            "ethnicity": [p.ethnicity for p in people],
+            "religion": [p.religion for p in people],
+            "cccd": [p.cccd for p in people],
+            "education": [p.education.value for p in people],
+            "edu_exception": [p.edu_exception.value for p in people],
+            "occupation": [p.occupation.value for p in people],
+            "doan_member": [p.doan_member for p in people],
+            "cong_doan_member": [p.cong_doan_member for p in people],
+            "residence": [p.residence for p in people],
+            "org_id": org_ids,
+            "created_at": [now] * n,
+        },
+    )
+    joined = [_joined_on(r.m) for r in rows]  # D-PARTY-AGE: the decision's date
+    insert_columns(
+        conn,
+        Dossier,
+        {
+            "id": dossier_ids,
+            "candidate_id": candidate_ids,
+            "org_id": org_ids,
+            "stage": [r.m.stage.value for r in rows],
+            "version": [1] * n,
+            "rule_set_id": [r.rs.id if r.rs and r.m.voted_on else None for r in rows],
+            "party_joined_on": joined,
+            "admitted_profile": [
+                _profile(p, day) if day else None for p, day in zip(people, joined, strict=True)
+            ],
+            "opened_on": [today] * n,
+            "updated_at": [now] * n,
+        },
+    )
+    under_way = [
+        (r, cid, did)
+        for r, cid, did in zip(rows, candidate_ids, dossier_ids, strict=True)
+        if r.facts is not None
+    ]
+    _insert_facts(conn, under_way)
+    if under_way and cal is not None:
+        table = tracking.policies(s)
+        subjects: list[tuple[str, int, int | None, Iterable[Due]]] = []
+        for r, _, did in under_way:
+            assert r.facts is not None and r.rs is not None
+            dues = dossier_dues(r.facts, r.rs, cal)
+            assert r.org.id is not None
+            subjects.append((tracking.dossier_subject(did), r.org.id, did, dues))
+        tracking.sync_many(s, subjects, today, now, cal, table)
+    events = [_event(r, did, source) for r, did in zip(rows, dossier_ids, strict=True)]
     audit.append_many(s, now, ctx.actor, events)
+
+
+def _joined_on(m: MidwayIn) -> date | None:
+    admitted = MAIN_LINE.index(m.stage) >= MAIN_LINE.index(Stage.ket_nap)
+    return m.signed_on if admitted else None
+
+
+def _profile(p: CandidateIn, admitted_on: date) -> int:
+    return admission_profile(
+        doan_member=p.doan_member,
+        sex=p.sex.value,
+        ethnicity=p.ethnicity,
+        religion=p.religion,
+        occupation=p.occupation.value,
+        education=p.education.value,
+        birth_date=p.birth_date,
+        admitted_on=admitted_on,
+    )
+
+
+def _insert_facts(conn: Any, under_way: list[tuple[NewRow, int, int]]) -> None:
+    """The dated facts of the dossiers under way, one statement per kind."""
+    certificates, votes, decisions, ceremonies = [], [], [], []
+    for r, cid, did in under_way:
+        m = r.m
+        if m.certificate_on is not None:
+            certificates.append(
+                {
+                    "candidate_id": cid,
+                    "number": m.certificate_number or "",
+                    "issued_on": m.certificate_on,
+                    "issuer": m.certificate_issuer or "",
+                }
+            )
+        if m.voted_on is not None:
+            votes.append(
+                {
+                    "dossier_id": did,
+                    "kind": "chi_bo",
+                    "dated": m.voted_on,
+                    "official_members": m.official_members or 0,
+                    "agree": m.agree or 0,
+                }
+            )
+        if m.signed_on is not None:
+            decisions.append(
+                {
+                    "dossier_id": did,
+                    "kind": "ket_nap",
+                    "number": m.decision_number or "",
+                    "signed_on": m.signed_on,
+                    "received_on": m.signed_on,
+                }
+            )
+        if m.ceremony_on is not None:
+            ceremonies.append({"dossier_id": did, "held_on": m.ceremony_on})
+    insert_rows(conn, Certificate, certificates)
+    insert_rows(conn, Resolution, votes)
+    insert_rows(conn, Decision, decisions)
+    insert_rows(conn, Ceremony, ceremonies)
+
+
+def _event(r: NewRow, dossier_id: int, source: str) -> dict[str, Any]:
+    data = {"org": r.org.code, "birth_month": f"{r.c_in.birth_date:%Y-%m}", "source": source}
+    if r.facts is None:
+        return {
+            "kind": "create",
+            "event": "tao_ho_so",
+            "dossier_id": dossier_id,
+            "to_stage": Stage.nguon.value,
+            "data": data,
+        }
+    return {
+        "kind": "import",
+        "event": "nhap_ho_so_dang_xu_ly",
+        "dossier_id": dossier_id,
+        "to_stage": r.m.stage.value,
+        "rule_set_id": r.rs.id if r.rs and r.m.voted_on else None,
+        "data": {
+            **data,
+            "facts": r.m.model_dump(mode="json", exclude={"stage"}, exclude_none=True),
+        },
+    }
 
 
 def _update(

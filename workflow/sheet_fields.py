@@ -59,6 +59,8 @@ def date_cell(value: Any, notes: dict[str, Any]) -> Any:
     """A date cell, an Excel serial (counted in ``notes``) or text for the input model."""
     if isinstance(value, datetime):
         return value.date()
+    if isinstance(value, date):
+        return value
     if _number(value):
         notes["excel_dates"] = notes.get("excel_dates", 0) + 1
         return EXCEL_EPOCH + timedelta(days=int(value))

@@ -24,14 +24,32 @@ _TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323
 
 def nfc(text: str) -> str:
     """Names are stored NFC with single spaces, whatever keyboard produced them."""
+    if text.isascii():  # most cells of a sheet (codes, dates, numbers): nothing to compose
+        return " ".join(text.split())
     return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def _unaccent(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Every precomposed Latin letter with marks → its base letter, for one str.translate pass.
+_UNACCENT = {
+    cp: _unaccent(chr(cp))
+    for cp in range(0xC0, 0x1F00)
+    if _unaccent(chr(cp)).isascii() and _unaccent(chr(cp)) != chr(cp)
+} | {ord("đ"): "d", ord("Đ"): "D"}
 
 
 def fold(text: str) -> str:
     """Accent-free lower-case key: 'Nguyễn Văn Thắng' -> 'nguyen van thang'."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
+    if not text.isascii():
+        text = text.translate(_UNACCENT)
+        if not text.isascii():  # decomposed input (NFD), or letters beyond Latin
+            decomposed = unicodedata.normalize("NFD", text)
+            text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(text.lower().split())
 
 
 def _char_key(ch: str) -> tuple[int, int]:
