@@ -1,8 +1,10 @@
 """Vietnamese text: NFC names, accent-free search keys, alphabetical order, dd/mm/yyyy.
 
-No maintained collation library installs without a compiler and ICU, so the sort key is
-written here and tested: letters in the Vietnamese alphabet (a ă â b c d đ e ê …), then
-tones in dictionary order (ngang, huyền, hỏi, ngã, sắc, nặng).
+The Vietnamese order needs the CLDR "vi" tailoring: PyICU has it but builds against the
+ICU headers with a compiler (no wheel); pyuca installs cleanly but sorts by the default
+Unicode table, where ă and â are a with accents ("Ăn" before "Anh"), not letters of their
+own. So the sort key is written here and tested: letters in the Vietnamese alphabet
+(a ă â b c d đ e ê …), then tones in dictionary order (ngang, huyền, hỏi, ngã, sắc, nặng).
 """
 
 from __future__ import annotations
