@@ -438,7 +438,8 @@ def _insert_facts(conn: Any, under_way: list[tuple[NewRow, int, int]]) -> None:
 
 
 def _event(r: NewRow, dossier_id: int, source: str) -> dict[str, Any]:
-    data = {"org": r.org.code, "birth_month": f"{r.c_in.birth_date:%Y-%m}", "source": source}
+    born = r.c_in.birth_date  # R-AGE counts months: the audit keeps the month, not the day
+    data = {"org": r.org.code, "birth_month": f"{born.year:04d}-{born.month:02d}", "source": source}
     if r.facts is None:
         return {
             "kind": "create",

@@ -131,9 +131,13 @@ def test_duplicates_and_the_same_person_elsewhere_are_flagged(
     twice = xlsx(
         tmp_path / "t.xlsx", [row("A Nguyễn", "001301000005"), row("B Trần", "001301000005")]
     )
+    empty = counts(db_path)
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, twice)
-    assert caught.value.problems[0][1] == "trùng số CCCD với dòng 2"
+    assert caught.value.problems == [
+        ("t.xlsx / DS, dòng 3, cột 'Số CCCD'", "trùng số CCCD với dòng 2")
+    ]
+    assert counts(db_path) == empty
     import_candidates(ctx, xlsx(tmp_path / "one.xlsx", [row("A Nguyễn", "001301000005")]))
     elsewhere = xlsx(tmp_path / "e.xlsx", [row("A Nguyễn", "001301000005", org="CBCS")])
     before = counts(db_path)
