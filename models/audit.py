@@ -15,21 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
 
 from models.bulk import insert_rows
+from models.canonical import canonical_json
 from models.tables import AuditEvent
 
 GENESIS = "0" * 64
-
-
-# One encoder, built once: json.dumps with arguments builds a new one on every call.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def canonical_json(value: Any) -> str:
-    return _CANONICAL.encode(value)
 
 
 _ESCAPE = json.encoder.encode_basestring  # C-accelerated, the escaping json.dumps uses
@@ -90,9 +83,18 @@ _HEAD = (
 _INSERT = insert(AuditEvent)
 
 
+# PostgreSQL: one advisory lock serialises the writers of the chain's head for the rest of
+# their transaction (SQLite's BEGIN IMMEDIATE already serialises every writer).
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(7420010)")
+
+
 def head(session: Session) -> tuple[int, str]:
-    """(id, hash) of the last event, or (0, GENESIS) for an empty log."""
-    row = session.connection().execute(_HEAD).first()
+    """(id, hash) of the last event, or (0, GENESIS) for an empty log; the caller then owns
+    the head until it commits."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(_CHAIN_LOCK)
+    row = conn.execute(_HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -206,6 +208,8 @@ def verify_rows(
                 "đổi thứ tự tại đây.",
                 seen_prev,
             )
+        if data.__class__ is not str:  # JSONB on PostgreSQL comes back parsed
+            data = canonical_json(data)
         text = _canonical_event(rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev)
         if sha256(text.encode("utf-8")).hexdigest() != digest:
             return ChainReport(

@@ -1,5 +1,8 @@
 """Engine and unit-of-work factory. Nothing is built at import time.
 
+PostgreSQL (``postgresql+psycopg://…``) when many clerks share one database: the same
+schema through the same migrations.
+
 SQLite: WAL (readers never block the writer), foreign keys on, a busy timeout, and
 ``synchronous=FULL`` so a committed audit event survives a power cut. pysqlite's own
 transaction handling is switched off and we emit BEGIN ourselves: a write unit of work
@@ -19,7 +22,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 DEFAULT_DB = "ketnap.db"
 BUSY_TIMEOUT_MS = 15_000
 CACHE_KIB = 65_536
@@ -34,6 +37,10 @@ def database_url(value: str | None = None) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql"):
+        # READ COMMITTED (the server's default): a dossier's version check and row lock, and
+        # the audit chain's advisory lock (models/audit.py), serialise what must be
+        return create_engine(url, pool_pre_ping=True)
     if not url.startswith("sqlite"):
         return create_engine(url)
     engine = create_engine(url, connect_args={"check_same_thread": False})

@@ -6,12 +6,15 @@ so the schema is the same on SQLite and PostgreSQL and a new value needs no migr
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from models.canonical import canonical_json
 
 
 class AwareDateTime(TypeDecorator[datetime]):
@@ -29,6 +32,32 @@ class AwareDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> datetime | None:
         return datetime.fromisoformat(value) if value is not None else None
+
+
+class ChainedJSON(TypeDecorator[str]):
+    """An audit event's data: the canonical JSON text the hash covers, in Python. Stored as
+    TEXT on SQLite and as JSONB on PostgreSQL (queryable there); read back on both as the
+    same canonical text, so the chain verifies the same way."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> Any:
+        if value is None or dialect.name != "postgresql":
+            return value
+        return json.loads(value)  # JSONB's own processor sends it
+
+    def process_result_value(self, value: Any, dialect: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return canonical_json(value)
 
 
 def _ts() -> Any:
@@ -256,7 +285,7 @@ class AuditEvent(SQLModel, table=True):
     to_stage: str | None = Field(default=None, max_length=20)
     reason: str | None = Field(default=None, sa_column=Column(Text))
     rule_set_id: str | None = Field(default=None, max_length=60)
-    data: str = Field(sa_column=Column(Text, nullable=False))
+    data: str = Field(sa_column=Column(ChainedJSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 

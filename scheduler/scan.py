@@ -72,9 +72,11 @@ _REMINDER_ID = sa_select(col(Reminder.id)).where(
 
 
 def _insert_ignore(dialect: str, table: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING, in the dialect's own words."""
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, in the dialect's own words: the rows
+    returned are the ones inserted (a driver's rowcount of a multi-row insert is not
+    reliable: psycopg gives -1)."""
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing()
+    return module.insert(table).on_conflict_do_nothing().returning(table.id)
 
 
 @dataclass
@@ -207,7 +209,7 @@ def scan(
             report.examined += len(rows)
             inserted = 0
             if batch.reminders:
-                inserted = conn.execute(insert_reminder, batch.reminders).rowcount
+                inserted = len(conn.execute(insert_reminder, batch.reminders).all())
             emails = _queue_emails(conn, insert_outbox, batch, state, now)
             for (step, next_on), ids in batch.moves.items():
                 conn.execute(_MOVE, {"ids": ids, "step": step, "next_on": next_on})
@@ -328,7 +330,7 @@ def _queue_emails(
             )
     if not rows:
         return 0
-    return int(conn.execute(insert_outbox, rows).rowcount)
+    return len(conn.execute(insert_outbox, rows).all())
 
 
 def due_count(ctx: Context, as_of: date) -> int:

@@ -26,7 +26,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from models.audit import GENESIS, _hashed_fields, canonical_json, event_hash
+from models.audit import GENESIS, _hashed_fields, event_hash
+from models.canonical import canonical_json
 from workflow.clock import VN_TZ
 
 FORMAT = "ketnap-bundle/1"
@@ -142,6 +143,8 @@ def rows_in_range(conn: Any, start: date | None, end: date | None) -> list[dict[
     contiguous segment, since ids and times grow together."""
     from sqlalchemy import text
 
+    from models.tables import ChainedJSON
+
     where, params = [], {}
     if start is not None:
         where.append("at >= :lo")
@@ -161,7 +164,7 @@ def rows_in_range(conn: Any, start: date | None, end: date | None) -> list[dict[
     result = conn.execute(
         text(
             f"SELECT {', '.join(_COLUMNS)} FROM audit_event WHERE id BETWEEN :a AND :b ORDER BY id"
-        ),
+        ).columns(data=ChainedJSON),  # the canonical text on every database (JSONB on PG)
         {"a": ids[0], "b": ids[1]},
     )
     return [dict(zip(_COLUMNS, r, strict=True)) for r in result]

@@ -58,7 +58,8 @@ def test_dates() -> None:
 
 def test_the_fast_canonical_event_equals_canonical_json() -> None:
     """models.audit spells the event's canonical JSON out for speed; it must be the same."""
-    from models.audit import _canonical_event, _hashed_fields, canonical_json
+    from models.audit import _canonical_event, _hashed_fields
+    from models.canonical import canonical_json
 
     for reason in (None, 'Lý do có "ngoặc kép", \\\\ và xuống\\ndòng', "Ân"):
         fields = {
