@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, migrated by Alembic, and a fixed clock."""
+"""Shared fixtures: a real database per test (a SQLite file, or a PostgreSQL database when
+KETNAP_TEST_PG names a server: tests/databases.py), migrated by Alembic, and a fixed clock."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from models.db import database_url
+from tests.databases import TestDB, new_db
 from workflow import inputs
 from workflow.clock import VN_TZ, FixedClock
 from workflow.service import Context, add_candidate, add_org, initialise, open_context
@@ -38,22 +39,23 @@ TREE: list[dict[str, Any]] = [
 ]
 
 
-def make_context(path: Path, clock: FixedClock | None = None) -> Context:
-    ctx = open_context(
-        database_url(str(path)), "chuyen_vien_test", clock or FixedClock(NOW), require_init=False
-    )
+def make_context(db: TestDB, clock: FixedClock | None = None) -> Context:
+    ctx = open_context(db.url, "chuyen_vien_test", clock or FixedClock(NOW), require_init=False)
     initialise(ctx)
     return ctx
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "ketnap.db"
+def db(tmp_path: Path) -> Iterator[TestDB]:
+    """This test's database (SQLite file, or PostgreSQL when KETNAP_TEST_PG is set)."""
+    made = new_db(tmp_path)
+    yield made
+    made.drop()
 
 
 @pytest.fixture
-def ctx(db_path: Path) -> Iterator[Context]:
-    context = make_context(db_path)
+def ctx(db: TestDB) -> Iterator[Context]:
+    context = make_context(db)
     for org in TREE:
         add_org(context, org)
     yield context

@@ -155,11 +155,12 @@ def open_context(url: str, actor: str, clock: Clock, *, require_init: bool = Tru
 
 
 def initialise(ctx: Context) -> bool:
-    """Create or upgrade the schema through Alembic; True when it was created now."""
-    fresh = schema_revision(ctx.engine) is None
+    """Create or upgrade the schema through Alembic; True when the installation is new (its
+    audit log was empty: the schema may have been made by a DBA running the migrations)."""
     migrate(ctx.engine)
-    if fresh:
-        with ctx.write() as s:
+    with ctx.write() as s:
+        fresh = audit.head(s)[0] == 0
+        if fresh:
             audit.append(
                 s,
                 at=ctx.clock.now(),

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import zipfile
-from contextlib import closing
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from tests.databases import TestDB, new_db
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = CliRunner()
@@ -58,9 +58,9 @@ WHOLE_CHAIN = [
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(db: TestDB) -> dict[str, str]:
     return {
-        "KETNAP_DB": str(tmp_path / "k.db"),
+        **db.env(),
         "KETNAP_NOW": "25/11/2026",
         "KETNAP_USER": "chuyen_vien",
     }
@@ -157,33 +157,28 @@ def test_skipping_a_step_is_refused_with_rule_ids(env: dict[str, str]) -> None:
     ],
 )
 def test_bad_input_names_the_field_exits_2_and_changes_nothing(
-    env: dict[str, str], line: str, field: str
+    env: dict[str, str], db: TestDB, line: str, field: str
 ) -> None:
     prepared(env)
-    db = Path(env["KETNAP_DB"])
-
-    def dump() -> list[str]:
-        with closing(sqlite3.connect(db)) as conn:
-            return list(conn.iterdump())
-
-    before = dump()
+    before = db.snapshot()
     code, out = run(env, line)
     assert code == 2, out
     assert field in out
     assert "00120000000" not in out and "Traceback" not in out
-    assert dump() == before
+    assert db.snapshot() == before
 
 
-def test_uninitialised_database_says_so(env: dict[str, str]) -> None:
-    code, out = run(env, "candidate list")
+def test_uninitialised_database_says_so(env: dict[str, str], tmp_path: Path) -> None:
+    empty = new_db(tmp_path, "trong", schema=False)
+    code, out = run({**env, **empty.env()}, "candidate list")
+    empty.drop()
     assert code == 2 and "ketnap init" in out
 
 
-def test_tampering_is_named_by_audit_verify(env: dict[str, str]) -> None:
+def test_tampering_is_named_by_audit_verify(env: dict[str, str], db: TestDB) -> None:
     prepared(env)
     ok(env, "advance 1 cu_di_hoc")
-    with sqlite3.connect(env["KETNAP_DB"]) as conn:
-        conn.execute("UPDATE audit_event SET actor = 'ke_gian' WHERE id = 6")
+    db.sql("UPDATE audit_event SET actor = 'ke_gian' WHERE id = 6")
     code, out = run(env, "audit verify")
     assert code == 1 and "#6" in out
     report = json.loads(run(env, "audit verify --json")[1])
@@ -224,7 +219,7 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
     )
 
 
-def test_two_processes_advancing_one_dossier_one_wins(env: dict[str, str]) -> None:
+def test_two_processes_advancing_one_dossier_one_wins(env: dict[str, str], db: TestDB) -> None:
     prepared(env)
     first = _cli(env, "advance", "1", "cu_di_hoc", "--version", "1")
     second = _cli(env, "advance", "1", "rut_ho_so", "--reason", "Xin rút", "--version", "1")
@@ -233,11 +228,8 @@ def test_two_processes_advancing_one_dossier_one_wins(env: dict[str, str]) -> No
     results = sorted(zip([first.returncode, second.returncode], outputs, strict=True))
     assert [code for code, _ in results] == [0, 3], results
     assert "người khác" in results[1][1]
-    with sqlite3.connect(env["KETNAP_DB"]) as conn:
-        transitions = conn.execute(
-            "SELECT count(*) FROM audit_event WHERE kind='transition'"
-        ).fetchone()[0]
-        version = conn.execute("SELECT version FROM dossier WHERE id=1").fetchone()[0]
+    transitions = db.sql("SELECT count(*) FROM audit_event WHERE kind='transition'")[0][0]
+    version = db.sql("SELECT version FROM dossier WHERE id=1")[0][0]
     assert transitions == 1 and version == 2
     assert "toàn vẹn" in ok(env, "audit verify")
 
@@ -274,18 +266,25 @@ def test_acceptance_demo_scan_as_of_01_02_2026_then_inbox(env: dict[str, str]) -
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    ok({"KETNAP_DB": str(path), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "chuyen_vien"}, "demo")
-    return path
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDB]:
+    made = new_db(tmp_path_factory.mktemp("demo"), "demo")
+    ok({**made.env(), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "chuyen_vien"}, "demo")
+    yield made
+    made.drop()
 
 
 @pytest.fixture
-def demo_env(demo_db: Path, env: dict[str, str]) -> dict[str, str]:
+def demo_copy(demo_db: TestDB, tmp_path: Path) -> Iterator[TestDB]:
     """A private copy of the module's demo database (building the demo once is enough)."""
-    with sqlite3.connect(demo_db) as src, sqlite3.connect(env["KETNAP_DB"]) as dst:
-        src.backup(dst)
-    return env
+    copied = demo_db.copy(tmp_path)
+    yield copied
+    copied.drop()
+
+
+@pytest.fixture
+def demo_env(demo_copy: TestDB, demo_db: TestDB, env: dict[str, str]) -> dict[str, str]:
+    """The CLI's environment on that copy, signing with the demo's key."""
+    return {**env, "KETNAP_DB": demo_copy.url, "KETNAP_KEY": str(demo_db.key)}
 
 
 @pytest.mark.parametrize(
@@ -302,16 +301,14 @@ def demo_env(demo_db: Path, env: dict[str, str]) -> dict[str, str]:
     ],
 )
 def test_agenda_bad_input_names_the_field_and_exits_2(
-    demo_env: dict[str, str], line: str, field: str
+    demo_env: dict[str, str], demo_copy: TestDB, line: str, field: str
 ) -> None:
     env = demo_env
-    with sqlite3.connect(env["KETNAP_DB"]) as conn:
-        before = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
+    before = demo_copy.sql("SELECT count(*) FROM audit_event")[0][0]
     code, out = run(env, line)
     assert code == 2, out
     assert field in out
-    with sqlite3.connect(env["KETNAP_DB"]) as conn:
-        assert conn.execute("SELECT count(*) FROM audit_event").fetchone()[0] == before
+    assert demo_copy.sql("SELECT count(*) FROM audit_event")[0][0] == before
 
 
 def test_outbox_send_without_a_server_says_so(demo_env: dict[str, str]) -> None:

@@ -10,18 +10,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.synthetic import generate
 from scheduler.scan import scan
 from tests.conftest import make_context
+from tests.databases import TestDB, new_db
 from workflow.service import verify_audit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,36 +30,35 @@ AS_OF = date(2026, 11, 25)
 DOSSIERS = 6000
 
 
-def keys(path: Path) -> tuple[set[tuple[str, str, str, int]], int]:
-    with sqlite3.connect(path) as conn:
-        found = conn.execute("SELECT subject, kind, due, step FROM reminder").fetchall()
+Keys = set[tuple[Any, ...]]
+
+
+def keys(db: TestDB) -> tuple[Keys, int]:
+    found = db.sql("SELECT subject, kind, due, step FROM reminder")
     return set(found), len(found)
 
 
-def copy(src: Path, dst: Path) -> Path:
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    return dst
-
-
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, set[tuple]]]:
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestDB, Keys]]:
     """A database with thousands of due deadlines, and the reminders one clean scan makes."""
     folder = tmp_path_factory.mktemp("scan")
-    path = folder / "big.db"
-    ctx = make_context(path)
+    db = new_db(folder, "big")
+    ctx = make_context(db)
     generate(ctx, DOSSIERS, as_of=AS_OF, cells=40)
     ctx.engine.dispose()
-    reference = make_context(copy(path, folder / "reference.db"))
+    copied = db.copy(folder)
+    reference = make_context(copied)
     report = scan(reference, AS_OF)
     reference.engine.dispose()
-    expected, count = keys(folder / "reference.db")
+    expected, count = keys(copied)
+    copied.drop()
     assert count == len(expected) == report.raised > DOSSIERS // 2
-    yield path, expected
+    yield db, expected
+    db.drop()
 
 
-def cli(db: Path, *args: str, stderr: int = subprocess.PIPE) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KETNAP_DB": str(db), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "lich"}
+def cli(db: TestDB, *args: str, stderr: int = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **db.env(), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "lich"}
     return subprocess.Popen(
         [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
@@ -69,10 +69,10 @@ def cli(db: Path, *args: str, stderr: int = subprocess.PIPE) -> subprocess.Popen
 
 
 def test_sigkill_in_the_middle_of_a_scan_then_rerun_raises_each_once(
-    generated: tuple[Path, set[tuple]], tmp_path: Path
+    generated: tuple[TestDB, Keys], tmp_path: Path
 ) -> None:
-    path, expected = generated
-    db = copy(path, tmp_path / "killed.db")
+    source, expected = generated
+    db = source.copy(tmp_path)
     with cli(db, "scan", "--batch", "40") as proc:
         assert proc.stderr is not None
         first = proc.stderr.readline().decode()
@@ -92,13 +92,14 @@ def test_sigkill_in_the_middle_of_a_scan_then_rerun_raises_each_once(
     ctx = make_context(db)
     assert verify_audit(ctx).ok
     ctx.engine.dispose()
+    db.drop()
 
 
 def test_two_scanners_at_once_raise_each_reminder_once(
-    generated: tuple[Path, set[tuple]], tmp_path: Path
+    generated: tuple[TestDB, Keys], tmp_path: Path
 ) -> None:
-    path, expected = generated
-    db = copy(path, tmp_path / "two.db")
+    source, expected = generated
+    db = source.copy(tmp_path)
     first = cli(db, "scan", "--batch", "50", "--json", stderr=subprocess.DEVNULL)
     second = cli(db, "scan", "--batch", "50", "--json", stderr=subprocess.DEVNULL)
     with first, second:
@@ -108,10 +109,10 @@ def test_two_scanners_at_once_raise_each_reminder_once(
     assert sum(raised) == len(expected)
     final, total = keys(db)
     assert final == expected and total == len(expected)
+    db.drop()
 
 
-def test_scheduler_daemon_scans_at_start_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+def test_scheduler_daemon_scans_at_start_and_stops_cleanly_on_sigterm(db: TestDB) -> None:
     with cli(db, "demo") as made:
         made.communicate(timeout=120)
     with cli(db, "scheduler", "run", "--interval", "3600") as proc:
@@ -129,5 +130,4 @@ def test_scheduler_daemon_scans_at_start_and_stops_cleanly_on_sigterm(tmp_path: 
         proc.wait(timeout=60)
     assert proc.returncode == 0, rest
     assert "dừng" in rest and "Bộ lập lịch đã dừng" in rest
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM reminder").fetchone()[0] > 0
+    assert db.sql("SELECT count(*) FROM reminder")[0][0] > 0

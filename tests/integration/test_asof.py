@@ -4,11 +4,11 @@ shows the earlier state on an earlier date."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import NOW, TREE, complete_papers, make_context
+from tests.databases import TestDB
 from workflow import inputs
 from workflow.asof import dossier_as_of
 from workflow.clock import FixedClock
@@ -18,8 +18,8 @@ from workflow.process import Event
 from workflow.service import add_candidate, add_org, advance, list_dossiers, record_fact, show
 
 
-def test_as_of_today_equals_the_live_state_for_every_demo_dossier(tmp_path: Path) -> None:
-    ctx = make_context(tmp_path / "demo.db")
+def test_as_of_today_equals_the_live_state_for_every_demo_dossier(db: TestDB) -> None:
+    ctx = make_context(db)
     build_demo(ctx)
     today = ctx.today()
     dossiers = list_dossiers(ctx)
@@ -30,9 +30,9 @@ def test_as_of_today_equals_the_live_state_for_every_demo_dossier(tmp_path: Path
         assert (rebuilt["stage"], rebuilt["version"]) == (live["stage"], live["version"]), d
 
 
-def test_an_earlier_date_shows_the_earlier_state(tmp_path: Path) -> None:
+def test_an_earlier_date_shows_the_earlier_state(db: TestDB) -> None:
     clock = FixedClock(NOW - timedelta(days=30))
-    ctx = make_context(tmp_path / "k.db", clock)
+    ctx = make_context(db, clock)
     for org in TREE:
         add_org(ctx, org)
     did = add_candidate(

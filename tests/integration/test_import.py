@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -13,6 +12,8 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from models.tables import AuditEvent, Dossier
+from tests.databases import TestDB
+from tests.databases import counts as table_counts_of
 from workflow.errors import BadInput
 from workflow.importer import FIELDS, TITLES, export_candidates, import_candidates
 from workflow.service import Context, list_dossiers
@@ -50,12 +51,8 @@ def xlsx(path: Path, rows: list[list[Any]], head: list[str] = HEAD) -> Path:
     return path
 
 
-def counts(db: Path) -> list[int]:
-    with sqlite3.connect(db) as conn:
-        return [
-            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-            for t in ("candidate", "dossier", "audit_event")
-        ]
+def counts(db: TestDB) -> list[int]:
+    return table_counts_of(db, ("candidate", "dossier", "audit_event"))
 
 
 def test_a_clean_sheet_then_the_same_sheet_again(ctx: Context, tmp_path: Path) -> None:
@@ -114,37 +111,37 @@ def test_an_updated_row_updates_its_person_with_an_audit_event(
     ],
 )
 def test_a_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
-    ctx: Context, db_path: Path, tmp_path: Path, bad: list[Any], where: str, says: str
+    ctx: Context, db: TestDB, tmp_path: Path, bad: list[Any], where: str, says: str
 ) -> None:
-    before = counts(db_path)
+    before = counts(db)
     sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001301000008"), bad])
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, sheet)
     ((field, message),) = caught.value.problems
     assert field == f"x.xlsx / DS, dòng 3, {where}" and says in message
-    assert counts(db_path) == before
+    assert counts(db) == before
 
 
 def test_duplicates_and_the_same_person_elsewhere_are_flagged(
-    ctx: Context, db_path: Path, tmp_path: Path
+    ctx: Context, db: TestDB, tmp_path: Path
 ) -> None:
     twice = xlsx(
         tmp_path / "t.xlsx", [row("A Nguyễn", "001301000005"), row("B Trần", "001301000005")]
     )
-    empty = counts(db_path)
+    empty = counts(db)
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, twice)
     assert caught.value.problems == [
         ("t.xlsx / DS, dòng 3, cột 'Số CCCD'", "trùng số CCCD với dòng 2")
     ]
-    assert counts(db_path) == empty
+    assert counts(db) == empty
     import_candidates(ctx, xlsx(tmp_path / "one.xlsx", [row("A Nguyễn", "001301000005")]))
     elsewhere = xlsx(tmp_path / "e.xlsx", [row("A Nguyễn", "001301000005", org="CBCS")])
-    before = counts(db_path)
+    before = counts(db)
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, elsewhere)
     assert "đã có ở tổ chức CB" in caught.value.problems[0][1]
-    assert counts(db_path) == before
+    assert counts(db) == before
 
 
 def test_a_csv_with_a_bom_and_clerks_own_headers(ctx: Context, tmp_path: Path) -> None:
@@ -385,9 +382,9 @@ def test_dossiers_under_way_land_in_their_stages_with_their_facts(
     ],
 )
 def test_a_stage_that_does_not_match_its_facts_is_named_and_nothing_is_written(
-    ctx: Context, db_path: Path, tmp_path: Path, cells: dict[str, Any], column: str, says: str
+    ctx: Context, db: TestDB, tmp_path: Path, cells: dict[str, Any], column: str, says: str
 ) -> None:
-    before = counts(db_path)
+    before = counts(db)
     sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001301000008", **cells)])
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, sheet)
@@ -395,7 +392,7 @@ def test_a_stage_that_does_not_match_its_facts_is_named_and_nothing_is_written(
         field == f"x.xlsx / DS, dòng 2, cột '{column}'" and says in message
         for field, message in caught.value.problems
     ), caught.value.problems
-    assert counts(db_path) == before
+    assert counts(db) == before
 
 
 def test_a_new_stage_for_a_known_person_is_reported_not_applied(

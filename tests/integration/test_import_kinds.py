@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from models.tables import AuditEvent, Certificate, ClassLearner
+from tests.databases import TestDB
 from tests.integration.test_import import counts, row, xlsx
 from workflow import import_classes as classes
 from workflow import import_orgs as orgs
@@ -82,7 +83,7 @@ def test_an_organization_tree_with_parents_below_their_children(
     ],
 )
 def test_a_bad_organization_row_is_named_and_nothing_is_written(
-    ctx: Context, db_path: Path, tmp_path: Path, rows: list[list[Any]], column: str, says: str
+    ctx: Context, db: TestDB, tmp_path: Path, rows: list[list[Any]], column: str, says: str
 ) -> None:
     before = len(list_orgs(ctx))
     sheet = xlsx(tmp_path / "x.xlsx", rows, head=ORG_HEAD)
@@ -190,16 +191,16 @@ def test_a_class_list_records_learners_and_certificates_once(pool: Context, tmp_
     ],
 )
 def test_a_bad_class_row_is_named_and_nothing_is_written(
-    pool: Context, db_path: Path, tmp_path: Path, rows: list[list[Any]], column: str, says: str
+    pool: Context, db: TestDB, tmp_path: Path, rows: list[list[Any]], column: str, says: str
 ) -> None:
-    before = counts(db_path)
+    before = counts(db)
     sheet = xlsx(tmp_path / "x.xlsx", rows, head=CLASS_HEAD)
     with pytest.raises(BadInput) as caught:
         classes.import_classes(pool, sheet)
     assert any(
         f"cột '{column}'" in field and says in message for field, message in caught.value.problems
     ), caught.value.problems
-    assert counts(db_path) == before
+    assert counts(db) == before
 
 
 def test_a_sheet_of_no_known_kind_is_refused(ctx: Context, tmp_path: Path) -> None:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +13,8 @@ from bench.synthetic import generate
 from models.tables import AuditEvent, Deadline, Reminder
 from scheduler.scan import due_count, scan
 from tests.conftest import TREE, admit, fact, make_context, new_candidate
+from tests.databases import TestDB
+from tests.databases import counts as table_counts_of
 from workflow import agenda, inputs, targets
 from workflow.clock import VN_TZ, FixedClock
 from workflow.errors import BadInput
@@ -91,9 +91,9 @@ def test_scanning_again_the_same_day_adds_nothing(ctx: Context) -> None:
 
 
 @pytest.fixture
-def january(tmp_path: Path) -> Iterator[Context]:
+def january(db: TestDB) -> Iterator[Context]:
     """The installation as it stood on 05/01/2026: the organizations exist from that day."""
-    context = make_context(tmp_path / "jan.db", FixedClock(datetime(2026, 1, 5, 9, tzinfo=VN_TZ)))
+    context = make_context(db, FixedClock(datetime(2026, 1, 5, 9, tzinfo=VN_TZ)))
     for org in TREE:
         add_org(context, org)
     yield context
@@ -252,14 +252,11 @@ def test_deadline_list_highlights_the_overdue(ctx: Context) -> None:
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(
-    ctx: Context, db_path: Path, call: Any, field: str
+    ctx: Context, db: TestDB, call: Any, field: str
 ) -> None:
     def counts() -> list[int]:
-        with sqlite3.connect(db_path) as conn:
-            return [
-                conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("audit_event", "target", "submission", "contact", "setting", "deadline")
-            ]
+        tables = ("audit_event", "target", "submission", "contact", "setting", "deadline")
+        return table_counts_of(db, tables)
 
     before = counts()
     with pytest.raises(BadInput) as caught:

@@ -4,7 +4,7 @@ roll-up, the office files opened back and checked."""
 from __future__ import annotations
 
 import csv
-import sqlite3
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from reports.periods import resolve
 from reports.progress import progress
 from reports.xlsx import write_xlsx
 from tests.conftest import make_context
+from tests.databases import TestDB, new_db
 from workflow import targets
 from workflow.demo import ROOT, district_history
 from workflow.errors import BadInput
@@ -31,22 +32,24 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "quang-nam-2024-targets.cs
 
 
 @pytest.fixture(scope="module")
-def district_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def district_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDB]:
     """Seed 003's district: 45 admitted by 18/06/2021 against 210, 70 a year before."""
-    path = tmp_path_factory.mktemp("district") / "d.db"
-    ctx = make_context(path)
+    made = new_db(tmp_path_factory.mktemp("district"), "d")
+    ctx = make_context(made)
     add_org(ctx, {"code": ROOT, "name": "Tỉnh ủy Lâm Đồng", "kind": "cap_tinh"})
     assert district_history(ctx) == 140
     ctx.engine.dispose()
-    return path
+    yield made
+    made.drop()
 
 
 @pytest.fixture
-def district(district_db: Path, tmp_path: Path) -> Context:
-    copy = tmp_path / "d.db"
-    with sqlite3.connect(district_db) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    return make_context(copy)
+def district(district_db: TestDB, tmp_path: Path) -> Iterator[Context]:
+    copy = district_db.copy(tmp_path)
+    ctx = make_context(copy)
+    yield ctx
+    ctx.engine.dispose()
+    copy.drop()
 
 
 def test_seed_003_figures_reproduced_from_data(district: Context) -> None:
@@ -85,8 +88,8 @@ def test_roll_up_shows_own_and_summed_targets_side_by_side(district: Context) ->
     assert rows["XA-THANH"]["target"] is None and rows["XA-THANH"]["percent"] == "—"
 
 
-def test_quang_nam_2024_targets_imported_and_rolled_up(tmp_path: Path) -> None:
-    ctx = make_context(tmp_path / "qn.db")
+def test_quang_nam_2024_targets_imported_and_rolled_up(db: TestDB) -> None:
+    ctx = make_context(db)
     add_org(ctx, {"code": "TU-QN", "name": "Tỉnh ủy Quảng Nam", "kind": "cap_tinh"})
     with DATA.open(encoding="utf-8") as f:
         names = [row["don_vi"] for row in csv.DictReader(f)]
@@ -113,7 +116,7 @@ def test_quang_nam_2024_targets_imported_and_rolled_up(tmp_path: Path) -> None:
 
 
 def test_a_bad_row_in_an_import_names_row_and_column_and_writes_nothing(
-    ctx: Context, db_path: Path, tmp_path: Path
+    ctx: Context, db: TestDB, tmp_path: Path
 ) -> None:
     sheet = tmp_path / "chi_tieu.csv"
     sheet.write_text(
@@ -123,8 +126,7 @@ def test_a_bad_row_in_an_import_names_row_and_column_and_writes_nothing(
         targets.import_targets(ctx, sheet)
     where = [field for field, _ in caught.value.problems]
     assert where == ["chi_tieu.csv, dòng 3, cột 'Mã tổ chức'", "chi_tieu.csv, dòng 4, Chỉ tiêu"]
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT count(*) FROM target").fetchone()[0] == 0
+    assert db.sql("SELECT count(*) FROM target") == [(0,)]
 
 
 def test_school_targets_follow_seed_001(ctx: Context) -> None:
@@ -302,7 +304,7 @@ def test_targets_imported_from_an_excel_sheet(ctx: Context, tmp_path: Path) -> N
     assert "không đọc được" in caught.value.problems[0][1]
 
 
-def test_the_pipeline_on_a_past_day_is_rebuilt_from_the_audit_log(tmp_path: Path) -> None:
+def test_the_pipeline_on_a_past_day_is_rebuilt_from_the_audit_log(db: TestDB) -> None:
     from datetime import datetime, timedelta
 
     from tests.conftest import TREE, new_candidate
@@ -311,7 +313,7 @@ def test_the_pipeline_on_a_past_day_is_rebuilt_from_the_audit_log(tmp_path: Path
     from workflow.service import advance
 
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=VN_TZ))
-    ctx = make_context(tmp_path / "p.db", clock)
+    ctx = make_context(db, clock)
     for org in TREE:
         add_org(ctx, org)
     did = new_candidate(ctx)

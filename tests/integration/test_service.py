@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,6 +10,7 @@ from sqlmodel import SQLModel, select
 import models.tables
 from models.tables import AuditEvent, Dossier
 from tests.conftest import admit, complete_papers, fact, new_candidate
+from tests.databases import ON_POSTGRES, TestDB, table_counts
 from workflow import inputs
 from workflow.errors import BadInput, Conflict, Refused
 from workflow.process import Event, Stage
@@ -29,18 +27,13 @@ from workflow.service import (
 )
 
 
-def table_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: conn.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
-
-
 def test_schema_from_migration_matches_the_models(ctx: Context) -> None:
     assert models.tables  # the tables are registered
     with ctx.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's own settings")
 def test_sqlite_pragmas(ctx: Context) -> None:
     with ctx.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -100,13 +93,13 @@ def test_whole_chain_records_party_age_and_official_date(ctx: Context) -> None:
     assert verify_audit(ctx).ok
 
 
-def test_refusal_writes_nothing_but_its_own_audit_event(ctx: Context, db_path: Path) -> None:
+def test_refusal_writes_nothing_but_its_own_audit_event(ctx: Context, db: TestDB) -> None:
     did = new_candidate(ctx)
-    before = table_counts(db_path)
+    before = table_counts(db)
     with pytest.raises(Refused) as caught:
         advance(ctx, did, Event.quyet_dinh_ket_nap)
     assert caught.value.verdict.rule_ids[0] == "P-SEQUENCE"
-    after = table_counts(db_path)
+    after = table_counts(db)
     assert after["audit_event"] == before["audit_event"] + 1
     assert {k: v for k, v in after.items() if k != "audit_event"} == {
         k: v for k, v in before.items() if k != "audit_event"
@@ -125,19 +118,19 @@ def test_refusal_writes_nothing_but_its_own_audit_event(ctx: Context, db_path: P
     ],
 )
 def test_bad_candidate_input_names_the_field_and_writes_nothing(
-    ctx: Context, db_path: Path, field: str, changes: dict[str, str]
+    ctx: Context, db: TestDB, field: str, changes: dict[str, str]
 ) -> None:
-    before = table_counts(db_path)
+    before = table_counts(db)
     with pytest.raises(BadInput) as caught:
         new_candidate(ctx, **changes)
     assert field in [p[0] for p in caught.value.problems]
     assert "00120001234" not in str(caught.value)
-    assert table_counts(db_path) == before
+    assert table_counts(db) == before
 
 
-def test_more_votes_than_members_is_bad_input(ctx: Context, db_path: Path) -> None:
+def test_more_votes_than_members_is_bad_input(ctx: Context, db: TestDB) -> None:
     did = new_candidate(ctx)
-    before = table_counts(db_path)
+    before = table_counts(db)
     with pytest.raises(BadInput) as caught:
         fact(
             ctx,
@@ -150,7 +143,7 @@ def test_more_votes_than_members_is_bad_input(ctx: Context, db_path: Path) -> No
             agree=10,
         )
     assert caught.value.problems[0][0] == "Số phiếu tán thành"
-    assert table_counts(db_path) == before
+    assert table_counts(db) == before
 
 
 def test_duplicate_cccd_is_refused_without_echoing_it(ctx: Context) -> None:
@@ -160,13 +153,13 @@ def test_duplicate_cccd_is_refused_without_echoing_it(ctx: Context) -> None:
     assert "001200099999" not in str(caught.value)
 
 
-def test_stale_version_is_a_conflict_and_writes_nothing(ctx: Context, db_path: Path) -> None:
+def test_stale_version_is_a_conflict_and_writes_nothing(ctx: Context, db: TestDB) -> None:
     did = new_candidate(ctx)
     advance(ctx, did, Event.cu_di_hoc, expected_version=1)
-    before = table_counts(db_path)
+    before = table_counts(db)
     with pytest.raises(Conflict, match="người khác"):
         advance(ctx, did, Event.rut_ho_so, reason="x", expected_version=1)
-    assert table_counts(db_path) == before
+    assert table_counts(db) == before
 
 
 def test_side_exits_need_a_reason_and_close_the_dossier(ctx: Context) -> None:
@@ -224,29 +217,26 @@ def test_search_folds_accents_and_lists_sort_vietnamese(ctx: Context) -> None:
     assert names[:3] == ["Lê Anh", "Dương Thị Ăn", "Đặng Văn Ân"]
 
 
-def test_audit_verify_names_an_edited_row(ctx: Context, db_path: Path) -> None:
+def test_audit_verify_names_an_edited_row(ctx: Context, db: TestDB) -> None:
     did = new_candidate(ctx)
     advance(ctx, did, Event.cu_di_hoc)
     advance(ctx, did, Event.rut_ho_so, reason="Xin rút")
     assert verify_audit(ctx).ok
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE audit_event SET reason = 'Bị sửa' WHERE id = 3")
+    db.sql("UPDATE audit_event SET reason = 'Bị sửa' WHERE id = 3")
     report = verify_audit(ctx)
     assert not report.ok and report.problem_id == 3 and "#3" in (report.problem or "")
 
 
-def test_audit_verify_names_a_deleted_row_and_a_reordering(ctx: Context, db_path: Path) -> None:
+def test_audit_verify_names_a_deleted_row_and_a_reordering(ctx: Context, db: TestDB) -> None:
     did = new_candidate(ctx)
     advance(ctx, did, Event.cu_di_hoc)
     advance(ctx, did, Event.rut_ho_so, reason="Xin rút")
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("DELETE FROM audit_event WHERE id = 4")
+    db.sql("DELETE FROM audit_event WHERE id = 4")
     report = verify_audit(ctx)
     assert not report.ok and report.problem_id == 4 and "xóa" in (report.problem or "")
-    with sqlite3.connect(db_path) as conn:  # reorder: events 2 and 3 trade places
-        conn.execute("UPDATE audit_event SET id = -1 WHERE id = 2")
-        conn.execute("UPDATE audit_event SET id = 2 WHERE id = 3")
-        conn.execute("UPDATE audit_event SET id = 3 WHERE id = -1")
+    db.sql("UPDATE audit_event SET id = -1 WHERE id = 2")  # reorder: events 2 and 3 trade places
+    db.sql("UPDATE audit_event SET id = 2 WHERE id = 3")
+    db.sql("UPDATE audit_event SET id = 3 WHERE id = -1")
     report = verify_audit(ctx)
     assert not report.ok and report.problem_id == 2
 
@@ -277,16 +267,13 @@ def test_every_transition_has_exactly_one_audit_event(ctx: Context) -> None:
     assert d is not None and d.version == len(transitions) + 1
 
 
-def test_parallel_verification_finds_what_the_serial_walk_finds(
-    ctx: Context, db_path: Path
-) -> None:
+def test_parallel_verification_finds_what_the_serial_walk_finds(ctx: Context, db: TestDB) -> None:
     from models.audit import verify_parallel
 
     for _ in range(6):
         new_candidate(ctx)
     url = ctx.engine.url.render_as_string(hide_password=False)
-    with sqlite3.connect(db_path) as conn:
-        last = conn.execute("SELECT max(id) FROM audit_event").fetchone()[0]
+    last = db.sql("SELECT max(id) FROM audit_event")[0][0]
     serial = verify_audit(ctx)
     assert serial.ok and verify_parallel(url, last, 3) == serial
     cases = [
@@ -294,9 +281,7 @@ def test_parallel_verification_finds_what_the_serial_walk_finds(
         "DELETE FROM audit_event WHERE id = 9",  # the 3rd segment's first event (4, 4, 4)
     ]
     for statement in cases:
-        with sqlite3.connect(db_path) as conn:
-            conn.execute("PRAGMA foreign_keys=OFF")
-            conn.execute(statement)
+        db.sql(statement)
         with ctx.read() as s:
             from models.audit import verify
 

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 
 from models.tables import AuditEvent, Deadline, Dossier
 from tests.conftest import TREE, complete_papers, fact, make_context, new_candidate
+from tests.databases import new_db
 from workflow import inputs
 from workflow.errors import BadInput, Refused
 from workflow.process import Event, Stage, allowed
@@ -59,7 +60,8 @@ class DossierMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="ketnap-hyp-"))
-        self.ctx = make_context(self.tmp / "k.db")
+        self.db = new_db(self.tmp, "k")
+        self.ctx = make_context(self.db)
         for org in TREE:
             add_org(self.ctx, org)
         self.dossiers: list[int] = []
@@ -147,6 +149,7 @@ class DossierMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.ctx.engine.dispose()
+        self.db.drop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
