@@ -61,6 +61,7 @@ register_inspection(audit_app)
 
 @app.callback()
 def _main(
+    invocation: typer.Context,
     db: Annotated[
         str | None,
         typer.Option("--db", envvar="KETNAP_DB", help="Tệp SQLite hoặc URL cơ sở dữ liệu."),
@@ -72,6 +73,7 @@ def _main(
 ) -> None:
     STATE.db = db
     STATE.actor = actor
+    STATE.on_close = invocation.call_on_close  # the command's connections close with it
 
 
 # --- set-up ----------------------------------------------------------------------------------

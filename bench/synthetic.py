@@ -17,9 +17,10 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlmodel import col, select
 
+from models.bulk import allocate_ids, insert_rows
 from models.tables import (
     Candidate,
     Deadline,
@@ -160,8 +161,6 @@ def generate(
     with ctx.read() as s:
         cal = tracking.calendar(s)
         table = tracking.policies(s)
-        start_c = (s.exec(select(func.max(Candidate.id))).one() or 0) + 1
-        start_d = (s.exec(select(func.max(Dossier.id))).one() or 0) + 1
 
     @cache
     def dues(vote: date, signed: date) -> tuple[tuple[Due, int | None, date | None], ...]:
@@ -182,8 +181,11 @@ def generate(
         resolutions: list[dict[str, Any]] = []
         decisions: list[dict[str, Any]] = []
         deadlines: list[dict[str, Any]] = []
+        with ctx.write() as s:  # ids from the sequences on PostgreSQL (models/bulk.py)
+            cids = allocate_ids(s.connection(), Candidate, size)
+            dids = allocate_ids(s.connection(), Dossier, size)
         for k in range(size):
-            cid, did = start_c + made + k, start_d + made + k
+            cid, did = cids[k], dids[k]
             org = org_ids[rng.randrange(len(org_ids))]
             signed = as_of - timedelta(days=rng.randrange(1, 80))
             vote = signed - timedelta(days=rng.randrange(20, 50))
@@ -265,11 +267,11 @@ def generate(
                 )
         with ctx.write() as s:
             conn = s.connection()
-            conn.execute(insert(Candidate), people)
-            conn.execute(insert(Dossier), dossiers)
-            conn.execute(insert(Resolution), resolutions)
-            conn.execute(insert(Decision), decisions)
-            conn.execute(insert(Deadline), deadlines)
+            insert_rows(conn, Candidate, people)
+            insert_rows(conn, Dossier, dossiers)
+            insert_rows(conn, Resolution, resolutions)
+            insert_rows(conn, Decision, decisions)
+            insert_rows(conn, Deadline, deadlines)
         made += size
         if on_chunk is not None:
             on_chunk(made)

@@ -22,6 +22,7 @@ IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=
 class _State:
     db: str | None = None
     actor: str | None = None
+    on_close: Callable[[Callable[[], Any]], Any] | None = None
 
 
 STATE = _State()
@@ -75,6 +76,8 @@ def context(require_init: bool = True) -> Context:
             database_url(STATE.db), actor, clock_from_env(), require_init=require_init
         )
     )
+    if STATE.on_close is not None:  # a server counts connections: they close with the command
+        STATE.on_close(made.engine.dispose)
     return made
 
 

@@ -237,14 +237,14 @@ def verify_range(url: str, lo: int, hi: int) -> ChainReport:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            result = conn.execution_options(stream_results=True).exec_driver_sql(
+            with conn.execution_options(stream_results=True).exec_driver_sql(
                 _SELECT + " WHERE id BETWEEN ? AND ? ORDER BY id"
                 if url.startswith("sqlite")
                 else _SELECT + " WHERE id BETWEEN %s AND %s ORDER BY id",
                 (lo, hi),
-            )
-            rows = (row for chunk in result.partitions(5000) for row in chunk)
-            return verify_rows(rows, lo, GENESIS if lo == 1 else None)
+            ) as result:
+                rows = (row for chunk in result.partitions(5000) for row in chunk)
+                return verify_rows(rows, lo, GENESIS if lo == 1 else None)
     finally:
         engine.dispose()
 
@@ -283,9 +283,9 @@ def verify_parallel(url: str, last_id: int, workers: int) -> ChainReport:
 
 def verify(session: Session) -> ChainReport:
     """Verify the whole chain, streaming rows (memory stays flat on long logs)."""
-    result = (
+    with (
         session.connection()
         .execution_options(stream_results=True)
-        .exec_driver_sql(_SELECT + " ORDER BY id")
-    )
-    return verify_rows(row for chunk in result.partitions(5000) for row in chunk)
+        .exec_driver_sql(_SELECT + " ORDER BY id") as result
+    ):  # closed even when the walk stops at a bad event (a server-side cursor on PostgreSQL)
+        return verify_rows(row for chunk in result.partitions(5000) for row in chunk)

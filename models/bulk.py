@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import SQLModel
 
@@ -30,7 +30,7 @@ def _compiled(
     compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(keys))
     positional = bool(compiled.positional and compiled.positiontup)
     names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.params)
-    processors = [table.c[k].type.bind_processor(dialect) for k in names]
+    processors = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in names]
     return str(compiled), names, positional, processors
 
 
@@ -73,3 +73,21 @@ def insert_columns(
     else:
         params = [dict(zip(names, values, strict=True)) for values in zip(*prepared, strict=True)]
     conn.exec_driver_sql(sql, params)
+
+
+def allocate_ids(conn: Connection, model: type[SQLModel], n: int) -> list[int]:
+    """``n`` new primary keys for rows the caller inserts with their ids (to link them to
+    other rows in the same batch). PostgreSQL: from the table's sequence, so rows inserted
+    later without an id, and other writers, never collide. SQLite: after the largest id
+    (writers are serialised by BEGIN IMMEDIATE)."""
+    if n <= 0:
+        return []
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": n},
+        )
+        return [int(r[0]) for r in rows]
+    first = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    return list(range(first, first + n))

@@ -39,10 +39,23 @@ TREE: list[dict[str, Any]] = [
 ]
 
 
+_opened: list[Context] = []
+
+
 def make_context(db: TestDB, clock: FixedClock | None = None) -> Context:
     ctx = open_context(db.url, "chuyen_vien_test", clock or FixedClock(NOW), require_init=False)
     initialise(ctx)
+    _opened.append(ctx)
     return ctx
+
+
+@pytest.fixture(autouse=True)
+def _close_connections() -> Iterator[None]:
+    """Every context a test opened closes its connections when the test ends (a server
+    counts them, and psycopg warns of one left open)."""
+    yield
+    while _opened:
+        _opened.pop().engine.dispose()
 
 
 @pytest.fixture

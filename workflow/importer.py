@@ -18,11 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.bulk import insert_columns, insert_rows
+from models.bulk import allocate_ids, insert_columns, insert_rows
 from models.tables import (
     Candidate,
     Ceremony,
@@ -309,13 +308,11 @@ def _open_many(
     for org_id in {r.org.id for r in rows}:  # the right to add, once per chi bộ
         ctx.allow(s, Action.add_candidate, org_id)
     conn = s.connection()
-    first_c = (conn.execute(select(func.max(col(Candidate.id)))).scalar() or 0) + 1
-    first_d = (conn.execute(select(func.max(col(Dossier.id)))).scalar() or 0) + 1
     now, today = ctx.clock.now(), ctx.today()
     n = len(rows)
     people = [r.c_in for r in rows]
-    candidate_ids = list(range(first_c, first_c + n))
-    dossier_ids = list(range(first_d, first_d + n))
+    candidate_ids = allocate_ids(conn, Candidate, n)
+    dossier_ids = allocate_ids(conn, Dossier, n)
     org_ids = [r.org.id for r in rows]
     insert_columns(
         conn,

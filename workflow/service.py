@@ -145,6 +145,7 @@ class Context:
 def open_context(url: str, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
     engine = make_engine(url)
     if require_init and schema_revision(engine) != HEAD_REVISION:
+        engine.dispose()
         raise NotInitialised(
             "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
         )

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The test command (README, and exactly what .ci/run calls): install, run the whole suite on
+# SQLite, then again on PostgreSQL — a throwaway server from Debian's packages on loopback,
+# installed with apt when missing (.ci/postgres), stopped and removed at the end.
+# KETNAP_SKIP_PG=1 runs the SQLite pass only, and says so.
+# pytest's exit code 5 (no tests ran) fails like any other non-zero code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/pip install -q -e '.[test]'
+echo "== SQLite ==" >&2
+.venv/bin/pytest
+if [ "${KETNAP_SKIP_PG:-}" = 1 ]; then
+  echo "== PostgreSQL: bỏ qua (KETNAP_SKIP_PG=1) ==" >&2
+  exit 0
+fi
+dir=$(mktemp -d /tmp/ketnap-pg.XXXXXX)
+trap '.ci/postgres stop "$dir"' EXIT
+eval "$(.ci/postgres start "$dir")"
+echo "== PostgreSQL ($KETNAP_TEST_PG) ==" >&2
+KETNAP_TEST_PG="$KETNAP_TEST_PG" .venv/bin/pytest
