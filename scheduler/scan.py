@@ -57,6 +57,15 @@ _DUE_ROWS = (
     .limit(bindparam("limit"))
 )
 
+# Several scheduler nodes on one PostgreSQL database: each batch claims its rows with FOR
+# UPDATE SKIP LOCKED, so nodes share the work instead of repeating it; the unique reminder
+# key still makes every reminder exactly once. When a claim finds nothing free, the node
+# waits on the rows other nodes hold (FOR UPDATE): it ends only when no due row is left, so
+# a node killed mid-batch (its rows released by the rollback) is finished by the others.
+# SQLite serialises writers (BEGIN IMMEDIATE): the plain query is already a claim there.
+_CLAIM = _DUE_ROWS.with_for_update(skip_locked=True, of=Deadline)
+_CLAIM_WAIT = _DUE_ROWS.with_for_update(of=Deadline)
+
 _MOVE = (
     update(Deadline)
     .where(col(Deadline.id).in_(bindparam("ids", expanding=True)))
@@ -200,7 +209,13 @@ def scan(
         with ctx.write() as s:
             state = _ScanState(s, as_of)
             conn = s.connection()
-            rows = conn.execute(_DUE_ROWS, {"as_of": as_of, "limit": batch_size}).all()
+            params = {"as_of": as_of, "limit": batch_size}
+            if dialect == "postgresql":
+                rows = conn.execute(_CLAIM, params).all()
+                if not rows:
+                    rows = conn.execute(_CLAIM_WAIT, params).all()
+            else:
+                rows = conn.execute(_DUE_ROWS, params).all()
             if not rows:
                 break
             now = ctx.clock.now()

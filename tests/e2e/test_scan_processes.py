@@ -131,3 +131,28 @@ def test_scheduler_daemon_scans_at_start_and_stops_cleanly_on_sigterm(db: TestDB
     assert proc.returncode == 0, rest
     assert "dừng" in rest and "Bộ lập lịch đã dừng" in rest
     assert db.sql("SELECT count(*) FROM reminder")[0][0] > 0
+
+
+def test_a_node_killed_mid_scan_the_other_node_finishes_the_scan(
+    generated: tuple[TestDB, Keys], tmp_path: Path
+) -> None:
+    """Two scheduler nodes scan one database; one is killed in the middle of a batch. The
+    other ends only when no due row is left (on PostgreSQL it waits on the rows the dead
+    node held until their rollback frees them), so nothing is lost and nothing doubled."""
+    source, expected = generated
+    db = source.copy(tmp_path)
+    doomed = cli(db, "scan", "--batch", "40")
+    survivor = cli(db, "scan", "--batch", "40", "--json", stderr=subprocess.DEVNULL)
+    with doomed, survivor:
+        assert doomed.stderr is not None
+        first = doomed.stderr.readline().decode()
+        assert first.startswith("Lô 1:"), first
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=60)
+        out, _ = survivor.communicate(timeout=180)
+    assert doomed.returncode == -signal.SIGKILL
+    assert survivor.returncode == 0
+    assert "raised" in json.loads(out)
+    final, total = keys(db)
+    assert final == expected and total == len(expected)
+    db.drop()
