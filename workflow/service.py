@@ -8,7 +8,7 @@ that back and records only the refusal itself, in its own transaction, for inspe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
@@ -420,12 +420,16 @@ def _dossier(s: Session, dossier_id: int) -> Dossier:
     return d
 
 
-def _by_dossier(*columns: Any) -> Any:
+def _of_dossiers(*columns: Any) -> Any:
+    """The columns of a fact table, with the dossier they belong to, for a list of dossiers."""
     table = columns[0].class_
-    return select(*columns).where(table.dossier_id == bindparam("did"))
+    return select(col(table.dossier_id), *columns).where(
+        col(table.dossier_id).in_(bindparam("dids", expanding=True))
+    )
 
 
 # Built once: SQLAlchemy caches their compiled form, so each advance pays only execution.
+# Each reads one kind of fact for a whole list of dossiers (one dossier, or a class of 30).
 _FACT_QUERIES: dict[str, Any] = {
     "person": sa_select(
         col(Candidate.id),
@@ -438,30 +442,30 @@ _FACT_QUERIES: dict[str, Any] = {
         col(Organization.has_doan),
     )
     .join(Organization, col(Organization.id) == col(Candidate.org_id))
-    .where(col(Candidate.id) == bindparam("cid")),
-    "certificate": select(func.max(Certificate.issued_on)).where(
-        col(Certificate.candidate_id) == bindparam("cid")
-    ),
-    "verified": select(func.max(Verification.certified_on)).where(
-        col(Verification.dossier_id) == bindparam("did")
-    ),
-    "ceremony": _by_dossier(col(Ceremony.held_on)),
-    "prior": _by_dossier(
+    .where(col(Candidate.id).in_(bindparam("cids", expanding=True))),
+    "certificate": select(col(Certificate.candidate_id), func.max(Certificate.issued_on))
+    .where(col(Certificate.candidate_id).in_(bindparam("cids", expanding=True)))
+    .group_by(col(Certificate.candidate_id)),
+    "verified": select(col(Verification.dossier_id), func.max(Verification.certified_on))
+    .where(col(Verification.dossier_id).in_(bindparam("dids", expanding=True)))
+    .group_by(col(Verification.dossier_id)),
+    "ceremony": _of_dossiers(col(Ceremony.held_on)),
+    "prior": _of_dossiers(
         col(PriorMembership.left_on),
         col(PriorMembership.cause),
         col(PriorMembership.readmitted_before),
     ),
-    "introducers": _by_dossier(
+    "introducers": _of_dossiers(
         col(Introducer.full_name),
         col(Introducer.official),
         col(Introducer.months_together),
         col(Introducer.introduced_on),
     ),
-    "documents": _by_dossier(col(Document.kind), col(Document.dated)),
-    "relatives": _by_dossier(
+    "documents": _of_dossiers(col(Document.kind), col(Document.dated)),
+    "relatives": _of_dossiers(
         col(Relative.relation), col(Relative.party_member), col(Relative.verified_on)
     ),
-    "resolutions": _by_dossier(
+    "resolutions": _of_dossiers(
         col(Resolution.kind),
         col(Resolution.dated),
         col(Resolution.official_members),
@@ -470,55 +474,76 @@ _FACT_QUERIES: dict[str, Any] = {
         col(Resolution.against),
         col(Resolution.round),
     ),
-    "decisions": _by_dossier(
+    "decisions": _of_dossiers(
         col(Decision.kind),
         col(Decision.number),
         col(Decision.signed_on),
         col(Decision.received_on),
         col(Decision.approve),
     ),
-    "consents": _by_dossier(col(Consent.kind), col(Consent.number), col(Consent.dated)),
+    "consents": _of_dossiers(col(Consent.kind), col(Consent.number), col(Consent.dated)),
 }
+_IN_CHUNK = 5000  # ids per IN list (SQLite's limit on bound parameters is far above)
 
 
 def load_facts(s: Session, d: Dossier) -> DossierFacts:
-    """Everything the guards may need, read in this transaction with cached statements."""
+    """Everything the guards may need about one dossier, read in this transaction."""
+    assert d.id is not None
+    return load_facts_many(s, [d])[d.id]
+
+
+def load_facts_many(s: Session, dossiers: Sequence[Dossier]) -> dict[int, DossierFacts]:
+    """The facts of many dossiers, one query per kind of fact (in chunks of ids)."""
     conn = s.connection()
-    params = {"did": d.id, "cid": d.candidate_id}
+    grouped: dict[str, dict[int, list[Any]]] = {name: {} for name in _FACT_QUERIES}
+    for i in range(0, len(dossiers), _IN_CHUNK):
+        part = dossiers[i : i + _IN_CHUNK]
+        params = {"dids": [d.id for d in part], "cids": [d.candidate_id for d in part]}
+        for name, query in _FACT_QUERIES.items():
+            for row in conn.execute(query, params):
+                grouped[name].setdefault(row[0], []).append(row)
+    out: dict[int, DossierFacts] = {}
+    for d in dossiers:
+        assert d.id is not None
 
-    def rows(name: str) -> list[Any]:
-        return list(conn.execute(_FACT_QUERIES[name], params))
+        def rows(name: str, key: int | None = d.id) -> list[Any]:
+            return grouped[name].get(key or 0, [])
 
-    person = rows("person")[0]
-    ceremony = rows("ceremony")
-    prior = rows("prior")
-    return DossierFacts(
-        stage=Stage(d.stage),
-        birth_date=person.birth_date,
-        education=Education(person.education),
-        edu_exception=EduException(person.edu_exception),
-        doan_member=person.doan_member,
-        cong_doan_member=person.cong_doan_member,
-        under_dang_uy=OrgKind(person.kind) is OrgKind.chi_bo,
-        unit_has_doan=person.has_doan,
-        certificate_issued_on=rows("certificate")[0][0],
-        introducers=tuple(IntroducerFact(*r) for r in rows("introducers")),
-        documents=tuple(DocumentFact(DocumentKind(k), day) for k, day in rows("documents")),
-        verified_on=rows("verified")[0][0],
-        relatives=tuple(
-            RelativeFact(Relation(r.relation), r.party_member, r.verified_on)
-            for r in rows("relatives")
-        ),
-        resolutions=tuple(
-            ResolutionFact(ResolutionKind(r[0]), *r[1:]) for r in rows("resolutions")
-        ),
-        decisions=tuple(DecisionFact(DecisionKind(r[0]), *r[1:]) for r in rows("decisions")),
-        consents=tuple(ConsentFact(ConsentKind(r[0]), *r[1:]) for r in rows("consents")),
-        ceremony_on=ceremony[0][0] if ceremony else None,
-        prior_membership=(
-            PriorMembershipFact(prior[0][0], ExitCause(prior[0][1]), prior[0][2]) if prior else None
-        ),
-    )
+        (person,) = rows("person", d.candidate_id)
+        certificate = rows("certificate", d.candidate_id)
+        verified = rows("verified")
+        ceremony = rows("ceremony")
+        prior = rows("prior")
+        out[d.id] = DossierFacts(
+            stage=Stage(d.stage),
+            birth_date=person.birth_date,
+            education=Education(person.education),
+            edu_exception=EduException(person.edu_exception),
+            doan_member=person.doan_member,
+            cong_doan_member=person.cong_doan_member,
+            under_dang_uy=OrgKind(person.kind) is OrgKind.chi_bo,
+            unit_has_doan=person.has_doan,
+            certificate_issued_on=certificate[0][1] if certificate else None,
+            introducers=tuple(IntroducerFact(*r[1:]) for r in rows("introducers")),
+            documents=tuple(DocumentFact(DocumentKind(r[1]), r[2]) for r in rows("documents")),
+            verified_on=verified[0][1] if verified else None,
+            relatives=tuple(
+                RelativeFact(Relation(r.relation), r.party_member, r.verified_on)
+                for r in rows("relatives")
+            ),
+            resolutions=tuple(
+                ResolutionFact(ResolutionKind(r[1]), *r[2:]) for r in rows("resolutions")
+            ),
+            decisions=tuple(DecisionFact(DecisionKind(r[1]), *r[2:]) for r in rows("decisions")),
+            consents=tuple(ConsentFact(ConsentKind(r[1]), *r[2:]) for r in rows("consents")),
+            ceremony_on=ceremony[0][1] if ceremony else None,
+            prior_membership=(
+                PriorMembershipFact(prior[0][1], ExitCause(prior[0][2]), prior[0][3])
+                if prior
+                else None
+            ),
+        )
+    return out
 
 
 def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
