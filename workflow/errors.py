@@ -43,6 +43,20 @@ class Refused(KetnapError):
         )
 
 
+class BatchRefused(KetnapError):
+    """A step for a list refused because some of its dossiers do not meet the rules: nothing
+    was written; every refused dossier is listed with every unmet rule."""
+
+    exit_code = 1
+
+    def __init__(self, refused: list[tuple[int, Verdict]]) -> None:
+        self.refused = refused
+        super().__init__(
+            f"Không thể '{refused[0][1].event.label}' cho {len(refused)} hồ sơ: "
+            + "; ".join(f"#{did}: " + ", ".join(v.rule_ids) for did, v in refused)
+        )
+
+
 class Conflict(KetnapError):
     """Somebody else changed the dossier first; nothing was written."""
 

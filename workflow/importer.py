@@ -257,7 +257,7 @@ def import_candidates(
     problems.raise_any()
     if not dry_run and (new or updates):
         with ctx.write() as s:
-            _open_many(s, ctx, new, path.name, cal)
+            events = _open_many(s, ctx, new, path.name, cal)
             admitted_now = {
                 r.org.id
                 for r in new
@@ -267,6 +267,8 @@ def import_candidates(
                 tree = tracking.OrgTree(s)
                 ids = {a for o in admitted_now if o is not None for a in tree.ancestors(o)}
                 tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids=ids)
+            # the audit chain's head is the last thing a unit of work takes (models/audit.py)
+            audit.append_many(s, ctx.clock.now(), ctx.actor, events)
             for person, changed in updates:
                 _update(s, ctx, person, changed, path.name)
     stages: dict[str, int] = {}
@@ -298,13 +300,14 @@ class NewRow:
 
 def _open_many(
     s: Session, ctx: Context, rows: list[NewRow], source: str, cal: WorkingCalendar | None
-) -> None:
+) -> list[dict[str, Any]]:
     """The new people of a sheet, each with a dossier and its audit event: the rows
     ``open_dossier`` writes for a person at nguồn; for a dossier under way, at the stage the
     sheet gives with its dated facts, its deadlines, and an import event (not transitions
-    nobody made in ketnap). A few statements for the whole sheet."""
+    nobody made in ketnap). A few statements for the whole sheet. Returns the audit events,
+    for the caller to append last."""
     if not rows:
-        return
+        return []
     for org_id in {r.org.id for r in rows}:  # the right to add, once per chi bộ
         ctx.allow(s, Action.add_candidate, org_id)
     conn = s.connection()
@@ -370,8 +373,7 @@ def _open_many(
             assert r.org.id is not None
             subjects.append((tracking.dossier_subject(did), r.org.id, did, dues))
         tracking.sync_many(s, subjects, today, now, cal, table)
-    events = [_event(r, did, source) for r, did in zip(rows, dossier_ids, strict=True)]
-    audit.append_many(s, now, ctx.actor, events)
+    return [_event(r, did, source) for r, did in zip(rows, dossier_ids, strict=True)]
 
 
 def _joined_on(m: MidwayIn) -> date | None:

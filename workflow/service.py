@@ -44,7 +44,14 @@ from workflow import guards, tracking
 from workflow.access import Action, authorize, scope_ids
 from workflow.clock import Clock, today
 from workflow.deadlines import chi_bo_date, dossier_deadlines, dossier_dues, probation_end
-from workflow.errors import BadInput, Conflict, Forbidden, NotInitialised, Refused
+from workflow.errors import (
+    BadInput,
+    BatchRefused,
+    Conflict,
+    Forbidden,
+    NotInitialised,
+    Refused,
+)
 from workflow.facts import (
     ConsentFact,
     ConsentKind,
@@ -715,6 +722,161 @@ class Advanced:
     notes: tuple[guards.Unmet, ...]
 
 
+@dataclass(frozen=True)
+class _Planned:
+    d: Dossier
+    facts: DossierFacts
+    rs: RuleSet
+    verdict: guards.Verdict
+    dest: Stage
+
+
+Refusal = tuple[int, str, guards.Verdict, DossierFacts]  # dossier id, its stage, why
+
+
+def _judge(
+    s: Session,
+    ctx: Context,
+    ds: Sequence[Dossier],
+    event: Event,
+    back_to: Stage | None,
+) -> tuple[list[_Planned], list[Refusal]]:
+    """Every dossier judged by the event's guards (pure), its facts read in bulk."""
+    today_ = ctx.today()
+    cal, overrides = _calendar(s), _overrides(s)
+    facts_of = load_facts_many(s, ds)
+    planned: list[_Planned] = []
+    refused: list[Refusal] = []
+    for d in ds:
+        assert d.id is not None
+        facts = facts_of[d.id]
+        rs = rule_set_for(guards.judged_on(event, facts, today_), overrides)
+        verdict = guards.check(event, facts, rs, today_, cal)
+        if not verdict.ok:
+            refused.append((d.id, d.stage, verdict, facts))
+            continue
+        source = Stage(d.stage)
+        if back_to is not None and back_to not in targets(event, source):
+            choices = ", ".join(x.value for x in targets(event, source)) or "không có"
+            raise BadInput.one("Trả về bước", f"không thể về '{back_to.value}'; chọn: {choices}")
+        planned.append(_Planned(d, facts, rs, verdict, fire(source, event, back_to)))
+    return planned, refused
+
+
+def _apply(
+    s: Session, ctx: Context, planned: list[_Planned], event: Event, reason: str | None
+) -> list[Advanced]:
+    """Write the planned transitions: the versioned rows, the deadlines, the progress
+    against the targets, the audit events. A few statements for the whole list."""
+    conn = s.connection()
+    now, today_ = ctx.clock.now(), ctx.today()
+    cal, overrides = _calendar(s), _overrides(s)
+    people: dict[int | None, Candidate] = {}
+    if event is Event.quyet_dinh_ket_nap:
+        ids = [p.d.candidate_id for p in planned]
+        people = {c.id: c for c in s.exec(select(Candidate).where(col(Candidate.id).in_(ids)))}
+    params, subjects, events, done, admitted_orgs = [], [], [], [], set()
+    for p in planned:
+        d, facts, rs, dest = p.d, p.facts, p.rs, p.dest
+        assert d.id is not None
+        values: dict[str, Any] = {
+            "did": d.id,
+            "seen": d.version,
+            "closed_reason": d.closed_reason,
+            "party_joined_on": d.party_joined_on,
+            "admitted_profile": d.admitted_profile,
+            "official_effective_on": d.official_effective_on,
+            "stage": dest.value,
+            "version": d.version + 1,
+            "rule_set_id": rs.id,
+            "updated_at": now,
+            "returned_reason": reason if event is Event.tra_lai else None,
+        }
+        if dest.closed and dest is not Stage.chinh_thuc:
+            values["closed_reason"] = reason
+        if event is Event.quyet_dinh_ket_nap:
+            decision = facts.latest_decision(DecisionKind.ket_nap)
+            assert decision is not None
+            values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
+            values["admitted_profile"] = profile_of(people[d.candidate_id], decision.signed_on)
+            if decision.signed_on.year == today_.year:
+                admitted_orgs.add(d.org_id)
+        if event is Event.cong_nhan_chinh_thuc:
+            values["official_effective_on"] = probation_end(facts, rs)  # D-OFFICIAL
+        params.append(values)
+        moved = replace(facts, stage=dest)
+        dues = (
+            []
+            if dest.closed
+            else dossier_dues(moved, rule_set_for(chi_bo_date(moved) or today_, overrides), cal)
+        )
+        subjects.append((tracking.dossier_subject(d.id), d.org_id, d.id, dues))
+        events.append(
+            {
+                "kind": "transition",
+                "event": event.value,
+                "dossier_id": d.id,
+                "from_stage": d.stage,
+                "to_stage": dest.value,
+                "reason": reason,
+                "rule_set_id": rs.id,
+                "data": {
+                    "facts": facts.snapshot(),
+                    "judged_on": p.verdict.judged_on.isoformat(),
+                    "notes": [str(n) for n in p.verdict.notes],
+                    "rule_overrides": dict(rs.overrides),
+                },
+            }
+        )
+        done.append(
+            Advanced(d.id, event, Stage(d.stage), dest, d.version + 1, rs.id, p.verdict.notes)
+        )
+    changed = conn.execute(_ADVANCE, params)
+    if conn.dialect.supports_sane_multi_rowcount and changed.rowcount != len(params):
+        raise Conflict("Hồ sơ vừa được người khác cập nhật; không ghi gì.")  # pragma: no cover
+    tracking.sync_many(s, subjects, today_, now, cal, tracking.policies(s))
+    if admitted_orgs:  # the organizations' progress against their targets moved (P-HALF, P-YEAR)
+        tree = tracking.OrgTree(s)
+        above = {a for o in admitted_orgs for a in tree.ancestors(o)}
+        tracking.sync_cycle(s, today_.year, today_, now, org_ids=above)
+    audit.append_many(s, now, ctx.actor, events)
+    return done
+
+
+def _record_refusals(
+    ctx: Context, event: Event, reason: str | None, refused: list[Refusal]
+) -> None:
+    """The unit of work above wrote nothing; the refusals are recorded for inspectors."""
+    with ctx.write() as s:
+        audit.append_many(
+            s,
+            ctx.clock.now(),
+            ctx.actor,
+            [
+                {
+                    "kind": "refusal",
+                    "event": event.value,
+                    "dossier_id": did,
+                    "from_stage": stage,
+                    "reason": reason,
+                    "rule_set_id": verdict.rule_set_id,
+                    "data": {
+                        "unmet": [[u.rule_id, u.message] for u in verdict.unmet],
+                        "facts": facts.snapshot(),
+                    },
+                }
+                for did, stage, verdict, facts in refused
+            ],
+        )
+
+
+def _reason(event: Event, reason: str | None) -> str | None:
+    reason = reason.strip() if reason else None
+    if event.needs_reason and not reason:
+        raise BadInput.one("Lý do", f"bắt buộc khi '{event.label}'")
+    return reason
+
+
 def advance(
     ctx: Context,
     dossier_id: int,
@@ -725,10 +887,7 @@ def advance(
     expected_version: int | None = None,
 ) -> Advanced:
     """Move a dossier one step, if the rules allow it; one unit of work."""
-    reason = reason.strip() if reason else None
-    if event.needs_reason and not reason:
-        raise BadInput.one("Lý do", f"bắt buộc khi '{event.label}'")
-    refusal: tuple[guards.Verdict, DossierFacts, str | None] | None = None
+    reason = _reason(event, reason)
     with ctx.write() as s:
         d = _dossier(s, dossier_id)
         ctx.allow(s, Action.advance, d.org_id)
@@ -737,91 +896,44 @@ def advance(
                 f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
                 f"→ {d.version}); không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
             )
-        facts = load_facts(s, d)
-        today_ = ctx.today()
-        rs = _rules(s, guards.judged_on(event, facts, today_))
-        verdict = guards.check(event, facts, rs, today_, _calendar(s))
-        source = Stage(d.stage)
-        if verdict.ok and back_to is not None and back_to not in targets(event, source):
-            choices = ", ".join(t.value for t in targets(event, source)) or "không có"
-            raise BadInput.one("Trả về bước", f"không thể về '{back_to.value}'; chọn: {choices}")
-        if not verdict.ok:
-            refusal = (verdict, facts, d.stage)
-        else:
-            dest = fire(source, event, back_to)
-            values: dict[str, Any] = {
-                "closed_reason": d.closed_reason,
-                "party_joined_on": d.party_joined_on,
-                "admitted_profile": d.admitted_profile,
-                "official_effective_on": d.official_effective_on,
-                "stage": dest.value,
-                "version": d.version + 1,
-                "rule_set_id": rs.id,
-                "updated_at": ctx.clock.now(),
-                "returned_reason": reason if event is Event.tra_lai else None,
-            }
-            if dest.closed and dest is not Stage.chinh_thuc:
-                values["closed_reason"] = reason
-            if event is Event.quyet_dinh_ket_nap:
-                decision = facts.latest_decision(DecisionKind.ket_nap)
-                assert decision is not None
-                values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
-                person = s.get(Candidate, d.candidate_id)
-                assert person is not None
-                values["admitted_profile"] = profile_of(person, decision.signed_on)
-            if event is Event.cong_nhan_chinh_thuc:
-                values["official_effective_on"] = probation_end(facts, rs)  # D-OFFICIAL
-            changed = s.connection().execute(
-                _ADVANCE, {**values, "did": dossier_id, "seen": d.version}
-            )
-            if changed.rowcount != 1:  # pragma: no cover - writers are serialised
-                raise Conflict(f"Hồ sơ #{dossier_id} vừa được người khác cập nhật; không ghi gì.")
-            _sync_dossier(s, d, replace(facts, stage=dest), ctx)
-            joined = values["party_joined_on"]
-            if event is Event.quyet_dinh_ket_nap and joined.year == today_.year:
-                # the organization's progress against its target moved (P-HALF, P-YEAR)
-                tree = tracking.OrgTree(s)
-                tracking.sync_cycle(
-                    s, today_.year, today_, ctx.clock.now(), org_ids=set(tree.ancestors(d.org_id))
-                )
-            audit.append(
-                s,
-                at=ctx.clock.now(),
-                actor=ctx.actor,
-                kind="transition",
-                event=event.value,
-                dossier_id=dossier_id,
-                from_stage=source.value,
-                to_stage=dest.value,
-                reason=reason,
-                rule_set_id=rs.id,
-                data={
-                    "facts": facts.snapshot(),
-                    "judged_on": verdict.judged_on.isoformat(),
-                    "notes": [str(n) for n in verdict.notes],
-                    "rule_overrides": dict(rs.overrides),
-                },
-            )
-            return Advanced(dossier_id, event, source, dest, d.version + 1, rs.id, verdict.notes)
-    # Refused: the unit of work above wrote nothing; record the refusal for inspectors.
-    verdict, facts, stage = refusal
+        planned, refused = _judge(s, ctx, [d], event, back_to)
+        if planned:
+            return _apply(s, ctx, planned, event, reason)[0]
+    _record_refusals(ctx, event, reason, refused)
+    raise Refused(refused[0][2])
+
+
+def advance_many(
+    ctx: Context,
+    dossier_ids: Sequence[int],
+    event: Event,
+    *,
+    reason: str | None = None,
+    back_to: Stage | None = None,
+) -> list[Advanced]:
+    """One step for a whole list (a class of 30 sent on, a chi bộ's list): every dossier
+    judged by the same guards, then all written in one unit of work, or none when any is
+    refused (each refusal audited, all listed)."""
+    reason = _reason(event, reason)
+    wanted = list(dict.fromkeys(dossier_ids))
+    if not wanted:
+        raise BadInput.one("Mã hồ sơ", "danh sách trống")
     with ctx.write() as s:
-        audit.append(
-            s,
-            at=ctx.clock.now(),
-            actor=ctx.actor,
-            kind="refusal",
-            event=event.value,
-            dossier_id=dossier_id,
-            from_stage=stage,
-            reason=reason,
-            rule_set_id=verdict.rule_set_id,
-            data={
-                "unmet": [[u.rule_id, u.message] for u in verdict.unmet],
-                "facts": facts.snapshot(),
-            },
-        )
-    raise Refused(verdict)
+        query = select(Dossier).where(col(Dossier.id).in_(wanted))
+        if s.connection().dialect.name == "postgresql":
+            query = query.with_for_update()  # the versions read are the versions written
+        found = {d.id: d for d in s.exec(query)}
+        missing = [i for i in wanted if i not in found]
+        if missing:
+            raise BadInput.one("Mã hồ sơ", "không có hồ sơ " + ", ".join(f"#{i}" for i in missing))
+        ds = [found[i] for i in wanted]
+        for org_id in sorted({d.org_id for d in ds}):
+            ctx.allow(s, Action.advance, org_id)
+        planned, refused = _judge(s, ctx, ds, event, back_to)
+        if not refused:
+            return _apply(s, ctx, planned, event, reason)
+    _record_refusals(ctx, event, reason, refused)
+    raise BatchRefused([(did, verdict) for did, _, verdict, _ in refused])
 
 
 # --- reads -----------------------------------------------------------------------------------

@@ -8,12 +8,12 @@ never out of date with what the clerk sees. Nothing here commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
@@ -134,7 +134,7 @@ def sync(
 
 def sync_many(
     s: Session,
-    subjects: list[Subject],
+    subjects: Sequence[Subject],
     today: date,
     now: datetime,
     cal: WorkingCalendar,
@@ -307,6 +307,9 @@ def rolled_up(tree: OrgTree, by_org: dict[int, list[date]]) -> dict[int, list[da
     return {oid: sorted(days) for oid, days in out.items()}
 
 
+_CYCLE_LOCK = text("SELECT pg_advisory_xact_lock(7420011)")
+
+
 def sync_cycle(
     s: Session,
     year: int,
@@ -317,6 +320,10 @@ def sync_cycle(
 ) -> None:
     """Recompute the planning-cycle deadlines of ``year`` (all organizations, or some), and
     drop those of earlier years: a new year's cycle replaces the old one's reminders."""
+    if s.connection().dialect.name == "postgresql":
+        # the organizations' rows are shared by every writer (two admissions in one district,
+        # two scheduler nodes starting): one at a time, until the transaction ends
+        s.connection().execute(_CYCLE_LOCK)
     cal = cal or calendar(s)
     st = settings(s)
     table = policies(s)

@@ -142,13 +142,14 @@ def test_a_node_killed_mid_scan_the_other_node_finishes_the_scan(
     source, expected = generated
     db = source.copy(tmp_path)
     doomed = cli(db, "scan", "--batch", "40")
-    survivor = cli(db, "scan", "--batch", "40", "--json", stderr=subprocess.DEVNULL)
-    with doomed, survivor:
+    with doomed:
         assert doomed.stderr is not None
         first = doomed.stderr.readline().decode()
-        assert first.startswith("Lô 1:"), first
+        assert first.startswith("Lô 1:"), first  # it is scanning: start the other node
+        survivor = cli(db, "scan", "--batch", "40", "--json", stderr=subprocess.DEVNULL)
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=60)
+    with survivor:
         out, _ = survivor.communicate(timeout=180)
     assert doomed.returncode == -signal.SIGKILL
     assert survivor.returncode == 0
