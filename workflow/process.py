@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from transitions import Machine
@@ -206,11 +207,14 @@ class InvalidTransition(Exception):
     """The table has no such move; the service turns this into a refusal."""
 
 
+@cache
 def fire(stage: Stage, event: Event, back_to: Stage | None = None) -> Stage:
     """Run ``event`` through the shared machine from ``stage`` and return the new stage.
 
     The machine has no callbacks with effects: it only checks the table. Anything the
     change implies (audit, deadlines) is written by the service in the same transaction.
+    The answer depends on its arguments alone, so it is kept (a batch of 20,000 asks the
+    same few questions); a refused move raises again each time.
     """
     token = _Token(stage)
     if not targets(event, stage) or (back_to is not None and back_to not in targets(event, stage)):

@@ -1,0 +1,150 @@
+"""Batch advance: one step for a long list in one transaction (issue 7's goal: 20,000/s).
+
+A fresh database gets N dossiers in class (at "Học lớp nhận thức", with a certificate,
+entered through the importer); ``service.advance_many`` then sends them all back to their
+chi bộ (``hoan_thanh_lop``) in one unit of work: facts read in bulk, every dossier judged
+by the guards, the versioned updates, the deadline rows, the audit events chained.
+
+Baseline, measured in the same run on a second fresh database with the same dossiers: the
+raw writes alone in one transaction — one UPDATE of the stage and version per dossier
+(executemany) and one INSERT of an audit row per dossier, with no reads, no guard, no hash.
+
+    .venv/bin/python bench/batch.py [N] [--db URL-or-file-prefix]
+
+With ``--db postgresql+psycopg://…/name`` the two databases are NAME_a and NAME_b on that
+server (created, then dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from models.db import database_url  # noqa: E402
+from workflow.clock import VN_TZ, FixedClock  # noqa: E402
+from workflow.importer import FIELDS, TITLES, import_candidates  # noqa: E402
+from workflow.process import Event  # noqa: E402
+from workflow.service import Context, add_org, advance_many, initialise, open_context  # noqa: E402
+
+NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)
+
+
+def _databases(spec: str | None, folder: Path) -> tuple[str, str, object]:
+    if spec and spec.startswith("postgresql"):
+        base, name = spec.rsplit("/", 1)
+        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for suffix in ("a", "b"):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_{suffix}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}_{suffix}"'))
+
+        def drop() -> None:
+            with admin.connect() as conn:
+                for suffix in ("a", "b"):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_{suffix}" WITH (FORCE)'))
+
+        return f"{base}/{name}_a", f"{base}/{name}_b", drop
+    prefix = spec or str(folder / "batch")
+    return database_url(prefix + "_a.db"), database_url(prefix + "_b.db"), lambda: None
+
+
+def _prepared(url: str, n: int, folder: Path) -> tuple[Context, list[int]]:
+    ctx = open_context(url, "bench", FixedClock(NOW), require_init=False)
+    initialise(ctx)
+    add_org(ctx, {"code": "CU", "name": "Cấp ủy", "kind": "cap_uy_co_tham_quyen"})
+    add_org(ctx, {"code": "CB", "name": "Chi bộ", "kind": "chi_bo_co_so", "parent_code": "CU"})
+    lines = [",".join(TITLES[f] for f in FIELDS)]
+    for i in range(n):
+        values = {
+            "full_name": f"Học Viên {i}",
+            "birth_date": "15/08/2000",
+            "sex": "Nữ",
+            "cccd": f"{i:012d}",
+            "education": "Đại học",
+            "org_code": "CB",
+            "stage": "Học lớp nhận thức",
+            "certificate_number": f"GCN-{i}",
+            "certificate_on": "12/11/2026",
+            "certificate_issuer": "Trung tâm Chính trị",
+        }
+        lines.append(",".join(values.get(f, "") for f in FIELDS))
+    sheet = folder / f"lop_{abs(hash(url))}.csv"
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_candidates(ctx, sheet)
+    with ctx.engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM dossier ORDER BY id"))]
+    return ctx, ids
+
+
+def _raw(ctx: Context, ids: list[int]) -> float:
+    """The writes alone: one UPDATE per dossier and one audit INSERT, one transaction."""
+    start = time.perf_counter()
+    with ctx.engine.begin() as conn:
+        last = conn.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar() or 0
+        conn.execute(
+            text("UPDATE dossier SET stage = 'chi_bo_xet', version = version + 1 WHERE id = :i"),
+            [{"i": i} for i in ids],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (id, at, actor, dossier_id, kind, event, from_stage, "
+                "to_stage, data, prev_hash, hash) VALUES (:id, :at, 'bench', :d, 'transition', "
+                "'hoan_thanh_lop', 'hoc_lop', 'chi_bo_xet', :data, :prev, :hash)"
+            ),
+            [
+                {
+                    "id": last + k + 1,
+                    "at": NOW.isoformat(),
+                    "d": i,
+                    "data": "{}",
+                    "prev": "0" * 64,
+                    "hash": f"{last + k + 1:064d}",
+                }
+                for k, i in enumerate(ids)
+            ],
+        )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=20_000)
+    parser.add_argument("--db", default=None)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="ketnap-batch-"))
+    url_a, url_b, drop = _databases(args.db, folder)
+    try:
+        ctx, ids = _prepared(url_a, args.n, folder)
+        raw_ctx, raw_ids = _prepared(url_b, args.n, folder)
+        base = _raw(raw_ctx, raw_ids)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        start = time.perf_counter()
+        done = advance_many(ctx, ids, Event.hoan_thanh_lop)
+        took = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert len(done) == args.n
+        dialect = ctx.engine.dialect.name
+        print(
+            f"{dialect}: {args.n:,} transitions in one batch: {took:.2f} s "
+            f"({args.n / took:,.0f}/s); raw UPDATE+INSERT of the same rows: {base:.2f} s "
+            f"({args.n / base:,.0f}/s); ratio {base / took:.2f}; "
+            f"goal >= 20,000/s: {args.n / took >= 20_000}; peak RSS {rss_before:.0f} MiB before "
+            f"the batch, {rss:.0f} MiB after"
+        )
+        ctx.engine.dispose()
+        raw_ctx.engine.dispose()
+    finally:
+        drop()  # type: ignore[operator]
+
+
+if __name__ == "__main__":
+    main()
