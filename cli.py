@@ -622,26 +622,20 @@ def advance(
 ) -> None:
     """Chuyển hồ sơ sang bước tiếp theo nếu đủ điều kiện; nếu không, liệt kê mọi điều kiện thiếu."""
     from workflow.errors import BadInput
-    from workflow.process import Event, Stage
     from workflow.service import advance as do_advance
 
     ctx = context()
 
     def go() -> Any:
-        if event not in Event.__members__:
-            raise BadInput.one(
-                "Sự kiện", f"'{event}' không có; chọn: {', '.join(Event.__members__)}"
-            )
-        if back_to is not None and back_to not in Stage.__members__:
-            raise BadInput.one("Trả về bước", f"'{back_to}' không có")
+        step, back = _event_args(event, back_to)
         if version is not None and not version.isdigit():
             raise BadInput.one("Phiên bản", f"'{version}' không phải số")
         return do_advance(
             ctx,
             dossier_id_of(dossier_id),
-            Event(event),
+            step,
             reason=reason,
-            back_to=Stage(back_to) if back_to else None,
+            back_to=back,
             expected_version=int(version) if version else None,
         )
 
@@ -652,6 +646,58 @@ def advance(
     )
     for note in done.notes:
         print(f"  Lưu ý [{note.rule_id}] {note.message}")
+
+
+def _event_args(event: str, back_to: str | None) -> tuple[Any, Any]:
+    """The event and the stage to go back to, as typed, checked (inside ``run``)."""
+    from workflow.errors import BadInput
+    from workflow.process import Event, Stage
+
+    if event not in Event.__members__:
+        raise BadInput.one("Sự kiện", f"'{event}' không có; chọn: {', '.join(Event.__members__)}")
+    if back_to is not None and back_to not in Stage.__members__:
+        raise BadInput.one("Trả về bước", f"'{back_to}' không có")
+    return Event(event), Stage(back_to) if back_to else None
+
+
+@app.command("advance-many")
+def advance_many(
+    event: Annotated[str, typer.Argument(help="Sự kiện, như với 'ketnap advance'.")],
+    ids: Annotated[list[str] | None, typer.Argument(help="Mã các hồ sơ.")] = None,
+    org: Annotated[
+        str | None, typer.Option("--org", help="Mọi hồ sơ của tổ chức này (và cấp dưới)…")
+    ] = None,
+    stage: Annotated[str | None, typer.Option("--stage", help="…đang ở bước này.")] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Lý do (khi cần).")] = None,
+    back_to: Annotated[
+        str | None, typer.Option("--back-to", help="Khi trả lại: bước phải làm lại.")
+    ] = None,
+) -> None:
+    """Một bước cho cả danh sách (cả lớp học, cả chi bộ) trong một lần ghi: mọi hồ sơ được
+    xét theo cùng điều kiện; nếu có hồ sơ chưa đủ, không ghi gì và liệt kê từng hồ sơ."""
+    from workflow.errors import BadInput
+    from workflow.process import Stage
+    from workflow.service import advance_many as do_many
+    from workflow.service import list_dossiers
+
+    ctx = context()
+
+    def go() -> Any:
+        step, back = _event_args(event, back_to)
+        chosen = [dossier_id_of(i) for i in ids or []]
+        if org is not None or stage is not None:
+            if stage is not None and stage not in Stage.__members__:
+                raise BadInput.one("Bước", f"'{stage}' không có")
+            listed = list_dossiers(ctx, org_code=org, stage=Stage(stage) if stage else None)
+            chosen += [d["dossier_id"] for d in listed]
+        if not chosen:
+            raise BadInput.one("Mã hồ sơ", "chưa chọn hồ sơ nào (mã, hoặc --org/--stage)")
+        return do_many(ctx, chosen, step, reason=reason, back_to=back)
+
+    done = run(go)
+    print(f"Đã chuyển {len(done)} hồ sơ trong một lần ghi:")
+    for d in done:
+        print(f"  #{d.dossier_id}: {d.from_stage.label} → {d.to_stage.label}")
 
 
 @app.command("next")

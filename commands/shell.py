@@ -41,10 +41,23 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(action: Callable[[], Any]) -> Any:
     """Run a service call; turn our errors into a Vietnamese message and an exit code."""
-    from workflow.errors import BadInput, Forbidden, KetnapError, Refused
+    from workflow.errors import BadInput, BatchRefused, Forbidden, KetnapError, Refused
 
     try:
         return action()
+    except BatchRefused as exc:
+        err = console(stderr=True)
+        event = exc.refused[0][1].event.label
+        err.print(
+            f"[bold red]Không được phép:[/] {event} — {len(exc.refused)} hồ sơ chưa đủ điều "
+            "kiện; không hồ sơ nào được chuyển.",
+            markup=True,
+        )
+        for did, verdict in exc.refused:
+            err.print(f"  Hồ sơ #{did}:", markup=False)
+            for unmet in verdict.unmet:
+                err.print(f"    • [{unmet.rule_id}] {unmet.message}", markup=False)
+        raise typer.Exit(exc.exit_code) from None
     except Refused as exc:
         err = console(stderr=True)
         err.print(f"[bold red]Không được phép:[/] {exc.verdict.event.label}", markup=True)

@@ -552,3 +552,17 @@ def test_organizations_and_classes_round_trip_through_their_templates(
     assert "(0 ghi mới)" in ok(env, f"import {listed}")
     code, out = run(env, f"import {classes} --kind organizations")
     assert code == 2 and "thiếu cột" in out
+
+
+def test_advance_many_moves_a_whole_list_or_nothing(
+    demo_env: dict[str, str], demo_copy: TestDB
+) -> None:
+    env = demo_env
+    done = ok(env, "advance-many cu_di_hoc --org CB-VP --stage nguon")
+    assert "Đã chuyển 1 hồ sơ" in done and "Nguồn → Học lớp nhận thức" in done
+    before = demo_copy.sql("SELECT id, stage, version FROM dossier ORDER BY id")
+    code, out = run(env, "advance-many hoan_thanh_lop --stage hoc_lop")
+    assert code == 1 and "không hồ sơ nào được chuyển" in out and "[R-CLASS]" in out
+    assert demo_copy.sql("SELECT id, stage, version FROM dossier ORDER BY id") == before
+    code, out = run(env, "advance-many cu_di_hoc")
+    assert code == 2 and "Mã hồ sơ" in out
