@@ -22,13 +22,16 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
+from bench.pgdb import scratch  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.importer import FIELDS, TITLES, import_candidates  # noqa: E402
@@ -38,23 +41,15 @@ from workflow.service import Context, add_org, advance_many, initialise, open_co
 NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)
 
 
-def _databases(spec: str | None, folder: Path) -> tuple[str, str, object]:
+@contextmanager
+def _databases(spec: str | None, folder: Path) -> Iterator[tuple[str, str]]:
+    """Two fresh databases: NAME_a and NAME_b on a PostgreSQL server, or two SQLite files."""
     if spec and spec.startswith("postgresql"):
-        base, name = spec.rsplit("/", 1)
-        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for suffix in ("a", "b"):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_{suffix}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}_{suffix}"'))
-
-        def drop() -> None:
-            with admin.connect() as conn:
-                for suffix in ("a", "b"):
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}_{suffix}" WITH (FORCE)'))
-
-        return f"{base}/{name}_a", f"{base}/{name}_b", drop
+        with scratch(spec + "_a") as a, scratch(spec + "_b") as b:
+            yield a, b
+        return
     prefix = spec or str(folder / "batch")
-    return database_url(prefix + "_a.db"), database_url(prefix + "_b.db"), lambda: None
+    yield database_url(prefix + "_a.db"), database_url(prefix + "_b.db")
 
 
 def _prepared(url: str, n: int, folder: Path) -> tuple[Context, list[int]]:
@@ -121,8 +116,7 @@ def main() -> None:
     parser.add_argument("--db", default=None)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ketnap-batch-"))
-    url_a, url_b, drop = _databases(args.db, folder)
-    try:
+    with _databases(args.db, folder) as (url_a, url_b):
         ctx, ids = _prepared(url_a, args.n, folder)
         raw_ctx, raw_ids = _prepared(url_b, args.n, folder)
         base = _raw(raw_ctx, raw_ids)
@@ -142,8 +136,6 @@ def main() -> None:
         )
         ctx.engine.dispose()
         raw_ctx.engine.dispose()
-    finally:
-        drop()  # type: ignore[operator]
 
 
 if __name__ == "__main__":

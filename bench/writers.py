@@ -29,8 +29,9 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 
-from sqlalchemy import bindparam, create_engine, text  # noqa: E402
+from sqlalchemy import bindparam, text  # noqa: E402
 
+from bench.pgdb import scratch  # noqa: E402
 from models.db import database_url, make_engine  # noqa: E402
 from workflow.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.importer import FIELDS, TITLES, import_candidates  # noqa: E402
@@ -133,7 +134,7 @@ def run(target: object, url: str, ids: list[int], writers: int, seconds: float) 
     total = sum(out.get(timeout=seconds + 120) for _ in procs)
     for p in procs:
         p.join()
-    return total / seconds
+    return float(total) / seconds
 
 
 def bench(label: str, url: str, ids: list[int], seconds: float) -> None:
@@ -157,17 +158,8 @@ def main() -> None:
     sqlite_url = database_url(str(folder / "w.db"))
     bench("SQLite", sqlite_url, prepare(sqlite_url, args.dossiers, folder), args.seconds)
     if args.pg:
-        base, name = args.pg.rsplit("/", 1)
-        admin = create_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            bench("PostgreSQL", args.pg, prepare(args.pg, args.dossiers, folder), args.seconds)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch(args.pg) as url:
+            bench("PostgreSQL", url, prepare(url, args.dossiers, folder), args.seconds)
 
 
 if __name__ == "__main__":
