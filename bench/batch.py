@@ -32,9 +32,10 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 from sqlalchemy import text  # noqa: E402
 
 from bench.pgdb import scratch  # noqa: E402
+from bench.synthetic import candidate_sheet  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.importer import FIELDS, TITLES, import_candidates  # noqa: E402
+from workflow.importer import import_candidates  # noqa: E402
 from workflow.process import Event  # noqa: E402
 from workflow.service import Context, add_org, advance_many, initialise, open_context  # noqa: E402
 
@@ -57,9 +58,8 @@ def _prepared(url: str, n: int, folder: Path) -> tuple[Context, list[int]]:
     initialise(ctx)
     add_org(ctx, {"code": "CU", "name": "Cấp ủy", "kind": "cap_uy_co_tham_quyen"})
     add_org(ctx, {"code": "CB", "name": "Chi bộ", "kind": "chi_bo_co_so", "parent_code": "CU"})
-    lines = [",".join(TITLES[f] for f in FIELDS)]
-    for i in range(n):
-        values = {
+    rows = (
+        {
             "full_name": f"Học Viên {i}",
             "birth_date": "15/08/2000",
             "sex": "Nữ",
@@ -71,9 +71,9 @@ def _prepared(url: str, n: int, folder: Path) -> tuple[Context, list[int]]:
             "certificate_on": "12/11/2026",
             "certificate_issuer": "Trung tâm Chính trị",
         }
-        lines.append(",".join(values.get(f, "") for f in FIELDS))
-    sheet = folder / f"lop_{abs(hash(url))}.csv"
-    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for i in range(n)
+    )
+    sheet = candidate_sheet(folder / f"lop_{abs(hash(url))}.csv", rows)
     import_candidates(ctx, sheet)
     with ctx.engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM dossier ORDER BY id"))]

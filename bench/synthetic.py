@@ -12,9 +12,10 @@ clerks' actions.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
@@ -276,3 +277,14 @@ def generate(
         if on_chunk is not None:
             on_chunk(made)
     return made
+
+
+def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
+    """A CSV in the candidates' template layout (workflow/importer.py), one row per mapping
+    of field → cell; the benches and tests build their dossiers under way with it."""
+    from workflow.importer import FIELDS, TITLES
+
+    lines = [",".join(TITLES[f] for f in FIELDS)]
+    lines += [",".join(row.get(f, "") for f in FIELDS) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.synthetic import candidate_sheet
 from tests.conftest import TREE, make_context
 from tests.databases import ON_POSTGRES, TestDB
-from workflow.importer import FIELDS, TITLES, import_candidates
+from workflow.importer import import_candidates
 from workflow.service import add_org, verify_audit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +33,7 @@ SECONDS = 10 if ON_POSTGRES else 6
 def _sheet(path: Path) -> Path:
     """A thousand dossiers under way at "Gửi hồ sơ" in a chi bộ cơ sở: from there the table
     goes on (gửi cấp ủy, trình Ban Thường vụ) and back (trả lại) without end."""
-    head = [TITLES[f] for f in FIELDS]
-    lines = [",".join(head)]
+    rows = []
     for i in range(DOSSIERS):
         values = {
             "full_name": f"Người Thử {i}",
@@ -50,9 +50,8 @@ def _sheet(path: Path) -> Path:
             "official_members": "9",
             "agree": "8",
         }
-        lines.append(",".join(values.get(f, "") for f in FIELDS))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+        rows.append(values)
+    return candidate_sheet(path, rows)
 
 
 @pytest.mark.slow

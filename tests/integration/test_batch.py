@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
+from bench.synthetic import candidate_sheet
 from models.tables import AuditEvent, Deadline, Dossier
 from tests.databases import TestDB, table_counts
 from workflow.errors import BadInput, BatchRefused
-from workflow.importer import FIELDS, TITLES, import_candidates
+from workflow.importer import import_candidates
 from workflow.process import Event
 from workflow.service import Context, advance_many, resync_all, verify_audit
 
@@ -24,7 +25,7 @@ def _deadlines(s: Session) -> set[tuple[object, ...]]:
 
 def _class(ctx: Context, tmp_path: Path, size: int, *, without_certificate: int = 0) -> list[int]:
     """``size`` learners in class (at "Học lớp nhận thức"), all but some with a certificate."""
-    lines = [",".join(TITLES[f] for f in FIELDS)]
+    rows = []
     for i in range(size):
         values = {
             "full_name": f"Học Viên {i}",
@@ -41,10 +42,8 @@ def _class(ctx: Context, tmp_path: Path, size: int, *, without_certificate: int 
                 "certificate_on": "12/11/2026",
                 "certificate_issuer": "Trung tâm Chính trị",
             }
-        lines.append(",".join(values.get(f, "") for f in FIELDS))
-    sheet = tmp_path / "lop.csv"
-    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    import_candidates(ctx, sheet)
+        rows.append(values)
+    import_candidates(ctx, candidate_sheet(tmp_path / "lop.csv", rows))
     with ctx.read() as s:
         return sorted(i for i in s.exec(select(col(Dossier.id))).all() if i is not None)
 
