@@ -18,6 +18,7 @@ server (created, then dropped).
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import sys
 import tempfile
@@ -120,6 +121,11 @@ def main() -> None:
         ctx, ids = _prepared(url_a, args.n, folder)
         raw_ctx, raw_ids = _prepared(url_b, args.n, folder)
         base = _raw(raw_ctx, raw_ids)
+        # `ketnap advance-many` runs in a fresh process; this one still holds what preparing
+        # two databases of N dossiers left. Frozen, those objects are not walked again by
+        # each of the batch's garbage collections (about 1 s of 20,000 otherwise).
+        gc.collect()
+        gc.freeze()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         start = time.perf_counter()
         done = advance_many(ctx, ids, Event.hoan_thanh_lop)

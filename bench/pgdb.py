@@ -38,3 +38,20 @@ def ensure(url: str) -> str:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url
+
+
+@contextmanager
+def copied(url: str, suffix: str) -> Iterator[str]:
+    """A copy of the database ``url`` names (``CREATE DATABASE … TEMPLATE``), dropped after:
+    a step that changes the data (a scan) then runs again on the same state."""
+    admin, name = _admin(url)
+    copy = f"{name}_{suffix}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'))
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + copy
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+        admin.dispose()

@@ -56,7 +56,22 @@ def _canonical_event(
 
 
 def event_hash(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    """SHA-256 of the fields' canonical JSON (``data`` already its canonical text)."""
+    text = _canonical_event(
+        fields["id"],
+        fields["at"],
+        fields["actor"],
+        fields["dossier_id"],
+        fields["kind"],
+        fields["event"],
+        fields["from_stage"],
+        fields["to_stage"],
+        fields["reason"],
+        fields["rule_set_id"],
+        fields["data"],
+        fields["prev_hash"],
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _hashed_fields(row: AuditEvent | dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from workflow.facts import (
     DecisionKind,
     DocumentKind,
     DossierFacts,
+    IntroducerFact,
     ResolutionKind,
 )
 from workflow.process import Stage
@@ -135,12 +136,18 @@ _AFTER_CHI_BO = frozenset(
     }
 )
 _BEFORE_VOTE = frozenset({Stage.nguon, Stage.hoc_lop, Stage.chi_bo_xet})
+_EXPIRING = frozenset(kind for kind in DocumentKind if kind.expires)
+_KIND_ORDER = {kind: n for n, kind in enumerate(DocumentKind)}  # ties go to the first listed
 
 
-def dossier_dues(facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar) -> list[Due]:
-    """Every deadline the dossier's facts start, with the day it was met when it was."""
+def dossier_dues(
+    facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar, *, papers: bool = True
+) -> list[Due]:
+    """Every deadline the dossier's facts start, with the day it was met when it was.
+    ``papers=False`` leaves out the papers' validity (R-CLASS, R-DOCS-12M): the deadlines
+    that bind the committee are then all there is to compute."""
     out: list[Due] = []
-    if facts.stage in _BEFORE_VOTE:
+    if papers and facts.stage in _BEFORE_VOTE:
         out.extend(_before_vote(facts, rs))
     cb = chi_bo_date(facts)
     admit = facts.latest_decision(DecisionKind.ket_nap)
@@ -192,13 +199,23 @@ def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
                 add_months(issued, rs.class_valid_months) - timedelta(days=1),
             )
         )
-    papers = [
-        (f"{d.kind.label} (mẫu {d.kind.form})", d.dated)
-        for kind in DocumentKind
-        if kind.expires and (d := facts.document(kind)) is not None
-    ] + [(f"Giấy giới thiệu của {i.name} (mẫu 3-KNĐ)", i.introduced_on) for i in facts.introducers]
+    # The oldest paper that expires: each kind's latest copy counts (a new copy replaces
+    # the old one), the introducers' letters each count. Labels are built for that one only.
+    latest: dict[DocumentKind, date] = {}
+    for doc in facts.documents:
+        if doc.kind in _EXPIRING and doc.dated > latest.get(doc.kind, date.min):
+            latest[doc.kind] = doc.dated
+    papers: list[tuple[date, int, DocumentKind | IntroducerFact]] = [
+        (dated, _KIND_ORDER[kind], kind) for kind, dated in latest.items()
+    ]
+    papers += [(i.introduced_on, len(_KIND_ORDER) + n, i) for n, i in enumerate(facts.introducers)]
     if papers and rs.docs_rule_enabled:
-        label, dated = min(papers, key=lambda p: p[1])
+        dated, _, paper = min(papers, key=lambda p: p[:2])
+        label = (
+            f"{paper.label} (mẫu {paper.form})"
+            if isinstance(paper, DocumentKind)
+            else f"Giấy giới thiệu của {paper.name} (mẫu 3-KNĐ)"
+        )
         out.append(
             Due(
                 "R-DOCS-12M",
@@ -264,7 +281,7 @@ def _after_ceremony(
 
 
 def dossier_deadlines(
-    facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar, today: date
+    facts: DossierFacts, rs: RuleSet, cal: WorkingCalendar, today: date, *, papers: bool = True
 ) -> list[Deadline]:
     """The dossier's deadlines as seen on ``today``."""
-    return [due.at(today, cal) for due in dossier_dues(facts, rs, cal)]
+    return [due.at(today, cal) for due in dossier_dues(facts, rs, cal, papers=papers)]

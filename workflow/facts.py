@@ -416,7 +416,12 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def _jsonable(value: Any) -> Any:
     """Facts as JSON values, walking the dataclasses' fields directly (``asdict`` deep-copies
     every value first: a batch of 20,000 transitions spent seconds there)."""
-    names = _field_names(value.__class__)
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or value is None:  # most leaves: ask nothing
+        return value
+    if cls is date:
+        return value.isoformat()
+    names = _field_names(cls)
     if names:
         return {f: _jsonable(getattr(value, f)) for f in names}
     if isinstance(value, dict):

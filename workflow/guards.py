@@ -591,6 +591,6 @@ def decide_notes(
     """D-DECIDE and D-OFFICIAL bind the committee: reported, never blocking."""
     return [
         Unmet(d.rule_id, d.describe())
-        for d in dossier_deadlines(facts, rs, cal, today)
+        for d in dossier_deadlines(facts, rs, cal, today, papers=False)
         if d.rule_id in {"D-DECIDE", "D-OFFICIAL"} and d.missed_by
     ]

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
@@ -42,6 +42,7 @@ from models.tables import (
 )
 from workflow import guards, tracking
 from workflow.access import Action, authorize, scope_ids
+from workflow.calendar import WorkingCalendar
 from workflow.clock import Clock, today
 from workflow.deadlines import chi_bo_date, dossier_deadlines, dossier_dues, probation_end
 from workflow.errors import (
@@ -493,13 +494,40 @@ _FACT_QUERIES: dict[str, Any] = {
 _IN_CHUNK = 5000  # ids per IN list (SQLite's limit on bound parameters is far above)
 
 
+class DossierState(Protocol):
+    """What judging and writing a transition read of a dossier: its ORM object (one step)
+    or a plain row of the same table (a batch: no identity map for 20,000 rows)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def candidate_id(self) -> int: ...
+    @property
+    def org_id(self) -> int: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def closed_reason(self) -> str | None: ...
+    @property
+    def party_joined_on(self) -> date | None: ...
+    @property
+    def admitted_profile(self) -> int | None: ...
+    @property
+    def official_effective_on(self) -> date | None: ...
+
+
+_DOSSIER_TABLE = Dossier.__table__  # type: ignore[attr-defined]  # its rows, not ORM objects
+
+
 def load_facts(s: Session, d: Dossier) -> DossierFacts:
     """Everything the guards may need about one dossier, read in this transaction."""
     assert d.id is not None
     return load_facts_many(s, [d])[d.id]
 
 
-def load_facts_many(s: Session, dossiers: Sequence[Dossier]) -> dict[int, DossierFacts]:
+def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, DossierFacts]:
     """The facts of many dossiers, one query per kind of fact (in chunks of ids)."""
     conn = s.connection()
     grouped: dict[str, dict[int, list[Any]]] = {name: {} for name in _FACT_QUERIES}
@@ -507,7 +535,7 @@ def load_facts_many(s: Session, dossiers: Sequence[Dossier]) -> dict[int, Dossie
         part = dossiers[i : i + _IN_CHUNK]
         params = {"dids": [d.id for d in part], "cids": [d.candidate_id for d in part]}
         for name, query in _FACT_QUERIES.items():
-            for row in conn.execute(query, params):
+            for row in conn.execute(query, params).all():  # one fetchall, not a fetch per row
                 grouped[name].setdefault(row[0], []).append(row)
     out: dict[int, DossierFacts] = {}
     for d in dossiers:
@@ -724,7 +752,7 @@ class Advanced:
 
 @dataclass(frozen=True)
 class _Planned:
-    d: Dossier
+    d: DossierState
     facts: DossierFacts
     rs: RuleSet
     verdict: guards.Verdict
@@ -734,13 +762,24 @@ class _Planned:
 Refusal = tuple[int, str, guards.Verdict, DossierFacts]  # dossier id, its stage, why
 
 
+@dataclass(frozen=True)
+class _Judgement:
+    """The dossiers judged, and the calendar and rule overrides they were judged under
+    (read once per unit of work: the writes use the same ones)."""
+
+    planned: list[_Planned]
+    refused: list[Refusal]
+    cal: WorkingCalendar
+    overrides: dict[str, Any]
+
+
 def _judge(
     s: Session,
     ctx: Context,
-    ds: Sequence[Dossier],
+    ds: Sequence[DossierState],
     event: Event,
     back_to: Stage | None,
-) -> tuple[list[_Planned], list[Refusal]]:
+) -> _Judgement:
     """Every dossier judged by the event's guards (pure), its facts read in bulk."""
     today_ = ctx.today()
     cal, overrides = _calendar(s), _overrides(s)
@@ -760,17 +799,17 @@ def _judge(
             choices = ", ".join(x.value for x in targets(event, source)) or "không có"
             raise BadInput.one("Trả về bước", f"không thể về '{back_to.value}'; chọn: {choices}")
         planned.append(_Planned(d, facts, rs, verdict, fire(source, event, back_to)))
-    return planned, refused
+    return _Judgement(planned, refused, cal, overrides)
 
 
 def _apply(
-    s: Session, ctx: Context, planned: list[_Planned], event: Event, reason: str | None
+    s: Session, ctx: Context, judged: _Judgement, event: Event, reason: str | None
 ) -> list[Advanced]:
     """Write the planned transitions: the versioned rows, the deadlines, the progress
     against the targets, the audit events. A few statements for the whole list."""
     conn = s.connection()
     now, today_ = ctx.clock.now(), ctx.today()
-    cal, overrides = _calendar(s), _overrides(s)
+    planned, cal, overrides = judged.planned, judged.cal, judged.overrides
     people: dict[int | None, Candidate] = {}
     if event is Event.quyet_dinh_ket_nap:
         ids = [p.d.candidate_id for p in planned]
@@ -896,11 +935,11 @@ def advance(
                 f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
                 f"→ {d.version}); không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
             )
-        planned, refused = _judge(s, ctx, [d], event, back_to)
-        if planned:
-            return _apply(s, ctx, planned, event, reason)[0]
-    _record_refusals(ctx, event, reason, refused)
-    raise Refused(refused[0][2])
+        judged = _judge(s, ctx, [d], event, back_to)
+        if judged.planned:
+            return _apply(s, ctx, judged, event, reason)[0]
+    _record_refusals(ctx, event, reason, judged.refused)
+    raise Refused(judged.refused[0][2])
 
 
 def advance_many(
@@ -919,21 +958,22 @@ def advance_many(
     if not wanted:
         raise BadInput.one("Mã hồ sơ", "danh sách trống")
     with ctx.write() as s:
-        query = select(Dossier).where(col(Dossier.id).in_(wanted))
-        if s.connection().dialect.name == "postgresql":
+        query = sa_select(_DOSSIER_TABLE).where(col(Dossier.id).in_(wanted))
+        conn = s.connection()
+        if conn.dialect.name == "postgresql":
             query = query.with_for_update()  # the versions read are the versions written
-        found = {d.id: d for d in s.exec(query)}
+        found: dict[int, DossierState] = {d.id: d for d in conn.execute(query)}
         missing = [i for i in wanted if i not in found]
         if missing:
             raise BadInput.one("Mã hồ sơ", "không có hồ sơ " + ", ".join(f"#{i}" for i in missing))
         ds = [found[i] for i in wanted]
         for org_id in sorted({d.org_id for d in ds}):
             ctx.allow(s, Action.advance, org_id)
-        planned, refused = _judge(s, ctx, ds, event, back_to)
-        if not refused:
-            return _apply(s, ctx, planned, event, reason)
-    _record_refusals(ctx, event, reason, refused)
-    raise BatchRefused([(did, verdict) for did, _, verdict, _ in refused])
+        judged = _judge(s, ctx, ds, event, back_to)
+        if not judged.refused:
+            return _apply(s, ctx, judged, event, reason)
+    _record_refusals(ctx, event, reason, judged.refused)
+    raise BatchRefused([(did, verdict) for did, _, verdict, _ in judged.refused])
 
 
 # --- reads -----------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, text, update
+from sqlalchemy import bindparam, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
+from models.bulk import insert_rows
 from models.tables import (
     CalendarOverride,
     Deadline,
@@ -147,7 +148,7 @@ def sync_many(
     existing: dict[tuple[str, str], Any] = {}
     names = [subject for subject, *_ in subjects]
     for i in range(0, len(names), 5000):
-        for r in conn.execute(_EXISTING, {"subjects": names[i : i + 5000]}):
+        for r in conn.execute(_EXISTING, {"subjects": names[i : i + 5000]}).all():
             existing[(r.subject, r.kind)] = r
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -178,7 +179,7 @@ def sync_many(
                     {**values, "row_id": row.id, "created_on": created, "updated_at": now}
                 )
     if inserts:
-        conn.execute(insert(Deadline), inserts)
+        insert_rows(conn, Deadline, inserts)
     if updates:
         conn.execute(_UPDATE, updates)
     if existing:
