@@ -16,18 +16,24 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import SQLModel
 
 
 @lru_cache(maxsize=64)
 def _compiled(
-    table: Table, keys: tuple[str, ...], dialect: Dialect
+    table: Table, keys: tuple[str, ...], dialect: Dialect, skip_existing: bool = False
 ) -> tuple[str, tuple[str, ...], bool, list[Any]]:
     """The SQL, the names of its parameters in order (the given keys and the columns with a
     default the compiler added), whether they are positional, and their bind processors."""
+    if skip_existing:  # ON CONFLICT DO NOTHING, in the dialect's own construct
+        module: Any = postgresql if dialect.name == "postgresql" else sqlite
+        statement = module.insert(table).on_conflict_do_nothing()
+    else:
+        statement = insert(table)
     # inline: nothing fetched back (no RETURNING on PostgreSQL), the caller knows the ids
-    compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(keys))
+    compiled = statement.inline().compile(dialect=dialect, column_keys=list(keys))
     positional = bool(compiled.positional and compiled.positiontup)
     names = tuple(compiled.positiontup or ()) if positional else tuple(compiled.params)
     processors = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in names]
@@ -48,14 +54,31 @@ def insert_rows(conn: Connection, model: type[SQLModel], rows: Sequence[Mapping[
         insert_columns(conn, model, {k: [row[k] for row in rows] for k in rows[0]})
 
 
+def insert_new_rows(
+    conn: Connection, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """INSERT … ON CONFLICT DO NOTHING for every row; how many were new. The drivers'
+    ``executemany`` counts them exactly (SQLAlchemy's multi-row VALUES with RETURNING, the
+    other way to count, makes psycopg parse a statement of thousands of parameters for each
+    page of rows)."""
+    if not rows:
+        return 0
+    columns = {k: [row[k] for row in rows] for k in rows[0]}
+    return insert_columns(conn, model, columns, skip_existing=True)
+
+
 def insert_columns(
-    conn: Connection, model: type[SQLModel], columns: Mapping[str, Sequence[Any]]
-) -> None:
+    conn: Connection,
+    model: type[SQLModel],
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    skip_existing: bool = False,
+) -> int:
     """INSERT rows given column by column (each sequence one column, all of one length):
-    cheaper to build for a sheet's rows than a mapping per row."""
+    cheaper to build for a sheet's rows than a mapping per row. Returns the rows written."""
     table: Table = model.__table__  # type: ignore[attr-defined]
     keys = tuple(columns)
-    sql, names, positional, processors = _compiled(table, keys, conn.dialect)
+    sql, names, positional, processors = _compiled(table, keys, conn.dialect, skip_existing)
     prepared = []
     n = len(next(iter(columns.values()), ()))
     for name, process in zip(names, processors, strict=True):
@@ -67,12 +90,12 @@ def insert_columns(
         else:
             prepared.append([process(v) for v in values])
     if not prepared or not prepared[0]:
-        return
+        return 0
     if positional:
         params: Any = list(zip(*prepared, strict=True))
     else:
         params = [dict(zip(names, values, strict=True)) for values in zip(*prepared, strict=True)]
-    conn.exec_driver_sql(sql, params)
+    return int(conn.exec_driver_sql(sql, params).rowcount)
 
 
 def allocate_ids(conn: Connection, model: type[SQLModel], n: int) -> list[int]:

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import Integer, any_, bindparam, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col
 
 from models import audit
+from models.bulk import insert_new_rows
 from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
 from workflow import tracking
 from workflow.access import Action
@@ -71,21 +72,22 @@ _MOVE = (
     .where(col(Deadline.id).in_(bindparam("ids", expanding=True)))
     .values(last_step=bindparam("step"), next_fire_on=bindparam("next_on"))
 )
-
-_REMINDER_ID = sa_select(col(Reminder.id)).where(
-    col(Reminder.subject) == bindparam("subject"),
-    col(Reminder.kind) == bindparam("kind"),
-    col(Reminder.due) == bindparam("due"),
-    col(Reminder.step) == bindparam("step"),
+# PostgreSQL: the ids as one array parameter; an IN list of thousands of parameters is a
+# statement psycopg parses anew for every batch
+_MOVE_PG = (
+    update(Deadline)
+    .where(col(Deadline.id) == any_(bindparam("ids", type_=postgresql.ARRAY(Integer))))
+    .values(last_step=bindparam("step"), next_fire_on=bindparam("next_on"))
 )
 
-
-def _insert_ignore(dialect: str, table: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, in the dialect's own words: the rows
-    returned are the ones inserted (a driver's rowcount of a multi-row insert is not
-    reliable: psycopg gives -1)."""
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing().returning(table.id)
+# The batch's reminders (new, or raised by an earlier scan) with their ids, for the outbox
+_REMINDER_IDS = sa_select(
+    col(Reminder.id),
+    col(Reminder.subject),
+    col(Reminder.kind),
+    col(Reminder.due),
+    col(Reminder.step),
+).where(col(Reminder.subject).in_(bindparam("subjects", expanding=True)))
 
 
 @dataclass
@@ -203,8 +205,7 @@ def scan(
         ctx.allow(s, Action.scan)
         tracking.sync_cycle(s, as_of.year, as_of, ctx.clock.now())
     dialect = ctx.engine.dialect.name
-    insert_reminder = _insert_ignore(dialect, Reminder)
-    insert_outbox = _insert_ignore(dialect, Outbox)
+    move = _MOVE_PG if dialect == "postgresql" else _MOVE
     while not should_stop():
         with ctx.write() as s:
             state = _ScanState(s, as_of)
@@ -222,12 +223,11 @@ def scan(
             batch = _batch(rows, state, as_of, now)
             report.batches += 1
             report.examined += len(rows)
-            inserted = 0
-            if batch.reminders:
-                inserted = len(conn.execute(insert_reminder, batch.reminders).all())
-            emails = _queue_emails(conn, insert_outbox, batch, state, now)
+            # the unique reminder key skips one raised already (another node, a rerun)
+            inserted = insert_new_rows(conn, Reminder, batch.reminders)
+            emails = _queue_emails(conn, batch, state, now)
             for (step, next_on), ids in batch.moves.items():
-                conn.execute(_MOVE, {"ids": ids, "step": step, "next_on": next_on})
+                conn.execute(move, {"ids": ids, "step": step, "next_on": next_on})
             late = sum(1 for r in batch.reminders if r["late"])
             report.raised += inserted
             report.already += len(batch.reminders) - inserted
@@ -316,20 +316,24 @@ def _reminder(
     }
 
 
-def _queue_emails(
-    conn: Any, insert_outbox: Any, batch: _Batch, state: _ScanState, now: datetime
-) -> int:
+def _queue_emails(conn: Any, batch: _Batch, state: _ScanState, now: datetime) -> int:
     """Outbox rows for the reminders' recipients that have an address (same transaction).
     A reminder that existed already has its rows already: inserting them again is a no-op."""
     rows: list[dict[str, Any]] = []
+    addressed = []
     for r, to in zip(batch.reminders, batch.to, strict=True):
         emails = [e for role, oid in to for e in state.contacts.get((oid, role.value), [])]
-        if not emails:
-            continue
-        rid = conn.execute(
-            _REMINDER_ID,
-            {"subject": r["subject"], "kind": r["kind"], "due": r["due"], "step": r["step"]},
-        ).scalar_one()
+        if emails:
+            addressed.append((r, emails))
+    if not addressed:
+        return 0
+    ids: dict[tuple[Any, ...], int] = {}
+    subjects = list(dict.fromkeys(r["subject"] for r, _ in addressed))
+    for i in range(0, len(subjects), 5000):
+        for rid, *key in conn.execute(_REMINDER_IDS, {"subjects": subjects[i : i + 5000]}):
+            ids[tuple(key)] = rid
+    for r, emails in addressed:
+        rid = ids[(r["subject"], r["kind"], r["due"], r["step"])]
         for email in dict.fromkeys(emails):
             rows.append(
                 {
@@ -343,9 +347,7 @@ def _queue_emails(
                     "next_attempt_at": now,
                 }
             )
-    if not rows:
-        return 0
-    return len(conn.execute(insert_outbox, rows).all())
+    return insert_new_rows(conn, Outbox, rows)
 
 
 def due_count(ctx: Context, as_of: date) -> int:
