@@ -90,6 +90,22 @@ def test_scanning_again_the_same_day_adds_nothing(ctx: Context) -> None:
     assert verify_audit(ctx).ok
 
 
+def test_a_reminder_raised_already_is_counted_not_doubled(ctx: Context) -> None:
+    """A node that read the deadlines before another node's batch committed raises the same
+    reminders again: the unique key skips them, and the count says so."""
+    before = {key: (d.last_step, d.next_fire_on) for key, d in rows(ctx, "org:").items()}
+    first = scan(ctx, date(2026, 2, 1))
+    with ctx.write() as s:  # the deadlines as the late node read them
+        for key, d in rows(ctx, "org:").items():
+            d.last_step, d.next_fire_on = before[key]
+            s.add(d)
+    second = scan(ctx, date(2026, 2, 1))
+    assert (first.raised, first.already, first.emails) == (2, 0, 0)
+    assert (second.raised, second.already) == (0, 2)
+    assert len(raised(ctx)) == 2
+    assert verify_audit(ctx).ok
+
+
 @pytest.fixture
 def january(db: TestDB) -> Iterator[Context]:
     """The installation as it stood on 05/01/2026: the organizations exist from that day."""
