@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, any_, bindparam, func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col
 
 from models import audit
+from models.among import among
 from models.bulk import insert_new_rows
 from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
 from workflow import tracking
@@ -69,14 +69,7 @@ _CLAIM_WAIT = _DUE_ROWS.with_for_update(of=Deadline)
 
 _MOVE = (
     update(Deadline)
-    .where(col(Deadline.id).in_(bindparam("ids", expanding=True)))
-    .values(last_step=bindparam("step"), next_fire_on=bindparam("next_on"))
-)
-# PostgreSQL: the ids as one array parameter; an IN list of thousands of parameters is a
-# statement psycopg parses anew for every batch
-_MOVE_PG = (
-    update(Deadline)
-    .where(col(Deadline.id) == any_(bindparam("ids", type_=postgresql.ARRAY(Integer))))
+    .where(among(col(Deadline.id), "ids"))
     .values(last_step=bindparam("step"), next_fire_on=bindparam("next_on"))
 )
 
@@ -87,7 +80,7 @@ _REMINDER_IDS = sa_select(
     col(Reminder.kind),
     col(Reminder.due),
     col(Reminder.step),
-).where(col(Reminder.subject).in_(bindparam("subjects", expanding=True)))
+).where(among(col(Reminder.subject), "subjects"))
 
 
 @dataclass
@@ -205,7 +198,6 @@ def scan(
         ctx.allow(s, Action.scan)
         tracking.sync_cycle(s, as_of.year, as_of, ctx.clock.now())
     dialect = ctx.engine.dialect.name
-    move = _MOVE_PG if dialect == "postgresql" else _MOVE
     while not should_stop():
         with ctx.write() as s:
             state = _ScanState(s, as_of)
@@ -227,7 +219,7 @@ def scan(
             inserted = insert_new_rows(conn, Reminder, batch.reminders)
             emails = _queue_emails(conn, batch, state, now)
             for (step, next_on), ids in batch.moves.items():
-                conn.execute(move, {"ids": ids, "step": step, "next_on": next_on})
+                conn.execute(_MOVE, {"ids": ids, "step": step, "next_on": next_on})
             late = sum(1 for r in batch.reminders if r["late"])
             report.raised += inserted
             report.already += len(batch.reminders) - inserted

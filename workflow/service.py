@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from models import audit
+from models.among import among
 from models.db import HEAD_REVISION, make_engine, migrate, schema_revision, unit_of_work
 from models.tables import (
     AuditEvent,
@@ -431,9 +432,7 @@ def _dossier(s: Session, dossier_id: int) -> Dossier:
 def _of_dossiers(*columns: Any) -> Any:
     """The columns of a fact table, with the dossier they belong to, for a list of dossiers."""
     table = columns[0].class_
-    return select(col(table.dossier_id), *columns).where(
-        col(table.dossier_id).in_(bindparam("dids", expanding=True))
-    )
+    return select(col(table.dossier_id), *columns).where(among(col(table.dossier_id), "dids"))
 
 
 # Built once: SQLAlchemy caches their compiled form, so each advance pays only execution.
@@ -450,12 +449,12 @@ _FACT_QUERIES: dict[str, Any] = {
         col(Organization.has_doan),
     )
     .join(Organization, col(Organization.id) == col(Candidate.org_id))
-    .where(col(Candidate.id).in_(bindparam("cids", expanding=True))),
+    .where(among(col(Candidate.id), "cids")),
     "certificate": select(col(Certificate.candidate_id), func.max(Certificate.issued_on))
-    .where(col(Certificate.candidate_id).in_(bindparam("cids", expanding=True)))
+    .where(among(col(Certificate.candidate_id), "cids"))
     .group_by(col(Certificate.candidate_id)),
     "verified": select(col(Verification.dossier_id), func.max(Verification.certified_on))
-    .where(col(Verification.dossier_id).in_(bindparam("dids", expanding=True)))
+    .where(among(col(Verification.dossier_id), "dids"))
     .group_by(col(Verification.dossier_id)),
     "ceremony": _of_dossiers(col(Ceremony.held_on)),
     "prior": _of_dossiers(

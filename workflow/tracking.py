@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, text, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, delete, select
 
+from models.among import among
 from models.bulk import insert_rows
 from models.tables import (
     CalendarOverride,
@@ -89,7 +90,7 @@ _EXISTING = sa_select(
     col(Deadline.next_fire_on),
     col(Deadline.org_id),
     col(Deadline.created_on),
-).where(col(Deadline.subject).in_(bindparam("subjects", expanding=True)))
+).where(among(col(Deadline.subject), "subjects"))
 
 _UPDATE = (
     update(Deadline)
