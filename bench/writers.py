@@ -9,7 +9,9 @@ sở, where "gửi cấp ủy" and "trả lại" alternate without end.
 
 Baseline, on the same database and the same number of processes: a raw commit loop of one
 UPDATE of a dossier's stage and version and one INSERT of an event row (a table of its own,
-no hash, no reads).
+no hash, no reads). On PostgreSQL the same loop runs again taking the chain's advisory lock
+before each INSERT, as the audit append does: the ratio of the two is what serialising the
+chain's head costs.
 
     .venv/bin/python bench/writers.py [--seconds S] [--dossiers N] [--pg URL]
 
@@ -33,6 +35,7 @@ from sqlalchemy import bindparam, text  # noqa: E402
 
 from bench.pgdb import scratch  # noqa: E402
 from bench.synthetic import candidate_sheet  # noqa: E402
+from models import audit  # noqa: E402
 from models.db import database_url, make_engine  # noqa: E402
 from workflow.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.importer import import_candidates  # noqa: E402
@@ -109,6 +112,16 @@ def ketnap_writer(url: str, ids: list[int], seconds: float, out: mp.Queue) -> No
 
 
 def raw_writer(url: str, ids: list[int], seconds: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    _raw_loop(url, ids, seconds, out, locked=False)
+
+
+def locked_writer(url: str, ids: list[int], seconds: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    _raw_loop(url, ids, seconds, out, locked=True)
+
+
+def _raw_loop(url: str, ids: list[int], seconds: float, out: mp.Queue, *, locked: bool) -> None:  # type: ignore[type-arg]
+    """The raw commit loop; ``locked``: each INSERT after the chain's advisory lock, as the
+    audit append takes it (what serialising the chain's head costs, on its own)."""
     engine = make_engine(url)
     update = text("UPDATE dossier SET stage = :s, version = version + 1 WHERE id = :i")
     insert = text("INSERT INTO raw_event (dossier_id, event, data) VALUES (:i, :e, '{}')")
@@ -119,6 +132,8 @@ def raw_writer(url: str, ids: list[int], seconds: float, out: mp.Queue) -> None:
         k += 1
         with engine.execution_options(ketnap_write=True).begin() as conn:
             conn.execute(update, {"s": "tham_dinh" if count % 2 == 0 else "gui_ho_so", "i": did})
+            if locked:
+                conn.execute(audit.CHAIN_LOCK)
             conn.execute(insert, {"i": did, "e": "raw"})
         count += 1
     engine.dispose()
@@ -141,9 +156,13 @@ def bench(label: str, url: str, ids: list[int], seconds: float) -> None:
     for writers in (1, 2, 4):
         ours = run(ketnap_writer, url, ids, writers, seconds)
         raw = run(raw_writer, url, ids, writers, seconds)
+        lock = ""
+        if url.startswith("postgresql"):  # SQLite's BEGIN IMMEDIATE serialises every writer
+            locked = run(locked_writer, url, ids, writers, seconds)
+            lock = f"; raw loop under the chain's lock {locked:,.0f}/s ({locked / raw:.2f} of raw)"
         print(
             f"{label}, {writers} writer(s): ketnap {ours:,.0f} transitions/s; raw "
-            f"UPDATE+INSERT commit loop {raw:,.0f}/s; ratio {ours / raw:.2f}",
+            f"UPDATE+INSERT commit loop {raw:,.0f}/s; ratio {ours / raw:.2f}{lock}",
             flush=True,
         )
 

@@ -102,7 +102,7 @@ _INSERT = insert(AuditEvent)
 # their transaction (SQLite's BEGIN IMMEDIATE already serialises every writer). A unit of work
 # appends its events last, so this is the last lock it takes (no lock-order deadlock with the
 # planning cycle's lock, workflow/tracking.py).
-_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(7420010)")
+CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(7420010)")
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -110,7 +110,7 @@ def head(session: Session) -> tuple[int, str]:
     the head until it commits."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        conn.execute(_CHAIN_LOCK)
+        conn.execute(CHAIN_LOCK)
     row = conn.execute(_HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
