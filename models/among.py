@@ -23,6 +23,9 @@ class Among(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # a condition of its own, like the IN it stands for: without this, SQLite (no native
+    # boolean) gets "x IN (…) = 1", which no index serves
+    _is_implicitly_boolean = True
     _traverse_internals = [
         ("expanding", InternalTraversal.dp_clauseelement),
         ("array", InternalTraversal.dp_clauseelement),
