@@ -185,8 +185,11 @@ def initialise(ctx: Context) -> bool:
 _calendar = tracking.calendar
 
 
+_OVERRIDES = sa_select(col(RuleOverride.key), col(RuleOverride.value))
+
+
 def _overrides(s: Session) -> dict[str, Any]:
-    rows = s.exec(select(col(RuleOverride.key), col(RuleOverride.value))).all()
+    rows = s.connection().execute(_OVERRIDES)
     return {key: coerce_override(key, value) for key, value in rows}
 
 
@@ -425,8 +428,12 @@ def open_dossier(
 def _dossier(s: Session, dossier_id: int) -> Dossier:
     d = s.get(Dossier, dossier_id)
     if d is None:
-        raise BadInput.one("Mã hồ sơ", f"không có hồ sơ #{dossier_id}")
+        raise _no_dossier(dossier_id)
     return d
+
+
+def _no_dossier(*ids: int) -> BadInput:
+    return BadInput.one("Mã hồ sơ", "không có hồ sơ " + ", ".join(f"#{i}" for i in ids))
 
 
 def _of_dossiers(*columns: Any) -> Any:
@@ -518,6 +525,15 @@ class DossierState(Protocol):
 
 
 _DOSSIER_TABLE = Dossier.__table__  # type: ignore[attr-defined]  # its rows, not ORM objects
+_DOSSIER_ROW = sa_select(_DOSSIER_TABLE).where(col(Dossier.id) == bindparam("id"))
+
+
+def _state(s: Session, dossier_id: int) -> DossierState:
+    """One dossier as a plain row, for a step (the ORM's identity map is not needed there)."""
+    row: DossierState | None = s.connection().execute(_DOSSIER_ROW, {"id": dossier_id}).first()
+    if row is None:
+        raise _no_dossier(dossier_id)
+    return row
 
 
 def load_facts(s: Session, d: Dossier) -> DossierFacts:
@@ -927,7 +943,7 @@ def advance(
     """Move a dossier one step, if the rules allow it; one unit of work."""
     reason = _reason(event, reason)
     with ctx.write() as s:
-        d = _dossier(s, dossier_id)
+        d = _state(s, dossier_id)
         ctx.allow(s, Action.advance, d.org_id)
         if expected_version is not None and d.version != expected_version:
             raise Conflict(
@@ -964,7 +980,7 @@ def advance_many(
         found: dict[int, DossierState] = {d.id: d for d in conn.execute(query)}
         missing = [i for i in wanted if i not in found]
         if missing:
-            raise BadInput.one("Mã hồ sơ", "không có hồ sơ " + ", ".join(f"#{i}" for i in missing))
+            raise _no_dossier(*missing)
         ds = [found[i] for i in wanted]
         for org_id in sorted({d.org_id for d in ds}):
             ctx.allow(s, Action.advance, org_id)

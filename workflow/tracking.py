@@ -39,23 +39,28 @@ BASE_KINDS = frozenset({OrgKind.dang_bo_co_so, OrgKind.chi_bo_co_so})
 COMMITTEE_KINDS = frozenset({OrgKind.cap_uy_co_tham_quyen, OrgKind.cap_tinh})
 
 
+# Read in every unit of work that moves a deadline: plain statements on the connection,
+# built once (the ORM's per-query machinery cost more than these small reads themselves).
+_CALENDAR = sa_select(col(CalendarOverride.day), col(CalendarOverride.working))
+_POLICIES = sa_select(
+    col(ReminderPolicy.kind),
+    col(ReminderPolicy.leads),
+    col(ReminderPolicy.overdue_every),
+    col(ReminderPolicy.roles),
+)
+_SETTINGS = sa_select(col(Setting.key), col(Setting.value))
+
+
 def calendar(s: Session) -> WorkingCalendar:
-    rows = s.exec(select(col(CalendarOverride.day), col(CalendarOverride.working))).all()
-    return WorkingCalendar(dict(rows))
+    return WorkingCalendar(dict(s.connection().execute(_CALENDAR).all()))
 
 
 def policies(s: Session) -> dict[str, Policy]:
     """Policies by deadline kind: the installation's rows over the defaults."""
-    out: dict[str, Policy] = {}
-    for row in s.exec(select(ReminderPolicy)).all():
-        out[row.kind] = Policy(
-            row.kind,
-            parse_leads(row.leads),
-            row.overdue_every,
-            parse_roles(row.roles),
-            custom=True,
-        )
-    return out
+    return {
+        kind: Policy(kind, parse_leads(leads), every, parse_roles(roles), custom=True)
+        for kind, leads, every, roles in s.connection().execute(_POLICIES)
+    }
 
 
 def policy_for(table: dict[str, Policy], kind: str) -> Policy:
@@ -63,8 +68,7 @@ def policy_for(table: dict[str, Policy], kind: str) -> Policy:
 
 
 def settings(s: Session) -> CycleSettings:
-    rows = s.exec(select(col(Setting.key), col(Setting.value))).all()
-    return cycle_settings(dict(rows))
+    return cycle_settings(dict(s.connection().execute(_SETTINGS).all()))
 
 
 def dossier_subject(dossier_id: int) -> str:
