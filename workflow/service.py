@@ -501,8 +501,8 @@ _IN_CHUNK = 5000  # ids per IN list (SQLite's limit on bound parameters is far a
 
 
 class DossierState(Protocol):
-    """What judging and writing a transition read of a dossier: its ORM object (one step)
-    or a plain row of the same table (a batch: no identity map for 20,000 rows)."""
+    """What judging and writing a transition read of a dossier: a plain row of its table
+    (no identity map for a step, nor for a batch of 20,000), or its ORM object."""
 
     @property
     def id(self) -> int | None: ...
