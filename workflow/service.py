@@ -14,13 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from models import audit
-from models.among import among
 from models.db import HEAD_REVISION, make_engine, migrate, schema_revision, unit_of_work
 from models.tables import (
     AuditEvent,
@@ -54,6 +53,7 @@ from workflow.errors import (
     NotInitialised,
     Refused,
 )
+from workflow.fact_reads import fact_rows
 from workflow.facts import (
     ConsentFact,
     ConsentKind,
@@ -436,70 +436,6 @@ def _no_dossier(*ids: int) -> BadInput:
     return BadInput.one("Mã hồ sơ", "không có hồ sơ " + ", ".join(f"#{i}" for i in ids))
 
 
-def _of_dossiers(*columns: Any) -> Any:
-    """The columns of a fact table, with the dossier they belong to, for a list of dossiers."""
-    table = columns[0].class_
-    return select(col(table.dossier_id), *columns).where(among(col(table.dossier_id), "dids"))
-
-
-# Built once: SQLAlchemy caches their compiled form, so each advance pays only execution.
-# Each reads one kind of fact for a whole list of dossiers (one dossier, or a class of 30).
-_FACT_QUERIES: dict[str, Any] = {
-    "person": sa_select(
-        col(Candidate.id),
-        col(Candidate.birth_date),
-        col(Candidate.education),
-        col(Candidate.edu_exception),
-        col(Candidate.doan_member),
-        col(Candidate.cong_doan_member),
-        col(Organization.kind),
-        col(Organization.has_doan),
-    )
-    .join(Organization, col(Organization.id) == col(Candidate.org_id))
-    .where(among(col(Candidate.id), "cids")),
-    "certificate": select(col(Certificate.candidate_id), func.max(Certificate.issued_on))
-    .where(among(col(Certificate.candidate_id), "cids"))
-    .group_by(col(Certificate.candidate_id)),
-    "verified": select(col(Verification.dossier_id), func.max(Verification.certified_on))
-    .where(among(col(Verification.dossier_id), "dids"))
-    .group_by(col(Verification.dossier_id)),
-    "ceremony": _of_dossiers(col(Ceremony.held_on)),
-    "prior": _of_dossiers(
-        col(PriorMembership.left_on),
-        col(PriorMembership.cause),
-        col(PriorMembership.readmitted_before),
-    ),
-    "introducers": _of_dossiers(
-        col(Introducer.full_name),
-        col(Introducer.official),
-        col(Introducer.months_together),
-        col(Introducer.introduced_on),
-    ),
-    "documents": _of_dossiers(col(Document.kind), col(Document.dated)),
-    "relatives": _of_dossiers(
-        col(Relative.relation), col(Relative.party_member), col(Relative.verified_on)
-    ),
-    "resolutions": _of_dossiers(
-        col(Resolution.kind),
-        col(Resolution.dated),
-        col(Resolution.official_members),
-        col(Resolution.exempted),
-        col(Resolution.agree),
-        col(Resolution.against),
-        col(Resolution.round),
-    ),
-    "decisions": _of_dossiers(
-        col(Decision.kind),
-        col(Decision.number),
-        col(Decision.signed_on),
-        col(Decision.received_on),
-        col(Decision.approve),
-    ),
-    "consents": _of_dossiers(col(Consent.kind), col(Consent.number), col(Consent.dated)),
-}
-_IN_CHUNK = 5000  # ids per IN list (SQLite's limit on bound parameters is far above)
-
-
 class DossierState(Protocol):
     """What judging and writing a transition read of a dossier: a plain row of its table
     (no identity map for a step, nor for a batch of 20,000), or its ORM object."""
@@ -543,52 +479,43 @@ def load_facts(s: Session, d: Dossier) -> DossierFacts:
 
 
 def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, DossierFacts]:
-    """The facts of many dossiers, one query per kind of fact (in chunks of ids)."""
-    conn = s.connection()
-    grouped: dict[str, dict[int, list[Any]]] = {name: {} for name in _FACT_QUERIES}
-    for i in range(0, len(dossiers), _IN_CHUNK):
-        part = dossiers[i : i + _IN_CHUNK]
-        params = {"dids": [d.id for d in part], "cids": [d.candidate_id for d in part]}
-        for name, query in _FACT_QUERIES.items():
-            for row in conn.execute(query, params).all():  # one fetchall, not a fetch per row
-                grouped[name].setdefault(row[0], []).append(row)
+    """The facts of many dossiers, read in one statement (``workflow.fact_reads``)."""
+    grouped = fact_rows(s, [d.id or 0 for d in dossiers], [d.candidate_id for d in dossiers])
     out: dict[int, DossierFacts] = {}
     for d in dossiers:
         assert d.id is not None
 
-        def rows(name: str, key: int | None = d.id) -> list[Any]:
-            return grouped[name].get(key or 0, [])
+        def rows(kind: str, key: int = d.id) -> list[tuple[Any, ...]]:
+            return grouped[kind].get(key, [])
 
         (person,) = rows("person", d.candidate_id)
+        birth, education, exception, doan, cong_doan, org_kind, has_doan = person
         certificate = rows("certificate", d.candidate_id)
         verified = rows("verified")
         ceremony = rows("ceremony")
         prior = rows("prior")
         out[d.id] = DossierFacts(
             stage=Stage(d.stage),
-            birth_date=person.birth_date,
-            education=Education(person.education),
-            edu_exception=EduException(person.edu_exception),
-            doan_member=person.doan_member,
-            cong_doan_member=person.cong_doan_member,
-            under_dang_uy=OrgKind(person.kind) is OrgKind.chi_bo,
-            unit_has_doan=person.has_doan,
-            certificate_issued_on=certificate[0][1] if certificate else None,
-            introducers=tuple(IntroducerFact(*r[1:]) for r in rows("introducers")),
-            documents=tuple(DocumentFact(DocumentKind(r[1]), r[2]) for r in rows("documents")),
-            verified_on=verified[0][1] if verified else None,
-            relatives=tuple(
-                RelativeFact(Relation(r.relation), r.party_member, r.verified_on)
-                for r in rows("relatives")
-            ),
+            birth_date=birth,
+            education=Education(education),
+            edu_exception=EduException(exception),
+            doan_member=doan,
+            cong_doan_member=cong_doan,
+            under_dang_uy=OrgKind(org_kind) is OrgKind.chi_bo,
+            unit_has_doan=has_doan,
+            certificate_issued_on=certificate[0][0] if certificate else None,
+            introducers=tuple(IntroducerFact(*r) for r in rows("introducers")),
+            documents=tuple(DocumentFact(DocumentKind(r[0]), r[1]) for r in rows("documents")),
+            verified_on=verified[0][0] if verified else None,
+            relatives=tuple(RelativeFact(Relation(r[0]), r[1], r[2]) for r in rows("relatives")),
             resolutions=tuple(
-                ResolutionFact(ResolutionKind(r[1]), *r[2:]) for r in rows("resolutions")
+                ResolutionFact(ResolutionKind(r[0]), *r[1:]) for r in rows("resolutions")
             ),
-            decisions=tuple(DecisionFact(DecisionKind(r[1]), *r[2:]) for r in rows("decisions")),
-            consents=tuple(ConsentFact(ConsentKind(r[1]), *r[2:]) for r in rows("consents")),
-            ceremony_on=ceremony[0][1] if ceremony else None,
+            decisions=tuple(DecisionFact(DecisionKind(r[0]), *r[1:]) for r in rows("decisions")),
+            consents=tuple(ConsentFact(ConsentKind(r[0]), *r[1:]) for r in rows("consents")),
+            ceremony_on=ceremony[0][0] if ceremony else None,
             prior_membership=(
-                PriorMembershipFact(prior[0][1], ExitCause(prior[0][2]), prior[0][3])
+                PriorMembershipFact(prior[0][0], ExitCause(prior[0][1]), prior[0][2])
                 if prior
                 else None
             ),
