@@ -53,7 +53,6 @@ from workflow.errors import (
     NotInitialised,
     Refused,
 )
-from workflow.fact_reads import fact_rows
 from workflow.facts import (
     ConsentFact,
     ConsentKind,
@@ -91,7 +90,9 @@ from workflow.inputs import (
 )
 from workflow.process import Event, Stage, events_from, fire, targets
 from workflow.profile import admission_profile
+from workflow.reminders import Policy
 from workflow.rules import OVERRIDABLE, RuleSet, coerce_override, rule_set_for
+from workflow.step_reads import fact_rows, step_settings
 from workflow.vntext import fold, name_sort_key
 
 # Which kind of organization may sit under which (RULES.md: no district level since
@@ -479,7 +480,7 @@ def load_facts(s: Session, d: Dossier) -> DossierFacts:
 
 
 def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, DossierFacts]:
-    """The facts of many dossiers, read in one statement (``workflow.fact_reads``)."""
+    """The facts of many dossiers, read in one statement (``workflow.step_reads``)."""
     grouped = fact_rows(s, [d.id or 0 for d in dossiers], [d.candidate_id for d in dossiers])
     out: dict[int, DossierFacts] = {}
     for d in dossiers:
@@ -713,6 +714,7 @@ class _Judgement:
     refused: list[Refusal]
     cal: WorkingCalendar
     overrides: dict[str, Any]
+    policies: dict[str, Policy]
 
 
 def _judge(
@@ -724,7 +726,8 @@ def _judge(
 ) -> _Judgement:
     """Every dossier judged by the event's guards (pure), its facts read in bulk."""
     today_ = ctx.today()
-    cal, overrides = _calendar(s), _overrides(s)
+    settings = step_settings(s)
+    cal, overrides = settings.calendar, settings.overrides
     facts_of = load_facts_many(s, ds)
     planned: list[_Planned] = []
     refused: list[Refusal] = []
@@ -741,7 +744,7 @@ def _judge(
             choices = ", ".join(x.value for x in targets(event, source)) or "không có"
             raise BadInput.one("Trả về bước", f"không thể về '{back_to.value}'; chọn: {choices}")
         planned.append(_Planned(d, facts, rs, verdict, fire(source, event, back_to)))
-    return _Judgement(planned, refused, cal, overrides)
+    return _Judgement(planned, refused, cal, overrides, settings.policies)
 
 
 def _apply(
@@ -815,7 +818,7 @@ def _apply(
     changed = conn.execute(_ADVANCE, params)
     if conn.dialect.supports_sane_multi_rowcount and changed.rowcount != len(params):
         raise Conflict("Hồ sơ vừa được người khác cập nhật; không ghi gì.")  # pragma: no cover
-    tracking.sync_many(s, subjects, today_, now, cal, tracking.policies(s))
+    tracking.sync_many(s, subjects, today_, now, cal, judged.policies)
     if admitted_orgs:  # the organizations' progress against their targets moved (P-HALF, P-YEAR)
         tree = tracking.OrgTree(s)
         above = {a for o in admitted_orgs for a in tree.ancestors(o)}

@@ -52,14 +52,24 @@ _SETTINGS = sa_select(col(Setting.key), col(Setting.value))
 
 
 def calendar(s: Session) -> WorkingCalendar:
-    return WorkingCalendar(dict(s.connection().execute(_CALENDAR).all()))
+    return calendar_from(s.connection().execute(_CALENDAR).all())
+
+
+def calendar_from(days: Iterable[tuple[date, bool]]) -> WorkingCalendar:
+    """The working calendar with the installation's overrides (day, working)."""
+    return WorkingCalendar(dict(days))
 
 
 def policies(s: Session) -> dict[str, Policy]:
     """Policies by deadline kind: the installation's rows over the defaults."""
+    return policies_from(s.connection().execute(_POLICIES).all())
+
+
+def policies_from(rows: Iterable[tuple[str, str, int, str]]) -> dict[str, Policy]:
+    """The policies from their rows (kind, leads, overdue_every, roles)."""
     return {
         kind: Policy(kind, parse_leads(leads), every, parse_roles(roles), custom=True)
-        for kind, leads, every, roles in s.connection().execute(_POLICIES)
+        for kind, leads, every, roles in rows
     }
 
 

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import event
 
 from scheduler import scan
-from workflow import fact_reads, tracking
+from workflow import step_reads, tracking
 from workflow.service import Context
 
 # each statement with the tables whose rows the lists pick
 STATEMENTS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "the facts, every kind in one statement": (
-        fact_reads.FACT_ROWS,
+        step_reads.FACT_ROWS,
         (
             "candidate",
             "certificate",

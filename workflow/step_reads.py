@@ -1,10 +1,10 @@
-"""The facts of many dossiers in one statement, for the guards.
+"""What a step reads, in as few statements as possible: the facts of its dossiers in one,
+the installation's settings (working calendar, rule overrides, reminder policies) in another.
 
-Each kind of fact (the person, the certificate, the papers, the votes…) is one branch of a
-UNION ALL: its rows as text in the same few columns, tagged with the kind and the dossier or
-person they belong to, and decoded here. One statement is one round trip: eleven queries,
-one per kind, cost a PostgreSQL step eleven (about 3 ms on loopback) and SQLite eleven
-passes through SQLAlchemy's execution machinery.
+Each kind of row is one branch of a UNION ALL: its values as text in the same few columns,
+tagged with the kind (and for facts the dossier or person they belong to), and decoded
+here. One statement is one round trip: the eleven fact queries cost a PostgreSQL step
+eleven (about 3 ms on loopback), and SQLite eleven passes through SQLAlchemy's execution.
 
 Text is spelled the same on both databases: dates as ISO (``to_char`` on PostgreSQL,
 whose cast to text follows the server's DateStyle), booleans as 1/0 or true/false.
@@ -13,6 +13,7 @@ whose cast to text follows the server's DateStyle), booleans as 1/0 or true/fals
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlmodel import Session, col
 
 from models.among import among
 from models.tables import (
+    CalendarOverride,
     Candidate,
     Ceremony,
     Certificate,
@@ -34,9 +36,15 @@ from models.tables import (
     Organization,
     PriorMembership,
     Relative,
+    ReminderPolicy,
     Resolution,
+    RuleOverride,
     Verification,
 )
+from workflow.calendar import WorkingCalendar
+from workflow.reminders import Policy
+from workflow.rules import coerce_override
+from workflow.tracking import calendar_from, policies_from
 
 _WIDTH = 7  # the widest kinds (the person, a resolution) have seven columns
 _IN_CHUNK = 5000  # dossiers per statement
@@ -213,3 +221,45 @@ def fact_rows(s: Session, dossier_ids: Sequence[int], candidate_ids: Sequence[in
             row = tuple(decode(t) for decode, t in zip(decoders, texts, strict=False))
             grouped[kind].setdefault(owner, []).append(row)
     return grouped
+
+
+def _setting(kind: str, *columns: Any) -> Any:
+    texts = [_text(c) for c in columns] + [cast(null(), String)] * (4 - len(columns))
+    return sa_select(literal_column(f"'{kind}'", String).label("kind"), *texts)
+
+
+SETTING_ROWS = union_all(
+    _setting("calendar", col(CalendarOverride.day), col(CalendarOverride.working)),
+    _setting("override", col(RuleOverride.key), col(RuleOverride.value)),
+    _setting(
+        "policy",
+        col(ReminderPolicy.kind),
+        col(ReminderPolicy.leads),
+        col(ReminderPolicy.overdue_every),
+        col(ReminderPolicy.roles),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    """The installation's settings as one unit of work sees them."""
+
+    calendar: WorkingCalendar
+    overrides: dict[str, Any]
+    policies: dict[str, Policy]
+
+
+def step_settings(s: Session) -> StepSettings:
+    """The calendar's overrides, the rule overrides and the reminder policies, one statement."""
+    days: list[tuple[date, bool]] = []
+    overrides: dict[str, Any] = {}
+    policies: list[tuple[str, str, int, str]] = []
+    for kind, a, b, c, d in s.connection().execute(SETTING_ROWS).all():
+        if kind == "calendar":
+            days.append((date.fromisoformat(a), _flag(b)))
+        elif kind == "override":
+            overrides[a] = coerce_override(a, b)
+        else:
+            policies.append((a, b, int(c), d))
+    return StepSettings(calendar_from(days), overrides, policies_from(policies))
