@@ -92,36 +92,45 @@ def _same(value: str | None) -> str | None:
 Decoder = Callable[[str | None], Any]
 
 
-def _branch(
-    kind: str, owner: Any, order: Any, columns: list[tuple[Any, Decoder]], ids: str
-) -> tuple[Any, list[Decoder]]:
-    """One kind of fact as (kind, owner id, order, text columns…), and its decoders."""
-    texts = [_text(c) for c, _ in columns]
-    texts += [cast(null(), String)] * (_WIDTH - len(texts))
-    query = sa_select(
-        literal_column(f"'{kind}'", String).label("kind"),  # our own constant, not input
-        owner.label("owner"),
-        order.label("n"),
-        *texts,
-    ).where(among(owner, ids))
-    return query, [decode for _, decode in columns]
+def _tagged(kind: str, columns: Sequence[Any], width: int, *keys: Any) -> Any:
+    """SELECT 'kind', keys…, the columns as text padded to ``width`` (one UNION branch)."""
+    texts = [_text(c) for c in columns] + [cast(null(), String)] * (width - len(columns))
+    return sa_select(literal_column(f"'{kind}'", String).label("kind"), *keys, *texts)
 
 
-def _of_dossier(kind: str, table: Any, *columns: tuple[Any, Decoder]) -> tuple[Any, list[Decoder]]:
-    return _branch(kind, col(table.dossier_id), col(table.id), list(columns), "dids")
+@dataclass(frozen=True)
+class _Kind:
+    """One kind of fact: whose it is (a dossier's or a person's), its columns and decoders."""
+
+    owner: Any
+    order: Any
+    columns: tuple[tuple[Any, Decoder], ...]
+    ids: str = "dids"  # the list the owner is among: dossiers, or "cids" for people
+    latest: bool = False  # one row per owner (its columns aggregated)
+    on: Any = None  # a second table's join condition
+
+    def query(self, kind: str) -> Any:
+        keys = (self.owner.label("owner"), self.order.label("n"))
+        query = _tagged(kind, [c for c, _ in self.columns], _WIDTH, *keys)
+        query = query.where(among(self.owner, self.ids))
+        if self.on is not None:
+            query = query.where(self.on)
+        return query.group_by(self.owner) if self.latest else query
 
 
-def _latest(kind: str, owner: Any, day: Any, ids: str) -> tuple[Any, list[Decoder]]:
-    query, decoders = _branch(kind, owner, literal_column("0"), [(func.max(day), _day)], ids)
-    return query.group_by(owner), decoders
+def _of_dossier(table: Any, *columns: tuple[Any, Decoder]) -> _Kind:
+    return _Kind(col(table.dossier_id), col(table.id), columns)
 
 
-_BRANCHES = {
-    "person": _branch(
-        "person",
+def _latest(owner: Any, day: Any, ids: str) -> _Kind:
+    return _Kind(owner, literal_column("0"), ((func.max(day), _day),), ids, latest=True)
+
+
+_KINDS = {
+    "person": _Kind(
         col(Candidate.id),
         col(Candidate.id),
-        [
+        (
             (col(Candidate.birth_date), _day),
             (col(Candidate.education), _same),
             (col(Candidate.edu_exception), _same),
@@ -129,43 +138,34 @@ _BRANCHES = {
             (col(Candidate.cong_doan_member), _flag),
             (col(Organization.kind), _same),
             (col(Organization.has_doan), _flag),
-        ],
+        ),
         "cids",
+        on=col(Organization.id) == col(Candidate.org_id),
     ),
-    "certificate": _latest(
-        "certificate", col(Certificate.candidate_id), Certificate.issued_on, "cids"
-    ),
-    "verified": _latest(
-        "verified", col(Verification.dossier_id), Verification.certified_on, "dids"
-    ),
-    "ceremony": _of_dossier("ceremony", Ceremony, (col(Ceremony.held_on), _day)),
+    "certificate": _latest(col(Certificate.candidate_id), Certificate.issued_on, "cids"),
+    "verified": _latest(col(Verification.dossier_id), Verification.certified_on, "dids"),
+    "ceremony": _of_dossier(Ceremony, (col(Ceremony.held_on), _day)),
     "prior": _of_dossier(
-        "prior",
         PriorMembership,
         (col(PriorMembership.left_on), _day),
         (col(PriorMembership.cause), _same),
         (col(PriorMembership.readmitted_before), _flag),
     ),
     "introducers": _of_dossier(
-        "introducers",
         Introducer,
         (col(Introducer.full_name), _same),
         (col(Introducer.official), _flag),
         (col(Introducer.months_together), _int),
         (col(Introducer.introduced_on), _day),
     ),
-    "documents": _of_dossier(
-        "documents", Document, (col(Document.kind), _same), (col(Document.dated), _day)
-    ),
+    "documents": _of_dossier(Document, (col(Document.kind), _same), (col(Document.dated), _day)),
     "relatives": _of_dossier(
-        "relatives",
         Relative,
         (col(Relative.relation), _same),
         (col(Relative.party_member), _flag),
         (col(Relative.verified_on), _day),
     ),
     "resolutions": _of_dossier(
-        "resolutions",
         Resolution,
         (col(Resolution.kind), _same),
         (col(Resolution.dated), _day),
@@ -176,7 +176,6 @@ _BRANCHES = {
         (col(Resolution.round), _int),
     ),
     "decisions": _of_dossier(
-        "decisions",
         Decision,
         (col(Decision.kind), _same),
         (col(Decision.number), _same),
@@ -185,20 +184,14 @@ _BRANCHES = {
         (col(Decision.approve), _flag),
     ),
     "consents": _of_dossier(
-        "consents",
         Consent,
         (col(Consent.kind), _same),
         (col(Consent.number), _same),
         (col(Consent.dated), _day),
     ),
 }
-_person, _person_decoders = _BRANCHES["person"]
-_BRANCHES["person"] = (
-    _person.join_from(Candidate, Organization, col(Organization.id) == col(Candidate.org_id)),
-    _person_decoders,
-)
-_DECODERS = {kind: decoders for kind, (_, decoders) in _BRANCHES.items()}
-_ALL = union_all(*(query for query, _ in _BRANCHES.values()))
+_DECODERS = {kind: [decode for _, decode in k.columns] for kind, k in _KINDS.items()}
+_ALL = union_all(*(k.query(kind) for kind, k in _KINDS.items()))
 # Built once, so SQLAlchemy compiles it once per dialect. Rows in id order within a kind:
 # the facts' tuples (and the audit snapshot made of them) do not depend on a query plan.
 FACT_ROWS = _ALL.order_by(_ALL.selected_columns.n)
@@ -210,7 +203,7 @@ def fact_rows(s: Session, dossier_ids: Sequence[int], candidate_ids: Sequence[in
     """Every kind of fact's rows, decoded, by kind and then by dossier (the person's and the
     certificate's by candidate)."""
     conn = s.connection()
-    grouped: Grouped = {kind: {} for kind in _BRANCHES}
+    grouped: Grouped = {kind: {} for kind in _KINDS}
     for i in range(0, len(dossier_ids), _IN_CHUNK):
         params = {
             "dids": list(dossier_ids[i : i + _IN_CHUNK]),
@@ -224,8 +217,7 @@ def fact_rows(s: Session, dossier_ids: Sequence[int], candidate_ids: Sequence[in
 
 
 def _setting(kind: str, *columns: Any) -> Any:
-    texts = [_text(c) for c in columns] + [cast(null(), String)] * (4 - len(columns))
-    return sa_select(literal_column(f"'{kind}'", String).label("kind"), *texts)
+    return _tagged(kind, columns, 4)
 
 
 SETTING_ROWS = union_all(
