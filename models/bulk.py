@@ -48,23 +48,22 @@ def _default(table: Table, name: str) -> Any:
     return default.arg  # type: ignore[attr-defined]
 
 
-def insert_rows(conn: Connection, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT every row (all with the same keys) of a table model in one ``executemany``."""
-    if rows:
-        insert_columns(conn, model, {k: [row[k] for row in rows] for k in rows[0]})
-
-
-def insert_new_rows(
-    conn: Connection, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]
+def insert_rows(
+    conn: Connection,
+    model: type[SQLModel],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    skip_existing: bool = False,
 ) -> int:
-    """INSERT … ON CONFLICT DO NOTHING for every row; how many were new. The drivers'
-    ``executemany`` counts them exactly (SQLAlchemy's multi-row VALUES with RETURNING, the
-    other way to count, makes psycopg parse a statement of thousands of parameters for each
-    page of rows)."""
+    """INSERT every row (all with the same keys) of a table model in one ``executemany``;
+    the rows written. ``skip_existing``: ON CONFLICT DO NOTHING, and the count is of the new
+    rows only (the drivers' ``executemany`` counts exactly; SQLAlchemy's multi-row VALUES
+    with RETURNING, the other way to count, makes psycopg parse a statement of thousands of
+    parameters for each page of rows)."""
     if not rows:
         return 0
     columns = {k: [row[k] for row in rows] for k in rows[0]}
-    return insert_columns(conn, model, columns, skip_existing=True)
+    return insert_columns(conn, model, columns, skip_existing=skip_existing)
 
 
 def insert_columns(

@@ -22,7 +22,7 @@ from sqlmodel import Session, col
 
 from models import audit
 from models.among import among
-from models.bulk import insert_new_rows
+from models.bulk import insert_rows
 from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
 from workflow import tracking
 from workflow.access import Action
@@ -216,7 +216,7 @@ def scan(
             report.batches += 1
             report.examined += len(rows)
             # the unique reminder key skips one raised already (another node, a rerun)
-            inserted = insert_new_rows(conn, Reminder, batch.reminders)
+            inserted = insert_rows(conn, Reminder, batch.reminders, skip_existing=True)
             emails = _queue_emails(conn, batch, state, now)
             for (step, next_on), ids in batch.moves.items():
                 conn.execute(_MOVE, {"ids": ids, "step": step, "next_on": next_on})
@@ -339,7 +339,7 @@ def _queue_emails(conn: Any, batch: _Batch, state: _ScanState, now: datetime) ->
                     "next_attempt_at": now,
                 }
             )
-    return insert_new_rows(conn, Outbox, rows)
+    return insert_rows(conn, Outbox, rows, skip_existing=True)
 
 
 def due_count(ctx: Context, as_of: date) -> int:
