@@ -33,12 +33,11 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 from sqlalchemy import text  # noqa: E402
 
 from bench.pgdb import scratch  # noqa: E402
-from bench.synthetic import candidate_sheet  # noqa: E402
+from bench.synthetic import class_rows, one_chi_bo  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.importer import import_candidates  # noqa: E402
 from workflow.process import Event  # noqa: E402
-from workflow.service import Context, add_org, advance_many, initialise, open_context  # noqa: E402
+from workflow.service import Context, advance_many  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)
 
@@ -55,27 +54,9 @@ def _databases(spec: str | None, folder: Path) -> Iterator[tuple[str, str]]:
 
 
 def _prepared(url: str, n: int, folder: Path) -> tuple[Context, list[int]]:
-    ctx = open_context(url, "bench", FixedClock(NOW), require_init=False)
-    initialise(ctx)
-    add_org(ctx, {"code": "CU", "name": "Cấp ủy", "kind": "cap_uy_co_tham_quyen"})
-    add_org(ctx, {"code": "CB", "name": "Chi bộ", "kind": "chi_bo_co_so", "parent_code": "CU"})
-    rows = (
-        {
-            "full_name": f"Học Viên {i}",
-            "birth_date": "15/08/2000",
-            "sex": "Nữ",
-            "cccd": f"{i:012d}",
-            "education": "Đại học",
-            "org_code": "CB",
-            "stage": "Học lớp nhận thức",
-            "certificate_number": f"GCN-{i}",
-            "certificate_on": "12/11/2026",
-            "certificate_issuer": "Trung tâm Chính trị",
-        }
-        for i in range(n)
+    ctx = one_chi_bo(
+        url, FixedClock(NOW), class_rows(n, "CB"), folder / f"lop_{abs(hash(url))}.csv"
     )
-    sheet = candidate_sheet(folder / f"lop_{abs(hash(url))}.csv", rows)
-    import_candidates(ctx, sheet)
     with ctx.engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM dossier ORDER BY id"))]
     return ctx, ids

@@ -33,6 +33,7 @@ from models.tables import (
 )
 from workflow import tracking
 from workflow.calendar import WorkingCalendar
+from workflow.clock import Clock
 from workflow.deadlines import Due, dossier_dues
 from workflow.facts import (
     DecisionFact,
@@ -48,7 +49,7 @@ from workflow.process import Stage
 from workflow.profile import admission_profile
 from workflow.reminders import Policy, latest_step, next_step
 from workflow.rules import rule_set_for
-from workflow.service import Context, add_org
+from workflow.service import Context, add_org, initialise, open_context
 
 COMMITTEE = "GEN-CU"
 FIRST = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
@@ -288,3 +289,61 @@ def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
     lines += [",".join(row.get(f, "") for f in FIELDS) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _person(i: int, org_code: str) -> dict[str, str]:
+    return {
+        "full_name": f"Người Thử {i}",
+        "birth_date": "15/08/2000",
+        "sex": "Nam" if i % 2 else "Nữ",
+        "cccd": f"0013{i:08d}",
+        "education": "Đại học",
+        "org_code": org_code,
+    }
+
+
+def class_rows(n: int, org_code: str, *, without_certificate: int = 0) -> list[dict[str, str]]:
+    """``n`` learners in class (at "Học lớp nhận thức"), all but the first
+    ``without_certificate`` with their certificate: a class to send back to its chi bộ."""
+    certificate = {
+        "certificate_number": "GCN-{i}",
+        "certificate_on": "12/11/2026",
+        "certificate_issuer": "Trung tâm Chính trị",
+    }
+    return [
+        _person(i, org_code)
+        | {"stage": "Học lớp nhận thức"}
+        | ({k: v.format(i=i) for k, v in certificate.items()} if i >= without_certificate else {})
+        for i in range(n)
+    ]
+
+
+def sent_rows(n: int, org_code: str) -> list[dict[str, str]]:
+    """``n`` dossiers under way at "Gửi hồ sơ" in a chi bộ cơ sở (voted 8 of 9): from there
+    the table goes on (gửi cấp ủy, trình Ban Thường vụ) and back (trả lại) without end."""
+    return [
+        _person(i, org_code)
+        | {
+            "stage": "Gửi hồ sơ",
+            "certificate_number": f"GCN-{i}",
+            "certificate_on": "12/03/2026",
+            "certificate_issuer": "Trung tâm Chính trị",
+            "voted_on": "10/06/2026",
+            "official_members": "9",
+            "agree": "8",
+        }
+        for i in range(n)
+    ]
+
+
+def one_chi_bo(url: str, clock: Clock, rows: list[dict[str, str]], sheet: Path) -> Context:
+    """A fresh installation with one committee (CU) and one chi bộ cơ sở (CB), and ``rows``
+    (for org CB) imported through the importer, as a clerk would."""
+    from workflow.importer import import_candidates
+
+    ctx = open_context(url, "bench", clock, require_init=False)
+    initialise(ctx)
+    add_org(ctx, {"code": "CU", "name": "Cấp ủy", "kind": "cap_uy_co_tham_quyen"})
+    add_org(ctx, {"code": "CB", "name": "Chi bộ", "kind": "chi_bo_co_so", "parent_code": "CU"})
+    import_candidates(ctx, candidate_sheet(sheet, rows))
+    return ctx

@@ -34,42 +34,18 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 from sqlalchemy import bindparam, text  # noqa: E402
 
 from bench.pgdb import scratch  # noqa: E402
-from bench.synthetic import candidate_sheet  # noqa: E402
+from bench.synthetic import one_chi_bo, sent_rows  # noqa: E402
 from models import audit  # noqa: E402
 from models.db import database_url, make_engine  # noqa: E402
 from workflow.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.importer import import_candidates  # noqa: E402
 from workflow.process import Event, Stage  # noqa: E402
-from workflow.service import add_org, advance, initialise, open_context  # noqa: E402
+from workflow.service import advance, open_context  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)
 
 
 def prepare(url: str, n: int, folder: Path) -> list[int]:
-    ctx = open_context(url, "bench", FixedClock(NOW), require_init=False)
-    initialise(ctx)
-    add_org(ctx, {"code": "CU", "name": "Cấp ủy", "kind": "cap_uy_co_tham_quyen"})
-    add_org(ctx, {"code": "CB", "name": "Chi bộ", "kind": "chi_bo_co_so", "parent_code": "CU"})
-    rows = (
-        {
-            "full_name": f"Người Thử {i}",
-            "birth_date": "15/08/2000",
-            "sex": "Nam",
-            "cccd": f"{i:012d}",
-            "education": "Đại học",
-            "org_code": "CB",
-            "stage": "Gửi hồ sơ",
-            "certificate_number": f"GCN-{i}",
-            "certificate_on": "12/03/2026",
-            "certificate_issuer": "Trung tâm Chính trị",
-            "voted_on": "10/06/2026",
-            "official_members": "9",
-            "agree": "8",
-        }
-        for i in range(n)
-    )
-    sheet = candidate_sheet(folder / f"ds_{abs(hash(url))}.csv", rows)
-    import_candidates(ctx, sheet)
+    ctx = one_chi_bo(url, FixedClock(NOW), sent_rows(n, "CB"), folder / f"ds_{abs(hash(url))}.csv")
     with ctx.engine.begin() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM dossier ORDER BY id"))]
         conn.execute(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.synthetic import candidate_sheet
+from bench.synthetic import candidate_sheet, sent_rows
 from tests.conftest import TREE, make_context
 from tests.databases import ON_POSTGRES, TestDB
 from workflow.importer import import_candidates
@@ -30,30 +30,6 @@ DOSSIERS = 1000
 SECONDS = 10 if ON_POSTGRES else 6
 
 
-def _sheet(path: Path) -> Path:
-    """A thousand dossiers under way at "Gửi hồ sơ" in a chi bộ cơ sở: from there the table
-    goes on (gửi cấp ủy, trình Ban Thường vụ) and back (trả lại) without end."""
-    rows = []
-    for i in range(DOSSIERS):
-        values = {
-            "full_name": f"Người Thử {i}",
-            "birth_date": "15/08/2000",
-            "sex": "Nam",
-            "cccd": f"0013{i:08d}",
-            "education": "Đại học",
-            "org_code": "CBCS",
-            "stage": "Gửi hồ sơ",
-            "certificate_number": f"GCN-{i}",
-            "certificate_on": "12/03/2026",
-            "certificate_issuer": "Trung tâm Chính trị",
-            "voted_on": "10/06/2026",
-            "official_members": "9",
-            "agree": "8",
-        }
-        rows.append(values)
-    return candidate_sheet(path, rows)
-
-
 @pytest.mark.slow
 def test_eight_processes_advancing_at_random_leave_one_consistent_story(
     db: TestDB, tmp_path: Path
@@ -61,7 +37,9 @@ def test_eight_processes_advancing_at_random_leave_one_consistent_story(
     ctx = make_context(db)
     for org in TREE:
         add_org(ctx, org)
-    assert import_candidates(ctx, _sheet(tmp_path / "ds.csv"))["new"] == DOSSIERS
+    # a thousand dossiers under way at "Gửi hồ sơ", from where steps go on and back without end
+    sheet = candidate_sheet(tmp_path / "ds.csv", sent_rows(DOSSIERS, "CBCS"))
+    assert import_candidates(ctx, sheet)["new"] == DOSSIERS
     first, last = db.sql("SELECT min(id), max(id) FROM dossier")[0]
     procs = [
         subprocess.Popen(

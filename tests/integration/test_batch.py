@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from bench.synthetic import candidate_sheet
+from bench.synthetic import candidate_sheet, class_rows
 from models.tables import AuditEvent, Deadline, Dossier
 from tests.databases import TestDB, table_counts
 from workflow.errors import BadInput, BatchRefused
@@ -25,24 +25,7 @@ def _deadlines(s: Session) -> set[tuple[object, ...]]:
 
 def _class(ctx: Context, tmp_path: Path, size: int, *, without_certificate: int = 0) -> list[int]:
     """``size`` learners in class (at "Học lớp nhận thức"), all but some with a certificate."""
-    rows = []
-    for i in range(size):
-        values = {
-            "full_name": f"Học Viên {i}",
-            "birth_date": "15/08/2000",
-            "sex": "Nữ",
-            "cccd": f"0013{i:08d}",
-            "education": "Đại học",
-            "org_code": "CBCS",
-            "stage": "Học lớp nhận thức",
-        }
-        if i >= without_certificate:
-            values |= {
-                "certificate_number": f"GCN-{i}",
-                "certificate_on": "12/11/2026",
-                "certificate_issuer": "Trung tâm Chính trị",
-            }
-        rows.append(values)
+    rows = class_rows(size, "CBCS", without_certificate=without_certificate)
     import_candidates(ctx, candidate_sheet(tmp_path / "lop.csv", rows))
     with ctx.read() as s:
         return sorted(i for i in s.exec(select(col(Dossier.id))).all() if i is not None)
