@@ -35,9 +35,9 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 from bench.synthetic import generate  # noqa: E402
 from models.db import database_url  # noqa: E402
 from scheduler.scan import DEFAULT_BATCH, ScanReport, scan  # noqa: E402
-from workflow import tracking  # noqa: E402
-from workflow.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.service import Context, initialise, open_context  # noqa: E402
+from workflow.usecases import tracking  # noqa: E402
+from workflow.usecases.advancing import Context, initialise, open_context  # noqa: E402
+from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 

@@ -31,11 +31,9 @@ from models.tables import (
     Resolution,
     Target,
 )
-from workflow import tracking
-from workflow.calendar import WorkingCalendar
-from workflow.clock import Clock
-from workflow.deadlines import Due, dossier_dues
-from workflow.facts import (
+from workflow.domain.calendar import WorkingCalendar
+from workflow.domain.deadlines import Due, dossier_dues
+from workflow.domain.facts import (
     DecisionFact,
     DecisionKind,
     DossierFacts,
@@ -45,11 +43,13 @@ from workflow.facts import (
     ResolutionFact,
     ResolutionKind,
 )
-from workflow.process import Stage
-from workflow.profile import admission_profile
-from workflow.reminders import Policy, latest_step, next_step
-from workflow.rules import rule_set_for
-from workflow.service import Context, add_org, initialise, open_context
+from workflow.domain.process import Stage
+from workflow.domain.profile import admission_profile
+from workflow.domain.reminders import Policy, latest_step, next_step
+from workflow.domain.rules import rule_set_for
+from workflow.usecases import tracking
+from workflow.usecases.advancing import Context, add_org, initialise, open_context
+from workflow.usecases.clock import Clock
 
 COMMITTEE = "GEN-CU"
 FIRST = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
@@ -283,7 +283,7 @@ def generate(
 def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
     """A CSV in the candidates' template layout (workflow/importer.py), one row per mapping
     of field → cell; the benches and tests build their dossiers under way with it."""
-    from workflow.importer import FIELDS, TITLES
+    from workflow.sheets.candidates import FIELDS, TITLES
 
     lines = [",".join(TITLES[f] for f in FIELDS)]
     lines += [",".join(row.get(f, "") for f in FIELDS) for row in rows]
@@ -339,7 +339,7 @@ def sent_rows(n: int, org_code: str) -> list[dict[str, str]]:
 def one_chi_bo(url: str, clock: Clock, rows: list[dict[str, str]], sheet: Path) -> Context:
     """A fresh installation with one committee (CU) and one chi bộ cơ sở (CB), and ``rows``
     (for org CB) imported through the importer, as a clerk would."""
-    from workflow.importer import import_candidates
+    from workflow.sheets.candidates import import_candidates
 
     ctx = open_context(url, "bench", clock, require_init=False)
     initialise(ctx)

@@ -57,7 +57,7 @@ def deadlines(
     as_json: JsonOpt = False,
 ) -> None:
     """Các hạn còn mở, sớm nhất trước: quá hạn (tô đỏ) và sắp đến hạn, theo hồ sơ và tổ chức."""
-    from workflow.agenda import deadlines as list_deadlines
+    from workflow.usecases.agenda import deadlines as list_deadlines
 
     ctx = context()
     rows = run(lambda: list_deadlines(ctx, org, within, limit))
@@ -98,7 +98,7 @@ def scan(
     """Một lần quét: phát các nhắc việc đến ngày, đúng một lần; chạy lại không ghi trùng."""
     from scheduler.scan import ScanReport
     from scheduler.scan import scan as do_scan
-    from workflow.errors import BadInput
+    from workflow.domain.errors import BadInput
 
     ctx = context()
 
@@ -138,7 +138,7 @@ def reminders(
     """Hộp nhắc việc (mặc định: các nhắc việc còn mở, mới nhất trước)."""
     if typer_ctx.invoked_subcommand is not None:
         return
-    from workflow.agenda import reminders as list_reminders
+    from workflow.usecases.agenda import reminders as list_reminders
 
     ctx = context()
     rows = run(lambda: list_reminders(ctx, org, role, all_, limit))
@@ -171,7 +171,7 @@ def reminders_done(
     note: Annotated[str, typer.Option("--note", help="Ghi chú đã xử lý thế nào.")] = "",
 ) -> None:
     """Đánh dấu một nhắc việc đã xử lý (ghi vào nhật ký)."""
-    from workflow.agenda import reminder_done
+    from workflow.usecases.agenda import reminder_done
 
     ctx = context()
     run(lambda: reminder_done(ctx, reminder_id, note))
@@ -181,7 +181,7 @@ def reminders_done(
 @policy_app.command("list")
 def policy_list(as_json: JsonOpt = False) -> None:
     """Cách nhắc của từng loại hạn (mặc định hoặc do hệ thống đặt)."""
-    from workflow.agenda import policy_list as list_policies
+    from workflow.usecases.agenda import policy_list as list_policies
 
     listing(
         run(lambda: list_policies(context())),
@@ -211,7 +211,7 @@ def policy_set(
     reason: ReasonOpt = "",
 ) -> None:
     """Đặt cách nhắc cho một loại hạn (không cần sửa mã; ghi vào nhật ký)."""
-    from workflow.agenda import policy_set as set_policy
+    from workflow.usecases.agenda import policy_set as set_policy
 
     ctx = context()
     data = {"kind": kind, "leads": leads, "overdue_every": overdue_every, "roles": roles}
@@ -314,7 +314,7 @@ def scheduler_run(
 @cycle_app.command("show")
 def cycle_show(as_json: JsonOpt = False) -> None:
     """Các mốc của chu kỳ kế hoạch đang dùng."""
-    from workflow.agenda import cycle_show as show
+    from workflow.usecases.agenda import cycle_show as show
 
     listing(
         run(lambda: show(context())),
@@ -332,7 +332,7 @@ def cycle_set(
     reason: ReasonOpt = "",
 ) -> None:
     """Đổi một mốc của chu kỳ kế hoạch (ghi vào nhật ký); các hạn năm nay được tính lại."""
-    from workflow.agenda import cycle_set as set_cycle
+    from workflow.usecases.agenda import cycle_set as set_cycle
 
     ctx = context()
     done = run(lambda: set_cycle(ctx, key, value, reason))
@@ -354,7 +354,7 @@ def cycle_submit(
     number: Annotated[str, typer.Option("--number", help="Số văn bản.")] = "",
 ) -> None:
     """Ghi nhận tổ chức đã gửi kế hoạch hoặc báo cáo (hết nhắc việc tương ứng)."""
-    from workflow.agenda import record_submission
+    from workflow.usecases.agenda import record_submission
 
     ctx = context()
     data = {"org_code": org, "kind": kind, "year": year, "submitted_on": date, "number": number}
@@ -370,7 +370,7 @@ def contact_add(
     email: Annotated[str, typer.Option("--email", help="Địa chỉ thư điện tử.")],
 ) -> None:
     """Thêm người nhận thư nhắc việc cho một vai trò của tổ chức."""
-    from workflow.agenda import contact_add as add
+    from workflow.usecases.agenda import contact_add as add
 
     ctx = context()
     done = run(lambda: add(ctx, {"org_code": org, "role": role, "name": name, "email": email}))
@@ -380,7 +380,7 @@ def contact_add(
 @contact_app.command("list")
 def contact_list(as_json: JsonOpt = False) -> None:
     """Người nhận thư nhắc việc."""
-    from workflow.agenda import contact_list as list_contacts
+    from workflow.usecases.agenda import contact_list as list_contacts
 
     listing(
         run(lambda: list_contacts(context())),

@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 @template_app.command("candidates")
 def template_candidates(out: OutOpt) -> None:
     """Mẫu danh sách quần chúng: người, giai đoạn hồ sơ và các mốc đã có; trang hướng dẫn."""
-    from workflow.importer import write_template
+    from workflow.sheets.candidates import write_template
 
     write_template(out)
     print(f"Đã ghi mẫu {out}.")
@@ -40,7 +40,7 @@ def template_candidates(out: OutOpt) -> None:
 @template_app.command("classes")
 def template_classes(out: OutOpt) -> None:
     """Mẫu danh sách học viên lớp bồi dưỡng nhận thức về Đảng, với giấy chứng nhận."""
-    from workflow.import_classes import write_template
+    from workflow.sheets.classes import write_template
 
     write_template(out)
     print(f"Đã ghi mẫu {out}.")
@@ -49,7 +49,7 @@ def template_classes(out: OutOpt) -> None:
 @template_app.command("organizations")
 def template_organizations(out: OutOpt) -> None:
     """Mẫu danh sách tổ chức đảng (mã, tên, loại, cấp trên)."""
-    from workflow.import_orgs import write_template
+    from workflow.sheets.organizations import write_template
 
     write_template(out)
     print(f"Đã ghi mẫu {out}.")
@@ -61,7 +61,7 @@ def export_candidates(
     org: Annotated[str | None, typer.Option("--org", help="Chỉ tổ chức này (và cấp dưới).")] = None,
 ) -> None:
     """Xuất danh sách quần chúng theo đúng mẫu nhập (có số CCCD: ghi nhật ký)."""
-    from workflow.importer import export_candidates as export
+    from workflow.sheets.candidates import export_candidates as export
 
     ctx = context()
     count = run(lambda: export(ctx, out, org))
@@ -71,7 +71,7 @@ def export_candidates(
 @export_app.command("classes")
 def export_classes(out: OutOpt) -> None:
     """Xuất các lớp và học viên theo đúng mẫu nhập (có số CCCD: ghi nhật ký)."""
-    from workflow.import_classes import export_classes as export
+    from workflow.sheets.classes import export_classes as export
 
     ctx = context()
     count = run(lambda: export(ctx, out))
@@ -81,7 +81,7 @@ def export_classes(out: OutOpt) -> None:
 @export_app.command("organizations")
 def export_organizations(out: OutOpt) -> None:
     """Xuất cây tổ chức theo đúng mẫu nhập."""
-    from workflow.import_orgs import export_organizations as export
+    from workflow.sheets.organizations import export_organizations as export
 
     ctx = context()
     count = run(lambda: export(ctx, out))
@@ -101,7 +101,7 @@ def import_file(
     trước, ghi tất cả hoặc không ghi gì; nhập lại cùng tệp không thay đổi gì."""
     from rich.progress import Progress
 
-    from workflow.import_kinds import import_file as import_any
+    from workflow.sheets.kinds import import_file as import_any
 
     ctx = context()
     with Progress(console=console(stderr=True), transient=True) as bar:

@@ -13,8 +13,8 @@ from commands.shell import STATE, JsonOpt, console, context, day_of, out_json, r
 
 def key_file() -> Path:
     from models.db import database_url
-    from workflow.errors import BadInput
-    from workflow.inspection import key_path
+    from workflow.domain.errors import BadInput
+    from workflow.usecases.inspection import key_path
 
     try:
         return key_path(database_url(STATE.db))
@@ -32,7 +32,7 @@ def existing_key() -> Path:
 
 def ensure_installation_key() -> None:
     """Made by `init` (and `demo`): the key that signs inspection bundles."""
-    from workflow.inspection import ensure_key
+    from workflow.usecases.inspection import ensure_key
 
     path = run(key_file)
     public = ensure_key(path)
@@ -48,7 +48,7 @@ def register(audit_app: typer.Typer) -> None:
 
 def pubkey() -> None:
     """In khóa công khai của hệ thống (trao cho Ủy ban Kiểm tra)."""
-    from workflow.inspection import public_key_hex
+    from workflow.usecases.inspection import public_key_hex
 
     path = existing_key()
     print(public_key_hex(path))
@@ -62,7 +62,7 @@ def export(
 ) -> None:
     """Xuất gói kiểm tra có chữ ký: sự kiện nhật ký (JSON Lines), đầu và độ dài chuỗi, bộ
     quy định, lịch bổ sung, bản kê khai; kiểm tra được ở máy không có cơ sở dữ liệu."""
-    from workflow.inspection import export_bundle
+    from workflow.usecases.inspection import export_bundle
 
     ctx = context()
     path = existing_key()
@@ -86,7 +86,7 @@ def verify_bundle(
     as_json: JsonOpt = False,
 ) -> None:
     """Kiểm tra gói ở bất kỳ máy nào, không cần cơ sở dữ liệu: chữ ký, tệp, chuỗi băm."""
-    from workflow.inspection import verify_bundle as verify
+    from workflow.usecases.inspection import verify_bundle as verify
 
     report = verify(bundle, pubkey)
     if as_json:
@@ -124,8 +124,8 @@ def timeline(
     """Diễn biến một hồ sơ cho Ủy ban Kiểm tra: từng bước, ngày, người làm, bộ quy định,
     thời hạn đúng hay muộn bao nhiêu ngày làm việc, lý do trả lại, từ chối, lễ muộn."""
     from commands.shell import dossier_id_of, table
-    from workflow.timeline import timeline as build
-    from workflow.timeline import write_timeline_docx
+    from workflow.usecases.timeline import timeline as build
+    from workflow.usecases.timeline import write_timeline_docx
 
     ctx = context()
     data = run(lambda: build(ctx, dossier_id_of(dossier_id)))

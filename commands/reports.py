@@ -38,7 +38,7 @@ def target_set(
     kind: KindOpt = "ket_nap",
 ) -> None:
     """Đặt một chỉ tiêu của tổ chức (ghi vào nhật ký)."""
-    from workflow.targets import set_target
+    from workflow.usecases.targets import set_target
 
     ctx = context()
     data = {"org_code": org, "period": period or year or "", "value": value, "kind": kind}
@@ -54,7 +54,7 @@ def target_school(
 ) -> None:
     """Đặt chỉ tiêu của trường theo định mức: THPT bồi dưỡng 15–20, kết nạp ≥ 5 học sinh;
     cao đẳng, đại học bồi dưỡng 5–10, kết nạp ≥ 3 (mức tối thiểu được đặt)."""
-    from workflow.targets import set_school_targets
+    from workflow.usecases.targets import set_school_targets
 
     ctx = context()
     for done in run(lambda: set_school_targets(ctx, org, year, level)):
@@ -73,7 +73,7 @@ def target_import(
 ) -> None:
     """Nhập chỉ tiêu từ bảng tính: cột tổ chức (mã hoặc tên) và cột chỉ tiêu; ghi tất cả
     hoặc không ghi gì."""
-    from workflow.targets import import_targets
+    from workflow.usecases.targets import import_targets
 
     ctx = context()
     done = run(lambda: import_targets(ctx, path, period=period, kind=kind, dry_run=dry_run))
@@ -87,7 +87,7 @@ def target_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Các chỉ tiêu đã đặt."""
-    from workflow.targets import list_targets
+    from workflow.usecases.targets import list_targets
 
     listing(
         run(lambda: list_targets(context(), period)),

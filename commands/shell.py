@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from workflow.service import Context
+    from workflow.usecases.advancing import Context
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=False)]
@@ -41,7 +41,7 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(action: Callable[[], Any]) -> Any:
     """Run a service call; turn our errors into a Vietnamese message and an exit code."""
-    from workflow.errors import BadInput, BatchRefused, Forbidden, KetnapError, Refused
+    from workflow.domain.errors import BadInput, BatchRefused, Forbidden, KetnapError, Refused
 
     try:
         return action()
@@ -80,8 +80,8 @@ def run(action: Callable[[], Any]) -> Any:
 
 def context(require_init: bool = True) -> Context:
     from models.db import database_url
-    from workflow.clock import clock_from_env
-    from workflow.service import open_context
+    from workflow.usecases.advancing import open_context
+    from workflow.usecases.clock import clock_from_env
 
     actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
     made: Context = run(
@@ -97,8 +97,8 @@ def context(require_init: bool = True) -> Context:
 def day_of(text: str | None, field: str) -> date | None:
     """A dd/mm/yyyy option (None when not given); called inside ``run`` so a bad date is a
     Vietnamese message naming the field."""
-    from workflow.errors import BadInput
-    from workflow.vntext import parse_date
+    from workflow.domain.errors import BadInput
+    from workflow.text.vntext import parse_date
 
     if text is None:
         return None
@@ -110,7 +110,7 @@ def day_of(text: str | None, field: str) -> date | None:
 
 def dossier_id_of(raw: str) -> int:
     """Dossier id from the command line; called inside ``run`` so BadInput is reported."""
-    from workflow.errors import BadInput
+    from workflow.domain.errors import BadInput
 
     if not raw.strip().isdigit():
         raise BadInput.one("Mã hồ sơ", f"'{raw}' không phải số")

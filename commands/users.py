@@ -31,7 +31,7 @@ def user_add(
     org: OrgOpt = None,
 ) -> None:
     """Thêm người dùng. Người đầu tiên phải là quản trị; từ đó mọi việc đều được kiểm quyền."""
-    from workflow.users import add_user
+    from workflow.usecases.users import add_user
 
     ctx = context()
     done = run(lambda: add_user(ctx, username, name, role, org))
@@ -45,7 +45,7 @@ def user_grant(
     org: OrgOpt = None,
 ) -> None:
     """Đổi vai trò, phạm vi của người dùng (và mở lại nếu đã bị thu hồi)."""
-    from workflow.users import grant
+    from workflow.usecases.users import grant
 
     ctx = context()
     done = run(lambda: grant(ctx, username, role, org))
@@ -55,7 +55,7 @@ def user_grant(
 @user_app.command("revoke")
 def user_revoke(username: Annotated[str, typer.Argument(help="Tên đăng nhập.")]) -> None:
     """Thu hồi quyền của người dùng (không xóa: nhật ký vẫn giữ tên họ)."""
-    from workflow.users import revoke
+    from workflow.usecases.users import revoke
 
     ctx = context()
     run(lambda: revoke(ctx, username))
@@ -65,7 +65,7 @@ def user_revoke(username: Annotated[str, typer.Argument(help="Tên đăng nhập
 @user_app.command("list")
 def user_list(as_json: JsonOpt = False) -> None:
     """Người dùng, vai trò, phạm vi."""
-    from workflow.users import list_users
+    from workflow.usecases.users import list_users
 
     listing(
         run(lambda: list_users(context())),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from workflow.errors import BadInput
-from workflow.vntext import fmt_date
+from workflow.domain.errors import BadInput
+from workflow.text.vntext import fmt_date
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 CODES = ("nam", "q1", "q2", "q3", "q4", "6t", "9t", "nhiem-ky")

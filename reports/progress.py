@@ -28,14 +28,14 @@ from models.tables import (
     Target,
 )
 from reports.periods import Period, resolve
-from workflow.access import Action, home_org
-from workflow.errors import BadInput
-from workflow.facts import OrgKind, TargetKind
-from workflow.process import Stage
-from workflow.profile import BITS
-from workflow.service import Context
-from workflow.tracking import BASE_KINDS, OrgTree
-from workflow.vntext import fmt_date, percent
+from workflow.domain.errors import BadInput
+from workflow.domain.facts import OrgKind, TargetKind
+from workflow.domain.process import Stage
+from workflow.domain.profile import BITS
+from workflow.text.vntext import fmt_date, percent
+from workflow.usecases.access import Action, home_org
+from workflow.usecases.advancing import Context
+from workflow.usecases.tracking import BASE_KINDS, OrgTree
 
 # The breakdown columns real reports use (RULES.md, planning cycle), in their order.
 BREAKDOWN: tuple[tuple[str, str], ...] = (
@@ -336,7 +336,7 @@ def _forecast_inputs(s: Session, dialect: str) -> Forecast:
 def _stages_as_of(as_of: date) -> Any:
     """Each dossier's stage at the end of ``as_of``, from the audit log: the stage its last
     event up to then led to (creation, import or transition)."""
-    from workflow.asof import end_of_day_utc
+    from workflow.usecases.asof import end_of_day_utc
 
     last = (
         sa_select(func.max(col(AuditEvent.id)))

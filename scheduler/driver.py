@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import FrameType
 
-from workflow.clock import VN_TZ
+from workflow.usecases.clock import VN_TZ
 
 log = logging.getLogger("ketnap.scheduler")
 

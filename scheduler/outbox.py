@@ -24,9 +24,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from models.tables import AwareDateTime, Outbox
-from workflow.access import Action
-from workflow.service import Context
-from workflow.vntext import nfc
+from workflow.text.vntext import nfc
+from workflow.usecases.access import Action
+from workflow.usecases.advancing import Context
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)

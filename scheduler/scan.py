@@ -24,14 +24,14 @@ from models import audit
 from models.among import among
 from models.bulk import insert_rows
 from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
-from workflow import tracking
-from workflow.access import Action
-from workflow.calendar import WorkingCalendar
-from workflow.facts import Role
-from workflow.planning import shortfall_note
-from workflow.reminders import Policy, latest_step, next_step, step_text
-from workflow.service import Context
-from workflow.vntext import fmt_date
+from workflow.domain.calendar import WorkingCalendar
+from workflow.domain.facts import Role
+from workflow.domain.planning import shortfall_note
+from workflow.domain.reminders import Policy, latest_step, next_step, step_text
+from workflow.text.vntext import fmt_date
+from workflow.usecases import tracking
+from workflow.usecases.access import Action
+from workflow.usecases.advancing import Context
 
 DEFAULT_BATCH = 5000
 

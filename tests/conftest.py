@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.databases import TestDB, new_db
-from workflow import inputs
-from workflow.clock import VN_TZ, FixedClock
-from workflow.service import Context, add_candidate, add_org, initialise, open_context
+from workflow.inputs import dossier as inputs
+from workflow.usecases.advancing import Context, add_candidate, add_org, initialise, open_context
+from workflow.usecases.clock import VN_TZ, FixedClock
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ)
 
@@ -93,7 +93,7 @@ def new_candidate(ctx: Context, **overrides: Any) -> int:
 
 
 def fact(ctx: Context, did: int, model: type[inputs.FactIn], **data: Any) -> None:
-    from workflow.service import record_fact
+    from workflow.usecases.advancing import record_fact
 
     record_fact(ctx, did, model, data)
 
@@ -152,8 +152,8 @@ def admit(
     received_on: str = "23/06/2025",
 ) -> None:
     """Walk a new dossier of chi bộ CB through every step up to the admission decision."""
-    from workflow.process import Event
-    from workflow.service import advance
+    from workflow.domain.process import Event
+    from workflow.usecases.advancing import advance
 
     advance(ctx, did, Event.cu_di_hoc)
     complete_papers(ctx, did, vote_on=vote_on)

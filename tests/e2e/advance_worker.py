@@ -18,10 +18,10 @@ import time
 from datetime import datetime
 
 from models.tables import Dossier
-from workflow.clock import VN_TZ, FixedClock
-from workflow.errors import BadInput, Conflict, Refused
-from workflow.process import TERMINAL, Event, Stage, events_from, targets
-from workflow.service import advance, open_context
+from workflow.domain.errors import BadInput, Conflict, Refused
+from workflow.domain.process import TERMINAL, Event, Stage, events_from, targets
+from workflow.usecases.advancing import advance, open_context
+from workflow.usecases.clock import VN_TZ, FixedClock
 
 
 def main() -> None:

@@ -189,7 +189,7 @@ def test_demo_has_every_stage_and_one_dossier_reaches_chinh_thuc(env: dict[str, 
     ok(env, "demo")
     assert "đã có sẵn" in ok(env, "demo")
     rows = json.loads(ok(env, "candidate list --json"))
-    from workflow.process import Stage
+    from workflow.domain.process import Stage
 
     assert {r["stage"] for r in rows} == {s.value for s in Stage}
     ready = next(r for r in rows if r["full_name"] == "Vũ Đình Khoa")

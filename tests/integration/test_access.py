@@ -11,11 +11,12 @@ from sqlmodel import select
 from models.tables import AuditEvent
 from scheduler.scan import scan
 from tests.conftest import fact, new_candidate
-from workflow import inputs, targets
-from workflow.errors import BadInput, Forbidden
-from workflow.process import Event
-from workflow.service import Context, add_org, advance, list_dossiers, record_fact, show
-from workflow.users import add_user, grant, list_users, revoke
+from workflow.domain.errors import BadInput, Forbidden
+from workflow.domain.process import Event
+from workflow.inputs import dossier as inputs
+from workflow.usecases import targets
+from workflow.usecases.advancing import Context, add_org, advance, list_dossiers, record_fact, show
+from workflow.usecases.users import add_user, grant, list_users, revoke
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import event
 
 from scheduler import scan
-from workflow import step_reads, tracking
-from workflow.service import Context
+from workflow.usecases import step_reads, tracking
+from workflow.usecases.advancing import Context
 
 # each statement with the tables whose rows the lists pick
 STATEMENTS: dict[str, tuple[Any, tuple[str, ...]]] = {

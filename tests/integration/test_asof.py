@@ -9,13 +9,20 @@ import pytest
 
 from tests.conftest import NOW, TREE, complete_papers, make_context
 from tests.databases import TestDB
-from workflow import inputs
-from workflow.asof import dossier_as_of
-from workflow.clock import FixedClock
-from workflow.demo import build_demo
-from workflow.errors import BadInput
-from workflow.process import Event
-from workflow.service import add_candidate, add_org, advance, list_dossiers, record_fact, show
+from workflow.domain.errors import BadInput
+from workflow.domain.process import Event
+from workflow.inputs import dossier as inputs
+from workflow.usecases.advancing import (
+    add_candidate,
+    add_org,
+    advance,
+    list_dossiers,
+    record_fact,
+    show,
+)
+from workflow.usecases.asof import dossier_as_of
+from workflow.usecases.clock import FixedClock
+from workflow.usecases.demo import build_demo
 
 
 def test_as_of_today_equals_the_live_state_for_every_demo_dossier(db: TestDB) -> None:

@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from bench.synthetic import candidate_sheet, class_rows
 from models.tables import AuditEvent, Deadline, Dossier
 from tests.databases import TestDB, table_counts
-from workflow.errors import BadInput, BatchRefused
-from workflow.importer import import_candidates
-from workflow.process import Event
-from workflow.service import Context, advance_many, resync_all, verify_audit
+from workflow.domain.errors import BadInput, BatchRefused
+from workflow.domain.process import Event
+from workflow.sheets.candidates import import_candidates
+from workflow.usecases.advancing import Context, advance_many, resync_all, verify_audit
 
 
 def _deadlines(s: Session) -> set[tuple[object, ...]]:

@@ -14,9 +14,9 @@ from sqlmodel import select
 from models.tables import AuditEvent, Dossier
 from tests.databases import TestDB
 from tests.databases import counts as table_counts_of
-from workflow.errors import BadInput
-from workflow.importer import FIELDS, TITLES, export_candidates, import_candidates
-from workflow.service import Context, list_dossiers
+from workflow.domain.errors import BadInput
+from workflow.sheets.candidates import FIELDS, TITLES, export_candidates, import_candidates
+from workflow.usecases.advancing import Context, list_dossiers
 
 HEAD = [TITLES[f] for f in FIELDS]
 

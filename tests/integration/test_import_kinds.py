@@ -11,12 +11,12 @@ from sqlmodel import select
 from models.tables import AuditEvent, Certificate, ClassLearner
 from tests.databases import TestDB
 from tests.integration.test_import import counts, row, xlsx
-from workflow import import_classes as classes
-from workflow import import_orgs as orgs
-from workflow.errors import BadInput
-from workflow.import_kinds import guess_kind, import_file
-from workflow.importer import import_candidates
-from workflow.service import Context, list_orgs
+from workflow.domain.errors import BadInput
+from workflow.sheets import classes
+from workflow.sheets import organizations as orgs
+from workflow.sheets.candidates import import_candidates
+from workflow.sheets.kinds import guess_kind, import_file
+from workflow.usecases.advancing import Context, list_orgs
 
 ORG_HEAD = [orgs.TITLES[f] for f in orgs.FIELDS]
 CLASS_HEAD = [classes.TITLES[f] for f in classes.FIELDS]

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import admit, new_candidate
-from workflow.inspection import EVENTS, ensure_key, export_bundle, verify_bundle
-from workflow.service import Context
+from workflow.usecases.advancing import Context
+from workflow.usecases.inspection import EVENTS, ensure_key, export_bundle, verify_bundle
 
 
 @pytest.fixture

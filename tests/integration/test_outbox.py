@@ -13,9 +13,9 @@ from aiosmtpd.controller import Controller
 
 from scheduler.outbox import SmtpSender, backoff, deliver, list_outbox
 from scheduler.scan import scan
-from workflow import agenda
-from workflow.clock import FixedClock
-from workflow.service import Context
+from workflow.usecases import agenda
+from workflow.usecases.advancing import Context
+from workflow.usecases.clock import FixedClock
 
 
 class FlakyServer:

@@ -15,11 +15,12 @@ from scheduler.scan import due_count, scan
 from tests.conftest import TREE, admit, fact, make_context, new_candidate
 from tests.databases import TestDB
 from tests.databases import counts as table_counts_of
-from workflow import agenda, inputs, targets
-from workflow.clock import VN_TZ, FixedClock
-from workflow.errors import BadInput
-from workflow.process import Event
-from workflow.service import Context, add_org, advance, resync_all, verify_audit
+from workflow.domain.errors import BadInput
+from workflow.domain.process import Event
+from workflow.inputs import dossier as inputs
+from workflow.usecases import agenda, targets
+from workflow.usecases.advancing import Context, add_org, advance, resync_all, verify_audit
+from workflow.usecases.clock import VN_TZ, FixedClock
 
 
 def rows(ctx: Context, subject_prefix: str = "") -> dict[tuple[str, str], Deadline]:
@@ -308,7 +309,7 @@ def test_generated_deadlines_equal_what_the_service_computes(ctx: Context) -> No
 def test_scan_reads_exactly_the_rows_of_the_bare_indexed_query(ctx: Context) -> None:
     generate(ctx, 300, as_of=date(2026, 11, 20), cells=5, last_scan=date(2026, 11, 19))
     with ctx.write() as s:  # the cycle rows of 2026 exist before counting
-        from workflow import tracking
+        from workflow.usecases import tracking
 
         tracking.sync_cycle(s, 2026, date(2026, 11, 20), ctx.clock.now())
     expected = due_count(ctx, date(2026, 11, 20))

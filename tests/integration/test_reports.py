@@ -21,10 +21,10 @@ from reports.progress import progress
 from reports.xlsx import write_xlsx
 from tests.conftest import make_context
 from tests.databases import TestDB, new_db
-from workflow import targets
-from workflow.demo import ROOT, district_history
-from workflow.errors import BadInput
-from workflow.service import Context, add_org
+from workflow.domain.errors import BadInput
+from workflow.usecases import targets
+from workflow.usecases.advancing import Context, add_org
+from workflow.usecases.demo import ROOT, district_history
 
 # A copy of shared/data/quang-nam-2024-targets.csv (Báo Quảng Nam, 12/2023: the province
 # published 1,905; its 22 parts sum to 1,950)
@@ -260,8 +260,8 @@ def test_png_is_a_real_image(district: Context, tmp_path: Path) -> None:
 
 def test_forecast_counts_open_dossiers_and_names_those_that_will_miss(ctx: Context) -> None:
     from tests.conftest import complete_papers, new_candidate
-    from workflow.process import Event
-    from workflow.service import advance
+    from workflow.domain.process import Event
+    from workflow.usecases.advancing import advance
 
     targets.set_target(ctx, {"org_code": "DB", "year": 2026, "value": 2})
     did = new_candidate(ctx)
@@ -308,9 +308,9 @@ def test_the_pipeline_on_a_past_day_is_rebuilt_from_the_audit_log(db: TestDB) ->
     from datetime import datetime, timedelta
 
     from tests.conftest import TREE, new_candidate
-    from workflow.clock import VN_TZ, FixedClock
-    from workflow.process import Event
-    from workflow.service import advance
+    from workflow.domain.process import Event
+    from workflow.usecases.advancing import advance
+    from workflow.usecases.clock import VN_TZ, FixedClock
 
     clock = FixedClock(datetime(2026, 3, 2, 9, tzinfo=VN_TZ))
     ctx = make_context(db, clock)

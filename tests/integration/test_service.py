@@ -11,10 +11,10 @@ import models.tables
 from models.tables import AuditEvent, Dossier
 from tests.conftest import admit, complete_papers, fact, new_candidate
 from tests.databases import ON_POSTGRES, TestDB, table_counts
-from workflow import inputs
-from workflow.errors import BadInput, Conflict, Refused
-from workflow.process import Event, Stage
-from workflow.service import (
+from workflow.domain.errors import BadInput, Conflict, Refused
+from workflow.domain.process import Event, Stage
+from workflow.inputs import dossier as inputs
+from workflow.usecases.advancing import (
     Context,
     add_candidate,
     advance,

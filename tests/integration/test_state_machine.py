@@ -20,10 +20,10 @@ from sqlmodel import col, select
 from models.tables import AuditEvent, Deadline, Dossier
 from tests.conftest import TREE, complete_papers, fact, make_context, new_candidate
 from tests.databases import new_db
-from workflow import inputs
-from workflow.errors import BadInput, Refused
-from workflow.process import Event, Stage, allowed
-from workflow.service import add_org, advance, resync_all, verify_audit
+from workflow.domain.errors import BadInput, Refused
+from workflow.domain.process import Event, Stage, allowed
+from workflow.inputs import dossier as inputs
+from workflow.usecases.advancing import add_org, advance, resync_all, verify_audit
 
 FACTS: list[tuple[type[inputs.FactIn], dict[str, Any]]] = [
     (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from workflow import agenda, tracking
-from workflow.service import Context, _overrides, set_calendar_day, set_rule_override
-from workflow.step_reads import step_settings
+from workflow.usecases import agenda, tracking
+from workflow.usecases.advancing import Context, _overrides, set_calendar_day, set_rule_override
+from workflow.usecases.step_reads import step_settings
 
 
 def test_one_statement_reads_what_the_three_tables_hold(ctx: Context) -> None:

@@ -8,11 +8,11 @@ import pytest
 from docx import Document
 
 from tests.conftest import admit, fact, new_candidate
-from workflow import inputs
-from workflow.errors import Refused
-from workflow.process import Event
-from workflow.service import Context, advance
-from workflow.timeline import timeline, write_timeline_docx
+from workflow.domain.errors import Refused
+from workflow.domain.process import Event
+from workflow.inputs import dossier as inputs
+from workflow.usecases.advancing import Context, advance
+from workflow.usecases.timeline import timeline, write_timeline_docx
 
 
 def test_timeline_names_steps_deadlines_and_reasons(ctx: Context, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.calendar import WorkingCalendar, add_months, full_months, months_between
+from workflow.domain.calendar import WorkingCalendar, add_months, full_months, months_between
 
 
 def test_ceremony_deadline_from_friday_24_01_2025_crosses_tet() -> None:

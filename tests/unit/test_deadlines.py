@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from workflow.calendar import WorkingCalendar
-from workflow.deadlines import Due, dossier_dues
-from workflow.facts import (
+from workflow.domain.calendar import WorkingCalendar
+from workflow.domain.deadlines import Due, dossier_dues
+from workflow.domain.facts import (
     DecisionFact,
     DecisionKind,
     DocumentFact,
@@ -21,7 +21,7 @@ from workflow.facts import (
     ResolutionKind,
     SubmissionKind,
 )
-from workflow.planning import (
+from workflow.domain.planning import (
     CycleSettings,
     OrgCycleFacts,
     cycle_dues,
@@ -30,8 +30,8 @@ from workflow.planning import (
     required_by_half,
     shortfall_note,
 )
-from workflow.process import Stage
-from workflow.rules import rule_set_for
+from workflow.domain.process import Stage
+from workflow.domain.rules import rule_set_for
 
 CAL = WorkingCalendar()
 
@@ -133,7 +133,7 @@ def test_papers_and_certificate_expire_only_before_the_vote() -> None:
 
 
 def test_extension_adds_thirty_working_days_to_the_decision_deadline() -> None:
-    from workflow.facts import ConsentFact, ConsentKind
+    from workflow.domain.facts import ConsentFact, ConsentKind
 
     sent = facts(
         Stage.tham_dinh,

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from workflow.calendar import WorkingCalendar
-from workflow.facts import (
+from workflow.domain.calendar import WorkingCalendar
+from workflow.domain.facts import (
     ConsentFact,
     ConsentKind,
     DecisionFact,
@@ -26,7 +26,7 @@ from workflow.facts import (
     ResolutionFact,
     ResolutionKind,
 )
-from workflow.guards import (
+from workflow.domain.guards import (
     check,
     guard_age,
     guard_age_60,
@@ -37,8 +37,8 @@ from workflow.guards import (
     guard_verification,
     passes_vote,
 )
-from workflow.process import Event, Stage
-from workflow.rules import RULE_SETS, rule_set_for
+from workflow.domain.process import Event, Stage
+from workflow.domain.rules import RULE_SETS, rule_set_for
 
 CAL = WorkingCalendar()
 RS = rule_set_for(date(2025, 2, 3))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.process import (
+from workflow.domain.process import (
     MACHINE,
     TERMINAL,
     TRANSITIONS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from workflow.profile import BITS, admission_profile
+from workflow.domain.profile import BITS, admission_profile
 
 
 def flags(**kw: object) -> set[str]:

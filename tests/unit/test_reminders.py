@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.calendar import WorkingCalendar
-from workflow.facts import Role
-from workflow.reminders import (
+from workflow.domain.calendar import WorkingCalendar
+from workflow.domain.facts import Role
+from workflow.domain.reminders import (
     Policy,
     fire_on,
     latest_step,

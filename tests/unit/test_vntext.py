@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.vntext import fmt_date, fold, name_sort_key, nfc, parse_date, percent, word_key
+from workflow.text.vntext import fmt_date, fold, name_sort_key, nfc, parse_date, percent, word_key
 
 
 def test_vietnamese_alphabetical_order() -> None:
@@ -82,7 +82,7 @@ def test_the_fast_canonical_event_equals_canonical_json() -> None:
 
 
 def test_legacy_codes_are_told_apart_and_converted() -> None:
-    from workflow.legacy import TO_UNICODE_BY_CODE, legacy_code
+    from workflow.text.legacy import TO_UNICODE_BY_CODE, legacy_code
 
     cases = {
         "NguyÔn V¨n Th¾ng": ("TCVN3", "Nguyễn Văn Thắng"),

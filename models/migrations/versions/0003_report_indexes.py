@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from alembic import op
-from workflow.profile import admission_profile
+from workflow.domain.profile import admission_profile
 
 revision: str = "0003"
 down_revision: str | None = "0002"

@@ -1,0 +1,78 @@
+"""What can go wrong for a clerk, each with its exit code (0 done, 1 refused, 2 bad input,
+3 conflict). Messages are Vietnamese and never carry personal data such as a CCCD."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.domain.guards import Verdict
+
+
+class KetnapError(Exception):
+    exit_code = 2
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class BadInput(KetnapError):
+    """A malformed or unknown value; ``problems`` are (field label, message) pairs."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in problems))
+
+    @classmethod
+    def one(cls, field: str, message: str) -> BadInput:
+        return cls([(field, message)])
+
+
+class Refused(KetnapError):
+    """The Party's rules do not allow the step (yet); every unmet rule is listed."""
+
+    exit_code = 1
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        super().__init__(
+            f"Không thể '{verdict.event.label}': " + "; ".join(str(u) for u in verdict.unmet)
+        )
+
+
+class BatchRefused(KetnapError):
+    """A step for a list refused because some of its dossiers do not meet the rules: nothing
+    was written; every refused dossier is listed with every unmet rule."""
+
+    exit_code = 1
+
+    def __init__(self, refused: list[tuple[int, Verdict]]) -> None:
+        self.refused = refused
+        super().__init__(
+            f"Không thể '{refused[0][1].event.label}' cho {len(refused)} hồ sơ: "
+            + "; ".join(f"#{did}: " + ", ".join(v.rule_ids) for did, v in refused)
+        )
+
+
+class Conflict(KetnapError):
+    """Somebody else changed the dossier first; nothing was written."""
+
+    exit_code = 3
+
+
+class NotInitialised(KetnapError):
+    exit_code = 2
+
+
+class Forbidden(KetnapError):
+    """The actor's role or scope does not allow the action; the refusal is audited."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, action: str, org_id: int | None = None) -> None:
+        super().__init__(message)
+        self.action = action
+        self.org_id = org_id

@@ -1,0 +1,144 @@
+"""A dossier's timeline for inspectors: every recorded step, in order, with its date, actor
+and rule set; whether the deadline it answers was met or missed by how many working days;
+and the reasons given for returns, rejections, withdrawals and late ceremonies."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+
+from models.tables import AuditEvent
+from workflow.domain.deadlines import dossier_deadlines
+from workflow.domain.process import Event, Stage
+from workflow.text.vntext import fmt_date
+from workflow.usecases.access import Action
+from workflow.usecases.advancing import Context, _calendar, _dossier, _rules, load_facts
+from workflow.usecases.clock import local
+
+# The deadline each step answers (RULES.md ids; our kinds where a rule has two deadlines).
+ANSWERS: dict[str, str] = {
+    Event.quyet_dinh_ket_nap.value: "D-DECIDE",
+    Event.to_chuc_le.value: "D-CEREMONY",
+    Event.cong_nhan_chinh_thuc.value: "D-OFFICIAL-QD",
+}
+
+
+# Audit events that are not transitions, as a person reads them.
+RECORDED: dict[str, str] = {
+    "tao_ho_so": "Mở hồ sơ",
+    "nhap_ket_nap_truoc_day": "Nhập kết nạp trước khi dùng hệ thống",
+    "nhap_ho_so_dang_xu_ly": "Nhập hồ sơ đang xử lý từ tệp",
+    "cap_nhat_tu_tep": "Cập nhật thông tin từ tệp",
+    "ghi_hoc_vien_lop": "Ghi học viên lớp nhận thức",
+    "ghi_giay_chung_nhan": "Ghi giấy chứng nhận lớp nhận thức",
+    "ghi_nguoi_gioi_thieu": "Ghi người giới thiệu",
+    "ghi_giay_to": "Ghi giấy tờ",
+    "ghi_tham_tra": "Ghi thẩm tra lý lịch",
+    "ghi_nguoi_than": "Ghi người thân",
+    "ghi_nghi_quyet": "Ghi nghị quyết",
+    "ghi_quyet_dinh": "Ghi quyết định",
+    "ghi_le_ket_nap": "Ghi lễ kết nạp",
+    "ghi_van_ban_dong_y": "Ghi văn bản đồng ý",
+    "ghi_qua_trinh_dang_truoc": "Ghi quá trình trong Đảng trước đây",
+    "xong_nhac_viec": "Đánh dấu xong nhắc việc",
+}
+
+
+def _label(value: str | None, labels: dict[str, str]) -> str:
+    return labels.get(value or "", value or "—")
+
+
+def timeline(ctx: Context, dossier_id: int) -> dict[str, Any]:
+    with ctx.read() as s:
+        d = _dossier(s, dossier_id)
+        ctx.allow(s, Action.read, d.org_id)
+        facts = load_facts(s, d)
+        today = ctx.today()
+        deadlines = {
+            x.kind: x for x in dossier_deadlines(facts, _rules(s, today), _calendar(s), today)
+        }
+        events = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.dossier_id == dossier_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+    stages = {st.value: st.label for st in Stage}
+    names = {**RECORDED, **{ev.value: ev.label for ev in Event}}
+    steps = []
+    for e in events:
+        when = local(datetime.fromisoformat(e.at))
+        step: dict[str, Any] = {
+            "id": e.id,
+            "on": when.date().isoformat(),
+            "on_text": fmt_date(when.date()),
+            "actor": e.actor,
+            "kind": e.kind,
+            "event": e.event,
+            "event_label": names.get(e.event, e.event),
+            "from": _label(e.from_stage, stages),
+            "to": _label(e.to_stage, stages),
+            "rule_set_id": e.rule_set_id,
+            "reason": e.reason,
+            "deadline": None,
+        }
+        if e.kind == "refusal":
+            unmet = json.loads(e.data).get("unmet", [])
+            step["reason"] = "Bị từ chối: " + "; ".join(f"[{r}] {m}" for r, m in unmet)
+        rule = ANSWERS.get(e.event) if e.kind == "transition" else None
+        if rule and rule in deadlines:
+            x = deadlines[rule]
+            step["deadline"] = {
+                "rule_id": x.rule_id,
+                "due": x.due.isoformat(),
+                "missed_by_working_days": x.missed_by,
+                "status": x.status,
+            }
+        steps.append(step)
+    return {
+        "dossier_id": dossier_id,
+        "stage": d.stage,
+        "stage_label": Stage(d.stage).label,
+        "steps": steps,
+        "deadlines": [
+            {"rule_id": x.rule_id, "label": x.label, "due": x.due.isoformat(), "status": x.status}
+            for x in deadlines.values()
+        ],
+    }
+
+
+def write_timeline_docx(data: dict[str, Any], path: Any) -> None:
+    """The same timeline as a Word table, for the inspection's file."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    doc.styles["Normal"].font.name = "Times New Roman"
+    doc.styles["Normal"].font.size = Pt(12)
+    doc.add_heading(f"Diễn biến hồ sơ #{data['dossier_id']} — {data['stage_label']}", level=1)
+    table = doc.add_table(rows=1, cols=6)
+    table.style = "Table Grid"
+    for cell, text in zip(
+        table.rows[0].cells,
+        ["Ngày", "Việc", "Bước", "Người làm", "Bộ quy định", "Thời hạn, lý do"],
+        strict=True,
+    ):
+        cell.text = text
+    for step in data["steps"]:
+        note = [step["deadline"]["status"]] if step["deadline"] else []
+        if step["reason"]:
+            note.append(step["reason"])
+        cells = table.add_row().cells
+        values = [
+            step["on_text"],
+            step["event_label"],
+            f"{step['from']} → {step['to']}" if step["kind"] == "transition" else step["to"],
+            step["actor"],
+            step["rule_set_id"] or "",
+            " · ".join(note),
+        ]
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    doc.save(str(path))

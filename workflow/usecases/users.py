@@ -1,0 +1,136 @@
+"""Users, their roles and scopes: add, list, grant, revoke (administrator's work, audited).
+
+The first user of an installation must be an administrator: adding them ends single-user
+mode, and from then on every action is checked (workflow/access.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models import audit
+from models.tables import AppUser, Organization
+from workflow.domain.errors import BadInput
+from workflow.domain.facts import OrgKind, Role
+from workflow.text.vntext import nfc
+from workflow.usecases.access import Action, enforced
+from workflow.usecases.advancing import CELLS, Context, _org
+
+SCOPED = frozenset({Role.chuyen_vien, Role.bi_thu, Role.cap_uy})
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise BadInput.one("Vai trò", f"'{value}' không hợp lệ; chọn: {', '.join(Role)}") from None
+
+
+def _scope(s: Session, role: Role, org_code: str | None) -> Organization | None:
+    if org_code is None:
+        if role in SCOPED:
+            raise BadInput.one("Tổ chức", f"bắt buộc với vai trò {role.label}")
+        return None
+    org = _org(s, org_code)
+    if role is Role.bi_thu and OrgKind(org.kind) not in CELLS:
+        raise BadInput.one(
+            "Tổ chức", f"bí thư chi bộ phải thuộc một chi bộ ('{org.name}' thì không)"
+        )
+    return org
+
+
+def _user(s: Session, username: str) -> AppUser:
+    user = s.get(AppUser, username.strip().lower())
+    if user is None:
+        raise BadInput.one("Tên đăng nhập", f"không có người dùng '{username}'")
+    return user
+
+
+def _audit(s: Session, ctx: Context, event: str, data: dict[str, Any]) -> None:
+    audit.append(s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event=event, data=data)
+
+
+def add_user(
+    ctx: Context, username: str, full_name: str, role: str, org_code: str | None = None
+) -> dict[str, Any]:
+    name = username.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,79}", name):
+        raise BadInput.one("Tên đăng nhập", "chỉ gồm chữ không dấu, số, dấu chấm, gạch")
+    if len(nfc(full_name).strip()) < 2:
+        raise BadInput.one("Họ tên", "phải có ít nhất 2 ký tự")
+    r = _role(role)
+    with ctx.write() as s:
+        if enforced(s):
+            ctx.allow(s, Action.admin)
+        elif r is not Role.quan_tri:
+            raise BadInput.one("Vai trò", "người dùng đầu tiên phải là quản trị (quan_tri)")
+        if s.get(AppUser, name) is not None:
+            raise BadInput.one("Tên đăng nhập", f"'{name}' đã có")
+        org = _scope(s, r, org_code)
+        user = AppUser(
+            username=name,
+            full_name=nfc(full_name).strip(),
+            role=r.value,
+            org_id=org.id if org else None,
+            created_by=ctx.actor,
+            created_at=ctx.clock.now(),
+        )
+        s.add(user)
+        s.flush()
+        _audit(s, ctx, "them_nguoi_dung", {"user": name, "role": r.value, "org": org_code})
+    return {"username": name, "role": r.value, "org": org.code if org else None}
+
+
+def grant(ctx: Context, username: str, role: str, org_code: str | None = None) -> dict[str, Any]:
+    r = _role(role)
+    with ctx.write() as s:
+        ctx.allow(s, Action.admin)
+        user = _user(s, username)
+        org = _scope(s, r, org_code)
+        previous = {"role": user.role, "org_id": user.org_id, "active": user.active}
+        user.role, user.org_id, user.active = r.value, org.id if org else None, True
+        s.add(user)
+        _audit(
+            s,
+            ctx,
+            "cap_quyen",
+            {"user": user.username, "role": r.value, "org": org_code, "previous": previous},
+        )
+    return {"username": user.username, "role": r.value, "org": org.code if org else None}
+
+
+def revoke(ctx: Context, username: str) -> dict[str, Any]:
+    with ctx.write() as s:
+        ctx.allow(s, Action.admin)
+        user = _user(s, username)
+        if user.username == ctx.actor:
+            raise BadInput.one("Tên đăng nhập", "không thể tự thu hồi quyền của chính mình")
+        user.active = False
+        s.add(user)
+        _audit(s, ctx, "thu_hoi_quyen", {"user": user.username})
+    return {"username": user.username, "active": False}
+
+
+def list_users(ctx: Context) -> list[dict[str, Any]]:
+    with ctx.read() as s:
+        if enforced(s):
+            ctx.allow(s, Action.admin)
+        rows = s.exec(
+            select(AppUser, Organization)
+            .outerjoin(Organization, col(Organization.id) == col(AppUser.org_id))
+            .order_by(col(AppUser.username))
+        ).all()
+    return [
+        {
+            "username": u.username,
+            "full_name": u.full_name,
+            "role": u.role,
+            "role_label": Role(u.role).label,
+            "org": o.code if o else None,
+            "active": u.active,
+        }
+        for u, o in rows
+    ]
