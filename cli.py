@@ -82,7 +82,7 @@ def _main(
 @app.command()
 def init() -> None:
     """Tạo hoặc cập nhật cơ sở dữ liệu (qua Alembic)."""
-    from workflow.usecases.advancing import initialise
+    from workflow.usecases.context import initialise
 
     ctx = context(require_init=False)
     fresh = run(lambda: initialise(ctx))
@@ -93,7 +93,7 @@ def init() -> None:
 @app.command()
 def demo() -> None:
     """Tạo dữ liệu mẫu: một cấp ủy với quần chúng ở mọi bước của quy trình."""
-    from workflow.usecases.advancing import initialise
+    from workflow.usecases.context import initialise
     from workflow.usecases.demo import build_demo
 
     ctx = context(require_init=False)
@@ -142,7 +142,7 @@ def org_add(
     ] = False,
 ) -> None:
     """Thêm một tổ chức đảng vào cây tổ chức."""
-    from workflow.usecases.advancing import add_org
+    from workflow.usecases.organizations import add_org
 
     ctx = context()
     data = {
@@ -161,7 +161,7 @@ def org_add(
 @org_app.command("list")
 def org_list(as_json: JsonOpt = False) -> None:
     """Liệt kê tổ chức theo cây."""
-    from workflow.usecases.advancing import list_orgs
+    from workflow.usecases.organizations import list_orgs
 
     listing(
         run(lambda: list_orgs(context())),
@@ -208,7 +208,7 @@ def candidate_add(
     residence: Annotated[str, typer.Option("--residence", help="Nơi cư trú.")] = "",
 ) -> None:
     """Thêm quần chúng ưu tú vào nguồn (mở hồ sơ ở bước Nguồn)."""
-    from workflow.usecases.advancing import add_candidate
+    from workflow.usecases.dossiers import add_candidate
 
     ctx = context()
     data = {
@@ -244,7 +244,7 @@ def candidate_list(
     """Danh sách hồ sơ, xếp theo tên (thứ tự chữ cái tiếng Việt)."""
     from workflow.domain.errors import BadInput
     from workflow.domain.process import Stage
-    from workflow.usecases.advancing import list_dossiers
+    from workflow.usecases.views import list_dossiers
 
     ctx = context()
 
@@ -323,7 +323,7 @@ def candidate_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Xem một hồ sơ: người, giấy tờ, nghị quyết, quyết định, thời hạn."""
-    from workflow.usecases.advancing import show
+    from workflow.usecases.views import show
 
     if as_of is not None:
         _show_as_of(dossier_id, as_of, as_json)
@@ -398,7 +398,7 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="Ngày dd/mm/yyyy.")
 
 def _record(dossier_id: str, model_name: str, data: dict[str, Any]) -> None:
     import workflow.inputs.dossier as inputs
-    from workflow.usecases.advancing import record_fact
+    from workflow.usecases.recording import record_fact
 
     ctx = context()
     model = getattr(inputs, model_name)
@@ -678,7 +678,7 @@ def advance_many(
     from workflow.domain.errors import BadInput
     from workflow.domain.process import Stage
     from workflow.usecases.advancing import advance_many as do_many
-    from workflow.usecases.advancing import list_dossiers
+    from workflow.usecases.views import list_dossiers
 
     ctx = context()
 
@@ -703,7 +703,7 @@ def advance_many(
 @app.command("next")
 def next_(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     """Những việc có thể làm tiếp với hồ sơ, và điều kiện còn thiếu cho từng việc."""
-    from workflow.usecases.advancing import next_steps
+    from workflow.usecases.views import next_steps
 
     ctx = context()
     data = run(lambda: next_steps(ctx, dossier_id_of(dossier_id)))
@@ -727,8 +727,8 @@ def next_(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
 @app.command()
 def history(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
     """Nhật ký của một hồ sơ: ai, lúc nào, làm gì, theo bộ quy định nào."""
-    from workflow.usecases.advancing import history as get_history
     from workflow.usecases.clock import local
+    from workflow.usecases.views import history as get_history
 
     ctx = context()
     rows = run(lambda: get_history(ctx, dossier_id_of(dossier_id)))
@@ -758,7 +758,7 @@ def history(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
 @audit_app.command("verify")
 def audit_verify(as_json: JsonOpt = False) -> None:
     """Kiểm tra toàn bộ chuỗi băm của nhật ký; chỉ ra sự kiện đầu tiên bị sửa, xóa, đổi chỗ."""
-    from workflow.usecases.advancing import verify_audit
+    from workflow.usecases.views import verify_audit
 
     report = run(lambda: verify_audit(context()))
     if as_json:
@@ -785,7 +785,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
 @rules_app.command("list")
 def rules_list(as_json: JsonOpt = False) -> None:
     """Các bộ quy định, ngày hiệu lực, và tham số đang bị ghi đè."""
-    from workflow.usecases.advancing import rule_sets
+    from workflow.usecases.settings import rule_sets
 
     listing(
         run(lambda: rule_sets(context())),
@@ -808,7 +808,7 @@ def rules_set(
     reason: Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")] = "",
 ) -> None:
     """Ghi đè một con số của bộ quy định cho cả hệ thống (được ghi vào nhật ký)."""
-    from workflow.usecases.advancing import set_rule_override
+    from workflow.usecases.settings import set_rule_override
 
     ctx = context()
     done = run(lambda: set_rule_override(ctx, key, value, reason))
@@ -824,7 +824,7 @@ def calendar_set(
     note: Annotated[str, typer.Option("--note", help="Căn cứ, ví dụ số công văn.")] = "",
 ) -> None:
     """Bổ sung ngày nghỉ hoặc ngày làm bù mà Chính phủ, tỉnh quyết định thêm."""
-    from workflow.usecases.advancing import set_calendar_day
+    from workflow.usecases.settings import set_calendar_day
 
     ctx = context()
 

@@ -31,8 +31,9 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 from models.audit import event_hash, verify  # noqa: E402
 from models.canonical import canonical_json  # noqa: E402
 from models.db import database_url  # noqa: E402
-from workflow.usecases.advancing import initialise, open_context, verify_audit  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
+from workflow.usecases.context import initialise, open_context  # noqa: E402
+from workflow.usecases.views import verify_audit  # noqa: E402
 
 
 def build(path: Path, n: int) -> None:

@@ -36,8 +36,9 @@ from bench.pgdb import scratch  # noqa: E402
 from bench.synthetic import class_rows, one_chi_bo  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.domain.process import Event  # noqa: E402
-from workflow.usecases.advancing import Context, advance_many  # noqa: E402
+from workflow.usecases.advancing import advance_many  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
+from workflow.usecases.context import Context  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)
 

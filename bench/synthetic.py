@@ -22,15 +22,7 @@ from sqlalchemy import insert
 from sqlmodel import col, select
 
 from models.bulk import allocate_ids, insert_rows
-from models.tables import (
-    Candidate,
-    Deadline,
-    Decision,
-    Dossier,
-    Organization,
-    Resolution,
-    Target,
-)
+from models.tables import Candidate, Deadline, Decision, Dossier, Organization, Resolution, Target
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due, dossier_dues
 from workflow.domain.facts import (
@@ -48,8 +40,9 @@ from workflow.domain.profile import admission_profile
 from workflow.domain.reminders import Policy, latest_step, next_step
 from workflow.domain.rules import rule_set_for
 from workflow.usecases import tracking
-from workflow.usecases.advancing import Context, add_org, initialise, open_context
 from workflow.usecases.clock import Clock
+from workflow.usecases.context import Context, initialise, open_context
+from workflow.usecases.organizations import add_org
 
 COMMITTEE = "GEN-CU"
 FIRST = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]

@@ -24,8 +24,11 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from models.db import database_url  # noqa: E402
 from workflow.domain.process import Event  # noqa: E402
-from workflow.usecases.advancing import add_candidate, add_org, advance, initialise, open_context  # noqa: E402
+from workflow.usecases.advancing import advance  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
+from workflow.usecases.context import initialise, open_context  # noqa: E402
+from workflow.usecases.dossiers import add_candidate  # noqa: E402
+from workflow.usecases.organizations import add_org  # noqa: E402
 
 
 def raw_loop(path: Path, n: int) -> float:

@@ -38,8 +38,9 @@ from bench.synthetic import one_chi_bo, sent_rows  # noqa: E402
 from models import audit  # noqa: E402
 from models.db import database_url, make_engine  # noqa: E402
 from workflow.domain.process import Event, Stage  # noqa: E402
-from workflow.usecases.advancing import advance, open_context  # noqa: E402
+from workflow.usecases.advancing import advance  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
+from workflow.usecases.context import open_context  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 if TYPE_CHECKING:
-    from workflow.usecases.advancing import Context
+    from workflow.usecases.context import Context
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=False)]
@@ -80,8 +80,8 @@ def run(action: Callable[[], Any]) -> Any:
 
 def context(require_init: bool = True) -> Context:
     from models.db import database_url
-    from workflow.usecases.advancing import open_context
     from workflow.usecases.clock import clock_from_env
+    from workflow.usecases.context import open_context
 
     actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
     made: Context = run(

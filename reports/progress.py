@@ -18,15 +18,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from models.tables import (
-    AuditEvent,
-    Candidate,
-    Deadline,
-    Dossier,
-    Organization,
-    Resolution,
-    Target,
-)
+from models.tables import AuditEvent, Candidate, Deadline, Dossier, Organization, Resolution, Target
 from reports.periods import Period, resolve
 from workflow.domain.errors import BadInput
 from workflow.domain.facts import OrgKind, TargetKind
@@ -34,7 +26,7 @@ from workflow.domain.process import Stage
 from workflow.domain.profile import BITS
 from workflow.text.vntext import fmt_date, percent
 from workflow.usecases.access import Action, home_org
-from workflow.usecases.advancing import Context
+from workflow.usecases.context import Context
 from workflow.usecases.tracking import BASE_KINDS, OrgTree
 
 # The breakdown columns real reports use (RULES.md, planning cycle), in their order.

@@ -26,7 +26,7 @@ from sqlmodel import col, select
 from models.tables import AwareDateTime, Outbox
 from workflow.text.vntext import nfc
 from workflow.usecases.access import Action
-from workflow.usecases.advancing import Context
+from workflow.usecases.context import Context
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)

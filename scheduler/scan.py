@@ -31,7 +31,7 @@ from workflow.domain.reminders import Policy, latest_step, next_step, step_text
 from workflow.text.vntext import fmt_date
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
-from workflow.usecases.advancing import Context
+from workflow.usecases.context import Context
 
 DEFAULT_BATCH = 5000
 

@@ -12,8 +12,10 @@ import pytest
 
 from tests.databases import TestDB, new_db
 from workflow.inputs import dossier as inputs
-from workflow.usecases.advancing import Context, add_candidate, add_org, initialise, open_context
 from workflow.usecases.clock import VN_TZ, FixedClock
+from workflow.usecases.context import Context, initialise, open_context
+from workflow.usecases.dossiers import add_candidate
+from workflow.usecases.organizations import add_org
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ)
 
@@ -93,7 +95,7 @@ def new_candidate(ctx: Context, **overrides: Any) -> int:
 
 
 def fact(ctx: Context, did: int, model: type[inputs.FactIn], **data: Any) -> None:
-    from workflow.usecases.advancing import record_fact
+    from workflow.usecases.recording import record_fact
 
     record_fact(ctx, did, model, data)
 

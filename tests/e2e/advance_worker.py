@@ -20,8 +20,9 @@ from datetime import datetime
 from models.tables import Dossier
 from workflow.domain.errors import BadInput, Conflict, Refused
 from workflow.domain.process import TERMINAL, Event, Stage, events_from, targets
-from workflow.usecases.advancing import advance, open_context
+from workflow.usecases.advancing import advance
 from workflow.usecases.clock import VN_TZ, FixedClock
+from workflow.usecases.context import open_context
 
 
 def main() -> None:

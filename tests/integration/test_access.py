@@ -15,8 +15,12 @@ from workflow.domain.errors import BadInput, Forbidden
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
 from workflow.usecases import targets
-from workflow.usecases.advancing import Context, add_org, advance, list_dossiers, record_fact, show
+from workflow.usecases.advancing import advance
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import add_org
+from workflow.usecases.recording import record_fact
 from workflow.usecases.users import add_user, grant, list_users, revoke
+from workflow.usecases.views import list_dossiers, show
 
 
 @pytest.fixture

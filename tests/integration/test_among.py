@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from scheduler import scan
 from workflow.usecases import step_reads, tracking
-from workflow.usecases.advancing import Context
+from workflow.usecases.context import Context
 
 # each statement with the tables whose rows the lists pick
 STATEMENTS: dict[str, tuple[Any, tuple[str, ...]]] = {

@@ -12,17 +12,14 @@ from tests.databases import TestDB
 from workflow.domain.errors import BadInput
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
-from workflow.usecases.advancing import (
-    add_candidate,
-    add_org,
-    advance,
-    list_dossiers,
-    record_fact,
-    show,
-)
+from workflow.usecases.advancing import advance
 from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.clock import FixedClock
 from workflow.usecases.demo import build_demo
+from workflow.usecases.dossiers import add_candidate
+from workflow.usecases.organizations import add_org
+from workflow.usecases.recording import record_fact
+from workflow.usecases.views import list_dossiers, show
 
 
 def test_as_of_today_equals_the_live_state_for_every_demo_dossier(db: TestDB) -> None:

@@ -13,7 +13,10 @@ from tests.databases import TestDB, table_counts
 from workflow.domain.errors import BadInput, BatchRefused
 from workflow.domain.process import Event
 from workflow.sheets.candidates import import_candidates
-from workflow.usecases.advancing import Context, advance_many, resync_all, verify_audit
+from workflow.usecases.advancing import advance_many
+from workflow.usecases.context import Context
+from workflow.usecases.settings import resync_all
+from workflow.usecases.views import verify_audit
 
 
 def _deadlines(s: Session) -> set[tuple[object, ...]]:

@@ -16,7 +16,8 @@ from tests.databases import TestDB
 from tests.databases import counts as table_counts_of
 from workflow.domain.errors import BadInput
 from workflow.sheets.candidates import FIELDS, TITLES, export_candidates, import_candidates
-from workflow.usecases.advancing import Context, list_dossiers
+from workflow.usecases.context import Context
+from workflow.usecases.views import list_dossiers
 
 HEAD = [TITLES[f] for f in FIELDS]
 

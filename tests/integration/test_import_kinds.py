@@ -16,7 +16,8 @@ from workflow.sheets import classes
 from workflow.sheets import organizations as orgs
 from workflow.sheets.candidates import import_candidates
 from workflow.sheets.kinds import guess_kind, import_file
-from workflow.usecases.advancing import Context, list_orgs
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import list_orgs
 
 ORG_HEAD = [orgs.TITLES[f] for f in orgs.FIELDS]
 CLASS_HEAD = [classes.TITLES[f] for f in classes.FIELDS]

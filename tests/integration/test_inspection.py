@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import admit, new_candidate
-from workflow.usecases.advancing import Context
+from workflow.usecases.context import Context
 from workflow.usecases.inspection import EVENTS, ensure_key, export_bundle, verify_bundle
 
 

@@ -14,8 +14,8 @@ from aiosmtpd.controller import Controller
 from scheduler.outbox import SmtpSender, backoff, deliver, list_outbox
 from scheduler.scan import scan
 from workflow.usecases import agenda
-from workflow.usecases.advancing import Context
 from workflow.usecases.clock import FixedClock
+from workflow.usecases.context import Context
 
 
 class FlakyServer:

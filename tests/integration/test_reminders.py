@@ -19,8 +19,12 @@ from workflow.domain.errors import BadInput
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
 from workflow.usecases import agenda, targets
-from workflow.usecases.advancing import Context, add_org, advance, resync_all, verify_audit
+from workflow.usecases.advancing import advance
 from workflow.usecases.clock import VN_TZ, FixedClock
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import add_org
+from workflow.usecases.settings import resync_all
+from workflow.usecases.views import verify_audit
 
 
 def rows(ctx: Context, subject_prefix: str = "") -> dict[tuple[str, str], Deadline]:

@@ -23,8 +23,9 @@ from tests.conftest import make_context
 from tests.databases import TestDB, new_db
 from workflow.domain.errors import BadInput
 from workflow.usecases import targets
-from workflow.usecases.advancing import Context, add_org
+from workflow.usecases.context import Context
 from workflow.usecases.demo import ROOT, district_history
+from workflow.usecases.organizations import add_org
 
 # A copy of shared/data/quang-nam-2024-targets.csv (Báo Quảng Nam, 12/2023: the province
 # published 1,905; its 22 parts sum to 1,950)

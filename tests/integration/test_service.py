@@ -14,17 +14,11 @@ from tests.databases import ON_POSTGRES, TestDB, table_counts
 from workflow.domain.errors import BadInput, Conflict, Refused
 from workflow.domain.process import Event, Stage
 from workflow.inputs import dossier as inputs
-from workflow.usecases.advancing import (
-    Context,
-    add_candidate,
-    advance,
-    history,
-    list_dossiers,
-    next_steps,
-    set_rule_override,
-    show,
-    verify_audit,
-)
+from workflow.usecases.advancing import advance
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import add_candidate
+from workflow.usecases.settings import set_rule_override
+from workflow.usecases.views import history, list_dossiers, next_steps, show, verify_audit
 
 
 def test_schema_from_migration_matches_the_models(ctx: Context) -> None:

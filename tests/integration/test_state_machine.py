@@ -23,7 +23,10 @@ from tests.databases import new_db
 from workflow.domain.errors import BadInput, Refused
 from workflow.domain.process import Event, Stage, allowed
 from workflow.inputs import dossier as inputs
-from workflow.usecases.advancing import add_org, advance, resync_all, verify_audit
+from workflow.usecases.advancing import advance
+from workflow.usecases.organizations import add_org
+from workflow.usecases.settings import resync_all
+from workflow.usecases.views import verify_audit
 
 FACTS: list[tuple[type[inputs.FactIn], dict[str, Any]]] = [
     (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from workflow.usecases import agenda, tracking
-from workflow.usecases.advancing import Context, _overrides, set_calendar_day, set_rule_override
-from workflow.usecases.step_reads import step_settings
+from workflow.usecases.context import Context
+from workflow.usecases.settings import set_calendar_day, set_rule_override
+from workflow.usecases.step_reads import rule_overrides, step_settings
 
 
 def test_one_statement_reads_what_the_three_tables_hold(ctx: Context) -> None:
@@ -23,7 +24,7 @@ def test_one_statement_reads_what_the_three_tables_hold(ctx: Context) -> None:
     )
     with ctx.read() as s:
         read = step_settings(s)
-        assert read.overrides == _overrides(s) == {"youth_age_max": 35}
+        assert read.overrides == rule_overrides(s) == {"youth_age_max": 35}
         assert read.policies == tracking.policies(s)
         separate = tracking.calendar(s)
     assert read.policies["P-PLAN"].leads == (15, 3) and read.policies["P-PLAN"].overdue_every == 2

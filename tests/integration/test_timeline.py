@@ -11,7 +11,8 @@ from tests.conftest import admit, fact, new_candidate
 from workflow.domain.errors import Refused
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
-from workflow.usecases.advancing import Context, advance
+from workflow.usecases.advancing import advance
+from workflow.usecases.context import Context
 from workflow.usecases.timeline import timeline, write_timeline_docx
 
 

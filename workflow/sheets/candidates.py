@@ -56,7 +56,9 @@ from workflow.sheets.reading import read_table
 from workflow.text.vntext import fold
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
-from workflow.usecases.advancing import CELLS, Context, _calendar, _overrides
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import CELLS
+from workflow.usecases.step_reads import rule_overrides
 
 # The template's columns, in order: the input models' own titles. A person, then where the
 # dossier stands (empty: nguồn) and the dated facts that put it there (workflow/midway.py).
@@ -173,8 +175,8 @@ def import_candidates(
         orgs = s.exec(select(Organization)).all()
         known = {c.cccd: (c, d) for c, d in s.exec(select(Candidate, Dossier).join(Dossier)).all()}
         visible = scope_ids(s, ctx.actor)
-        overrides = _overrides(s) if stage_columns else {}
-        cal = _calendar(s) if stage_columns else None
+        overrides = rule_overrides(s) if stage_columns else {}
+        cal = tracking.calendar(s) if stage_columns else None
     find_org = finder(orgs)
     new: list[NewRow] = []
     updates: list[tuple[Candidate, dict[str, Any]]] = []
@@ -580,17 +582,17 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
     """The candidates in scope, in the template's layout (so a clerk can round-trip). The
     file holds CCCDs: only the dossier's handlers may export, and it is audited."""
     from workflow.text.vntext import fmt_date, name_sort_key
-    from workflow.usecases.advancing import _org, _subtree_ids
+    from workflow.usecases.organizations import org_by_code, subtree_ids
 
     with ctx.write() as s:
-        ctx.allow(s, Action.record, _org(s, org_code).id if org_code else None)
+        ctx.allow(s, Action.record, org_by_code(s, org_code).id if org_code else None)
         query = (
             select(Candidate, Organization, Dossier)
             .join(Organization, col(Organization.id) == col(Candidate.org_id))
             .join(Dossier, col(Dossier.candidate_id) == col(Candidate.id))
         )
         if org_code:
-            query = query.where(col(Candidate.org_id).in_(_subtree_ids(s, _org(s, org_code))))
+            query = query.where(col(Candidate.org_id).in_(subtree_ids(s, org_by_code(s, org_code))))
         scope = scope_ids(s, ctx.actor)
         if scope is not None:
             query = query.where(col(Candidate.org_id).in_(scope))

@@ -34,7 +34,8 @@ from workflow.sheets.fields import (
 from workflow.sheets.reading import read_table
 from workflow.text.vntext import fmt_date, fold, name_sort_key, nfc
 from workflow.usecases.access import Action, scope_ids
-from workflow.usecases.advancing import Context, _sync_dossier, load_facts
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import load_facts, sync_dossier
 
 CLASS_FIELDS = tuple(ClassIn.model_fields)
 LEARNER_FIELDS = tuple(LearnerIn.model_fields)
@@ -271,7 +272,7 @@ def _put_learner(
     s.flush()
     d = s.get(Dossier, dossier.id)
     assert d is not None
-    _sync_dossier(s, d, load_facts(s, d), ctx)  # R-CLASS: the certificate's 60 months
+    sync_dossier(s, d, load_facts(s, d), ctx)  # R-CLASS: the certificate's 60 months
     audit.append(
         s,
         at=ctx.clock.now(),

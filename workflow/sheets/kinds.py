@@ -14,7 +14,7 @@ from typing import Any
 from workflow.domain.errors import BadInput
 from workflow.sheets.fields import header_key
 from workflow.sheets.reading import read_headers
-from workflow.usecases.advancing import Context
+from workflow.usecases.context import Context
 
 
 @dataclass(frozen=True)

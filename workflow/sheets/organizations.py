@@ -34,7 +34,8 @@ from workflow.sheets.fields import (
 from workflow.sheets.reading import read_table
 from workflow.text.vntext import fold
 from workflow.usecases.access import Action
-from workflow.usecases.advancing import Context, _org, parent_problem, place_org
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import org_by_code, parent_problem, place_org
 
 FIELDS: tuple[str, ...] = tuple(OrgIn.model_fields)
 TITLES: dict[str, str] = {f: str(OrgIn.model_fields[f].title) for f in FIELDS}
@@ -140,7 +141,7 @@ def import_organizations(ctx: Context, path: Path, *, dry_run: bool = False) -> 
             ctx.allow(s, Action.admin)
             for code in order:
                 org_in, parent_code = new[code]
-                above = _org(s, parent_code) if parent_code else None
+                above = org_by_code(s, parent_code) if parent_code else None
                 place_org(s, ctx, org_in, above, source=path.name)
             for existing, org_in, changed in updates:
                 _update(s, ctx, existing, org_in, changed, path.name)
@@ -248,7 +249,7 @@ def write_template(path: Path) -> None:
 
 def export_organizations(ctx: Context, path: Path) -> int:
     """The organization tree in the template's layout, parents first."""
-    from workflow.usecases.advancing import list_orgs
+    from workflow.usecases.organizations import list_orgs
 
     orgs = list_orgs(ctx)
     write_book(path, SHEET_TITLE, [TITLES[f] for f in FIELDS], _lines(orgs), help_rows=_HELP)

@@ -33,7 +33,8 @@ from workflow.inputs.dossier import ContactIn, PolicyIn, SubmissionIn, validate
 from workflow.text.vntext import fmt_date, name_sort_key
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
-from workflow.usecases.advancing import Context, _org, _replace, put_setting
+from workflow.usecases.context import Context, put_setting, replace_row
+from workflow.usecases.organizations import org_by_code
 
 
 def _audit(
@@ -59,7 +60,7 @@ def _resync_cycle(s: Session, ctx: Context, year: int, org_id: int | None = None
 def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     sub = validate(SubmissionIn, data, ctx.today())
     with ctx.write() as s:
-        org = _org(s, sub.org_code)
+        org = org_by_code(s, sub.org_code)
         assert org.id is not None
         ctx.allow(s, Action.plan, org.id)
         old = s.exec(
@@ -70,7 +71,7 @@ def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             )
         ).first()
         replaced = old.model_dump(mode="json", include={"submitted_on", "number"}) if old else None
-        _replace(
+        replace_row(
             s,
             old,
             Submission(
@@ -160,7 +161,7 @@ def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi cách nhắc việc")
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
-        _replace(
+        replace_row(
             s,
             s.get(ReminderPolicy, p.kind),
             ReminderPolicy(
@@ -182,7 +183,7 @@ def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any
 def contact_add(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     c = validate(ContactIn, data, ctx.today())
     with ctx.write() as s:
-        org = _org(s, c.org_code)
+        org = org_by_code(s, c.org_code)
         assert org.id is not None
         ctx.allow(s, Action.admin)
         exists = s.exec(
@@ -230,7 +231,7 @@ def _scope(
     if org_code is None:
         ctx.allow(s, Action.read)
         return tree, mine
-    org = _org(s, org_code)
+    org = org_by_code(s, org_code)
     assert org.id is not None
     ctx.allow(s, Action.read, org.id)
     return tree, tree.subtree(org.id)

@@ -20,8 +20,9 @@ from workflow.domain.errors import BadInput
 from workflow.domain.process import Stage
 from workflow.text.vntext import fmt_date
 from workflow.usecases.access import Action
-from workflow.usecases.advancing import Context, _dossier
 from workflow.usecases.clock import VN_TZ, local
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import get_dossier
 
 _OPENING = {"create", "import"}
 
@@ -37,7 +38,7 @@ def end_of_day_utc(day: date) -> str:
 
 def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
     with ctx.read() as s:
-        ctx.allow(s, Action.read, _dossier(s, dossier_id).org_id)
+        ctx.allow(s, Action.read, get_dossier(s, dossier_id).org_id)
         events = s.exec(
             select(AuditEvent)
             .where(AuditEvent.dossier_id == dossier_id, col(AuditEvent.at) <= end_of_day_utc(day))

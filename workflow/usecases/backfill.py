@@ -17,7 +17,8 @@ from workflow.domain.calendar import add_months
 from workflow.domain.process import Stage
 from workflow.domain.rules import rule_set_for
 from workflow.inputs.dossier import PastAdmissionIn, validate
-from workflow.usecases.advancing import Context, _sync_dossier, load_facts, new_person, profile_of
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import load_facts, new_person, profile_of, sync_dossier
 
 
 def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +72,7 @@ def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         if p.ceremony_on is not None:
             s.add(Ceremony(dossier_id=dossier.id, held_on=p.ceremony_on))
         s.flush()
-        _sync_dossier(s, dossier, load_facts(s, dossier), ctx)
+        sync_dossier(s, dossier, load_facts(s, dossier), ctx)
         audit.append(
             s,
             at=now,

@@ -19,8 +19,12 @@ from workflow.domain.calendar import add_months
 from workflow.domain.process import Event, Stage
 from workflow.inputs import dossier as inputs
 from workflow.usecases import agenda, targets
-from workflow.usecases.advancing import Context, add_candidate, add_org, advance, record_fact
+from workflow.usecases.advancing import advance
 from workflow.usecases.backfill import record_past_admission
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import add_candidate
+from workflow.usecases.organizations import add_org
+from workflow.usecases.recording import record_fact
 
 ROOT = "TU-LD"
 

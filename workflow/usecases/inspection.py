@@ -299,13 +299,14 @@ def export_bundle(
     from models.tables import CalendarOverride, Dossier
     from workflow.usecases import tracking
     from workflow.usecases.access import Action
-    from workflow.usecases.advancing import _org, rule_sets
+    from workflow.usecases.organizations import org_by_code
+    from workflow.usecases.settings import rule_sets
 
     if not key.exists():
         raise FileNotFoundError(key)
     sets = rule_sets(ctx)
     with ctx.write() as s:
-        scope_org = _org(s, org_code).id if org_code is not None else None
+        scope_org = org_by_code(s, org_code).id if org_code is not None else None
         ctx.allow(s, Action.export, scope_org)
         audit.append(
             s,
@@ -325,7 +326,7 @@ def export_bundle(
         scope_codes: set[str] | None = None
         dossiers: set[int] = set()
         if org_code is not None:
-            org = _org(s, org_code)
+            org = org_by_code(s, org_code)
             assert org.id is not None
             tree = tracking.OrgTree(s)
             ids = tree.subtree(org.id)

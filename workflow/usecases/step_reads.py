@@ -43,7 +43,7 @@ from models.tables import (
 )
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.reminders import Policy
-from workflow.domain.rules import coerce_override
+from workflow.domain.rules import RuleSet, coerce_override, rule_set_for
 from workflow.usecases.tracking import calendar_from, policies_from
 
 _WIDTH = 7  # the widest kinds (the person, a resolution) have seven columns
@@ -255,3 +255,17 @@ def step_settings(s: Session) -> StepSettings:
         else:
             policies.append((a, b, int(c), d))
     return StepSettings(calendar_from(days), overrides, policies_from(policies))
+
+
+_OVERRIDES = sa_select(col(RuleOverride.key), col(RuleOverride.value))
+
+
+def rule_overrides(s: Session) -> dict[str, Any]:
+    """The installation's rule overrides alone (a read view, not a step)."""
+    rows = s.connection().execute(_OVERRIDES)
+    return {key: coerce_override(key, value) for key, value in rows}
+
+
+def rules_on(s: Session, day: date) -> RuleSet:
+    """The rule set in force on ``day`` with the installation's overrides."""
+    return rule_set_for(day, rule_overrides(s))

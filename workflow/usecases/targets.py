@@ -22,7 +22,8 @@ from workflow.sheets.fields import finder, header_key
 from workflow.sheets.reading import read_table
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
-from workflow.usecases.advancing import Context, _org, _replace
+from workflow.usecases.context import Context, replace_row
+from workflow.usecases.organizations import org_by_code
 
 # Seed 001, per school level: (kind, the least a year, the most when the seed gives a range)
 SCHOOL_TARGETS: dict[SchoolLevel, tuple[tuple[TargetKind, int, int | None], ...]] = {
@@ -50,7 +51,7 @@ def _put(s: Session, ctx: Context, org: Organization, t: TargetIn) -> dict[str, 
         set_by=ctx.actor,
         set_at=ctx.clock.now(),
     )
-    _replace(s, old, new)
+    replace_row(s, old, new)
     if t.kind is TargetKind.ket_nap and t.year == ctx.today().year:
         orgs = set(tracking.OrgTree(s).ancestors(org.id))
         tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids=orgs)
@@ -69,7 +70,7 @@ def _put(s: Session, ctx: Context, org: Organization, t: TargetIn) -> dict[str, 
 def set_target(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     t = validate(TargetIn, data, ctx.today())
     with ctx.write() as s:
-        return _put(s, ctx, _org(s, t.org_code), t)
+        return _put(s, ctx, org_by_code(s, t.org_code), t)
 
 
 def set_school_targets(ctx: Context, org_code: str, year: str, level: str) -> list[dict[str, Any]]:
@@ -87,7 +88,7 @@ def set_school_targets(ctx: Context, org_code: str, year: str, level: str) -> li
         for k, v, _ in SCHOOL_TARGETS[lvl]
     ]
     with ctx.write() as s:
-        org = _org(s, org_code)
+        org = org_by_code(s, org_code)
         return [_put(s, ctx, org, t) for t in items]
 
 

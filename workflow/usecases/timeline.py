@@ -14,9 +14,12 @@ from models.tables import AuditEvent
 from workflow.domain.deadlines import dossier_deadlines
 from workflow.domain.process import Event, Stage
 from workflow.text.vntext import fmt_date
+from workflow.usecases import tracking
 from workflow.usecases.access import Action
-from workflow.usecases.advancing import Context, _calendar, _dossier, _rules, load_facts
 from workflow.usecases.clock import local
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import get_dossier, load_facts
+from workflow.usecases.step_reads import rules_on
 
 # The deadline each step answers (RULES.md ids; our kinds where a rule has two deadlines).
 ANSWERS: dict[str, str] = {
@@ -53,12 +56,13 @@ def _label(value: str | None, labels: dict[str, str]) -> str:
 
 def timeline(ctx: Context, dossier_id: int) -> dict[str, Any]:
     with ctx.read() as s:
-        d = _dossier(s, dossier_id)
+        d = get_dossier(s, dossier_id)
         ctx.allow(s, Action.read, d.org_id)
         facts = load_facts(s, d)
         today = ctx.today()
         deadlines = {
-            x.kind: x for x in dossier_deadlines(facts, _rules(s, today), _calendar(s), today)
+            x.kind: x
+            for x in dossier_deadlines(facts, rules_on(s, today), tracking.calendar(s), today)
         }
         events = s.exec(
             select(AuditEvent)

@@ -17,7 +17,8 @@ from workflow.domain.errors import BadInput
 from workflow.domain.facts import OrgKind, Role
 from workflow.text.vntext import nfc
 from workflow.usecases.access import Action, enforced
-from workflow.usecases.advancing import CELLS, Context, _org
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import CELLS, org_by_code
 
 SCOPED = frozenset({Role.chuyen_vien, Role.bi_thu, Role.cap_uy})
 
@@ -34,7 +35,7 @@ def _scope(s: Session, role: Role, org_code: str | None) -> Organization | None:
         if role in SCOPED:
             raise BadInput.one("Tổ chức", f"bắt buộc với vai trò {role.label}")
         return None
-    org = _org(s, org_code)
+    org = org_by_code(s, org_code)
     if role is Role.bi_thu and OrgKind(org.kind) not in CELLS:
         raise BadInput.one(
             "Tổ chức", f"bí thư chi bộ phải thuộc một chi bộ ('{org.name}' thì không)"

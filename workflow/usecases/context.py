@@ -1,0 +1,127 @@
+"""Who acts, on which database, at what time: the context every use case receives, its
+units of work (the only commits), and the row helpers they share.
+
+The path of every change: validate input → open a write transaction → load the dossier
+and its facts → judge with the pure guards → fire the shared machine → write the new
+stage, the audit event and whatever else changed → commit once. A refusal rolls all of
+that back and records only the refusal itself, in its own transaction, for inspectors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from models import audit
+from models.db import HEAD_REVISION, make_engine, migrate, schema_revision, unit_of_work
+from models.tables import RuleOverride, Setting
+from workflow.domain.errors import Forbidden, NotInitialised
+from workflow.usecases.access import Action, authorize
+from workflow.usecases.clock import Clock, today
+
+
+@dataclass
+class Context:
+    """Who acts, on which database, at what time. Built by the CLI (or a test)."""
+
+    engine: Engine
+    clock: Clock
+    actor: str
+
+    def today(self) -> date:
+        return today(self.clock)
+
+    def write(self) -> AbstractContextManager[Session]:
+        return self._unit(write=True)
+
+    def read(self) -> AbstractContextManager[Session]:
+        return self._unit(write=False)
+
+    @contextmanager
+    def _unit(self, *, write: bool) -> Iterator[Session]:
+        try:
+            with unit_of_work(self.engine, write=write) as session:
+                yield session
+        except Forbidden as exc:
+            self._denied(exc)
+            raise
+
+    def _denied(self, exc: Forbidden) -> None:
+        """A refused action is itself audited, in its own transaction after the rollback."""
+        with unit_of_work(self.engine, write=True) as session:
+            audit.append(
+                session,
+                at=self.clock.now(),
+                actor=self.actor,
+                kind="denied",
+                event=exc.action,
+                reason=str(exc),
+                data={"org_id": exc.org_id},
+            )
+
+    def allow(self, s: Session, action: Action, org_id: int | None = None) -> None:
+        """Check the actor may do ``action`` (in ``org_id``'s subtree); raise Forbidden."""
+        authorize(s, self.actor, action, org_id)
+
+
+def open_context(url: str, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
+    engine = make_engine(url)
+    if require_init and schema_revision(engine) != HEAD_REVISION:
+        engine.dispose()
+        raise NotInitialised(
+            "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
+        )
+    return Context(engine, clock, actor)
+
+
+def initialise(ctx: Context) -> bool:
+    """Create or upgrade the schema through Alembic; True when the installation is new (its
+    audit log was empty: the schema may have been made by a DBA running the migrations)."""
+    migrate(ctx.engine)
+    with ctx.write() as s:
+        fresh = audit.head(s)[0] == 0
+        if fresh:
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="admin",
+                event="khoi_tao",
+                data={"schema": HEAD_REVISION},
+            )
+    return fresh
+
+
+def replace_row(s: Session, old: SQLModel | None, new: SQLModel) -> None:
+    """Put ``new`` where ``old`` was (one row per key); the caller audits the old value."""
+    if old is not None:
+        s.delete(old)
+        s.flush()
+    s.add(new)
+    s.flush()
+
+
+KeyedSetting = TypeVar("KeyedSetting", RuleOverride, Setting)
+
+
+def put_setting(
+    s: Session,
+    ctx: Context,
+    model: type[KeyedSetting],
+    key: str,
+    value: str,
+    reason: str,
+) -> str | None:
+    """Store one installation setting (a rule override, a date of the cycle) in place of
+    the previous one, and return the previous value for the audit event."""
+    old = s.get(model, key)
+    previous = old.value if old else None
+    new = model(key=key, value=value, reason=reason, set_by=ctx.actor, set_at=ctx.clock.now())
+    replace_row(s, old, new)
+    return previous

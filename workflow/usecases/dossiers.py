@@ -1,0 +1,255 @@
+"""People and their dossiers: a new person in the pool, a dossier by id, its facts as the
+guards see them, its deadline rows kept in step."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from models import audit
+from models.tables import Candidate, Dossier, Organization
+from workflow.domain.deadlines import chi_bo_date, dossier_dues
+from workflow.domain.errors import BadInput
+from workflow.domain.facts import (
+    ConsentFact,
+    ConsentKind,
+    DecisionFact,
+    DecisionKind,
+    DocumentFact,
+    DocumentKind,
+    DossierFacts,
+    Education,
+    EduException,
+    ExitCause,
+    IntroducerFact,
+    OrgKind,
+    PriorMembershipFact,
+    Relation,
+    RelativeFact,
+    ResolutionFact,
+    ResolutionKind,
+)
+from workflow.domain.process import Stage
+from workflow.domain.profile import admission_profile
+from workflow.inputs.dossier import CandidateIn, validate
+from workflow.text.vntext import fold
+from workflow.usecases import tracking
+from workflow.usecases.access import Action
+from workflow.usecases.context import Context
+from workflow.usecases.organizations import CELLS, org_by_code
+from workflow.usecases.step_reads import fact_rows, rules_on
+
+CLOSED_STAGES = [st.value for st in Stage if st.closed]
+
+
+def sync_dossier(s: Session, d: Dossier, facts: DossierFacts, ctx: Context) -> None:
+    """The dossier's deadline rows, recomputed in the transaction that changed its facts."""
+    assert d.id is not None
+    today_ = ctx.today()
+    cal = tracking.calendar(s)
+    dues = (
+        []
+        if facts.stage.closed
+        else dossier_dues(facts, rules_on(s, chi_bo_date(facts) or today_), cal)
+    )
+    tracking.sync(
+        s,
+        tracking.dossier_subject(d.id),
+        d.org_id,
+        d.id,
+        dues,
+        today_,
+        ctx.clock.now(),
+        cal,
+        tracking.policies(s),
+    )
+
+
+def new_person(s: Session, ctx: Context, c_in: CandidateIn) -> tuple[Candidate, Organization]:
+    """The candidate row of a new person in a chi bộ (checked: a cell, a CCCD not yet used,
+    the actor's right to add people there)."""
+    now = ctx.clock.now()
+    org = org_by_code(s, c_in.org_code, "Chi bộ")
+    if OrgKind(org.kind) not in CELLS:
+        raise BadInput.one(
+            "Chi bộ", f"'{org.name}' là {OrgKind(org.kind).label}, không phải chi bộ"
+        )
+    existing = s.exec(select(Dossier.id).join(Candidate).where(Candidate.cccd == c_in.cccd)).first()
+    if existing is not None:
+        raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
+    assert org.id is not None
+    ctx.allow(s, Action.add_candidate, org.id)
+    person = Candidate(
+        **c_in.model_dump(
+            include=set(CandidateIn.model_fields)
+            - {"org_code", "sex", "education", "edu_exception", "occupation"}
+        ),
+        sex=c_in.sex.value,
+        education=c_in.education.value,
+        edu_exception=c_in.edu_exception.value,
+        occupation=c_in.occupation.value,
+        name_key=fold(c_in.full_name),
+        org_id=org.id,
+        created_at=now,
+    )
+    s.add(person)
+    s.flush()
+    return person, org
+
+
+def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    c_in = validate(CandidateIn, data, ctx.today())
+    with ctx.write() as s:
+        return open_dossier(s, ctx, c_in)
+
+
+def open_dossier(
+    s: Session, ctx: Context, c_in: CandidateIn, source: str | None = None
+) -> dict[str, Any]:
+    """A new person in the pool (nguồn), in the caller's unit of work (one clerk's entry,
+    or one row of an imported sheet: ``source`` names the file)."""
+    now = ctx.clock.now()
+    person, org = new_person(s, ctx, c_in)
+    assert person.id is not None and org.id is not None
+    dossier = Dossier(
+        candidate_id=person.id,
+        org_id=org.id,
+        stage=Stage.nguon.value,
+        opened_on=ctx.today(),
+        updated_at=now,
+    )
+    s.add(dossier)
+    s.flush()
+    data = {"org": org.code, "birth_month": c_in.birth_date.strftime("%Y-%m")}
+    if source is not None:
+        data["source"] = source
+    audit.append(
+        s,
+        at=now,
+        actor=ctx.actor,
+        kind="create",
+        event="tao_ho_so",
+        dossier_id=dossier.id,
+        to_stage=Stage.nguon.value,
+        data=data,
+    )
+    return {"dossier_id": dossier.id, "candidate_id": person.id, "stage": dossier.stage}
+
+
+def get_dossier(s: Session, dossier_id: int) -> Dossier:
+    d = s.get(Dossier, dossier_id)
+    if d is None:
+        raise no_dossier(dossier_id)
+    return d
+
+
+def no_dossier(*ids: int) -> BadInput:
+    return BadInput.one("Mã hồ sơ", "không có hồ sơ " + ", ".join(f"#{i}" for i in ids))
+
+
+class DossierState(Protocol):
+    """What judging and writing a transition read of a dossier: a plain row of its table
+    (no identity map for a step, nor for a batch of 20,000), or its ORM object."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def candidate_id(self) -> int: ...
+    @property
+    def org_id(self) -> int: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def closed_reason(self) -> str | None: ...
+    @property
+    def party_joined_on(self) -> date | None: ...
+    @property
+    def admitted_profile(self) -> int | None: ...
+    @property
+    def official_effective_on(self) -> date | None: ...
+
+
+DOSSIER_TABLE = Dossier.__table__  # type: ignore[attr-defined]  # its rows, not ORM objects
+
+
+_DOSSIER_ROW = sa_select(DOSSIER_TABLE).where(col(Dossier.id) == bindparam("id"))
+
+
+def dossier_state(s: Session, dossier_id: int) -> DossierState:
+    """One dossier as a plain row, for a step (the ORM's identity map is not needed there)."""
+    row: DossierState | None = s.connection().execute(_DOSSIER_ROW, {"id": dossier_id}).first()
+    if row is None:
+        raise no_dossier(dossier_id)
+    return row
+
+
+def load_facts(s: Session, d: Dossier) -> DossierFacts:
+    """Everything the guards may need about one dossier, read in this transaction."""
+    assert d.id is not None
+    return load_facts_many(s, [d])[d.id]
+
+
+def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, DossierFacts]:
+    """The facts of many dossiers, read in one statement (``workflow.step_reads``)."""
+    grouped = fact_rows(s, [d.id or 0 for d in dossiers], [d.candidate_id for d in dossiers])
+    out: dict[int, DossierFacts] = {}
+    for d in dossiers:
+        assert d.id is not None
+
+        def rows(kind: str, key: int = d.id) -> list[tuple[Any, ...]]:
+            return grouped[kind].get(key, [])
+
+        (person,) = rows("person", d.candidate_id)
+        birth, education, exception, doan, cong_doan, org_kind, has_doan = person
+        certificate = rows("certificate", d.candidate_id)
+        verified = rows("verified")
+        ceremony = rows("ceremony")
+        prior = rows("prior")
+        out[d.id] = DossierFacts(
+            stage=Stage(d.stage),
+            birth_date=birth,
+            education=Education(education),
+            edu_exception=EduException(exception),
+            doan_member=doan,
+            cong_doan_member=cong_doan,
+            under_dang_uy=OrgKind(org_kind) is OrgKind.chi_bo,
+            unit_has_doan=has_doan,
+            certificate_issued_on=certificate[0][0] if certificate else None,
+            introducers=tuple(IntroducerFact(*r) for r in rows("introducers")),
+            documents=tuple(DocumentFact(DocumentKind(r[0]), r[1]) for r in rows("documents")),
+            verified_on=verified[0][0] if verified else None,
+            relatives=tuple(RelativeFact(Relation(r[0]), r[1], r[2]) for r in rows("relatives")),
+            resolutions=tuple(
+                ResolutionFact(ResolutionKind(r[0]), *r[1:]) for r in rows("resolutions")
+            ),
+            decisions=tuple(DecisionFact(DecisionKind(r[0]), *r[1:]) for r in rows("decisions")),
+            consents=tuple(ConsentFact(ConsentKind(r[0]), *r[1:]) for r in rows("consents")),
+            ceremony_on=ceremony[0][0] if ceremony else None,
+            prior_membership=(
+                PriorMembershipFact(prior[0][0], ExitCause(prior[0][1]), prior[0][2])
+                if prior
+                else None
+            ),
+        )
+    return out
+
+
+def profile_of(c: Candidate, admitted_on: date) -> int:
+    """The person as the reports count them, fixed at the admission decision."""
+    return admission_profile(
+        doan_member=c.doan_member,
+        sex=c.sex,
+        ethnicity=c.ethnicity,
+        religion=c.religion,
+        occupation=c.occupation,
+        education=c.education,
+        birth_date=c.birth_date,
+        admitted_on=admitted_on,
+    )

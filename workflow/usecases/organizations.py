@@ -1,0 +1,150 @@
+"""Use cases of the organization tree: place an organization, find one by its code, list the
+tree, a subtree's ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models import audit
+from models.tables import Organization
+from workflow.domain.errors import BadInput
+from workflow.domain.facts import OrgKind
+from workflow.inputs.dossier import OrgIn, validate
+from workflow.text.vntext import fold, name_sort_key
+from workflow.usecases import tracking
+from workflow.usecases.access import Action
+from workflow.usecases.context import Context
+
+# Which kind of organization may sit under which (RULES.md: no district level since
+# 01/7/2025, so the deciding committee is a role, not a fixed "Huyện ủy").
+PARENT_KINDS: dict[OrgKind, set[OrgKind | None]] = {
+    OrgKind.cap_tinh: {None},
+    OrgKind.cap_uy_co_tham_quyen: {None, OrgKind.cap_tinh, OrgKind.cap_uy_co_tham_quyen},
+    OrgKind.dang_bo_co_so: {OrgKind.cap_uy_co_tham_quyen},
+    OrgKind.chi_bo: {OrgKind.dang_bo_co_so},
+    OrgKind.chi_bo_co_so: {OrgKind.cap_uy_co_tham_quyen},
+}
+
+
+CELLS = frozenset({OrgKind.chi_bo, OrgKind.chi_bo_co_so})
+
+
+def org_by_code(s: Session, code: str, field: str = "Tổ chức") -> Organization:
+    org = s.exec(select(Organization).where(Organization.code == code.strip().upper())).first()
+    if org is None:
+        raise BadInput.one(field, f"không có tổ chức mã '{code}'")
+    return org
+
+
+def parent_problem(kind: OrgKind, parent_kind: OrgKind | None) -> str | None:
+    """Why an organization of ``kind`` cannot sit under one of ``parent_kind`` (or None)."""
+    if parent_kind in PARENT_KINDS[kind]:
+        return None
+    allowed = ", ".join(k.label if k else "không có" for k in PARENT_KINDS[kind])
+    return (
+        f"{kind.label} không thể trực thuộc "
+        f"{parent_kind.label if parent_kind else 'không có cấp trên'}; cấp trên hợp lệ: {allowed}"
+    )
+
+
+def place_org(
+    s: Session,
+    ctx: Context,
+    org_in: OrgIn,
+    parent: Organization | None,
+    source: str | None = None,
+) -> Organization:
+    """A new organization in the caller's unit of work (checked by the caller), with its
+    planning cycle of this year and its audit event."""
+    org = Organization(
+        code=org_in.code,
+        name=org_in.name,
+        name_key=fold(org_in.name),
+        kind=org_in.kind.value,
+        sector=org_in.sector.value,
+        parent_id=parent.id if parent else None,
+        has_doan=org_in.has_doan,
+        has_cong_doan=org_in.has_cong_doan,
+        created_at=ctx.clock.now(),
+    )
+    s.add(org)
+    s.flush()
+    assert org.id is not None
+    # its planning cycle of this year (a base organization owes a plan and reports)
+    tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids={org.id})
+    data = org_in.model_dump(mode="json")
+    if source is not None:
+        data["source"] = source
+    audit.append(
+        s, at=ctx.clock.now(), actor=ctx.actor, kind="admin", event="them_to_chuc", data=data
+    )
+    return org
+
+
+def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    org_in = validate(OrgIn, data, ctx.today())
+    with ctx.write() as s:
+        ctx.allow(s, Action.admin)
+        if s.exec(select(Organization.id).where(Organization.code == org_in.code)).first():
+            raise BadInput.one("Mã tổ chức", f"mã '{org_in.code}' đã được dùng")
+        parent = (
+            org_by_code(s, org_in.parent_code, "Tổ chức cấp trên") if org_in.parent_code else None
+        )
+        problem = parent_problem(org_in.kind, OrgKind(parent.kind) if parent else None)
+        if problem is not None:
+            raise BadInput.one("Tổ chức cấp trên", problem)
+        return _org_view(place_org(s, ctx, org_in, parent), parent)
+
+
+def _org_view(org: Organization, parent: Organization | None) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "kind_label": OrgKind(org.kind).label,
+        "sector": org.sector,
+        "parent_code": parent.code if parent else None,
+        "has_doan": org.has_doan,
+        "has_cong_doan": org.has_cong_doan,
+    }
+
+
+def list_orgs(ctx: Context) -> list[dict[str, Any]]:
+    """Organizations in tree order (each parent before its children)."""
+    with ctx.read() as s:
+        orgs = s.exec(select(Organization)).all()
+    by_id = {o.id: o for o in orgs}
+    children: dict[int | None, list[Organization]] = {}
+    for o in orgs:
+        children.setdefault(o.parent_id, []).append(o)
+    out: list[dict[str, Any]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for o in sorted(children.get(parent_id, []), key=lambda o: name_sort_key(o.name)[1]):
+            view = _org_view(o, by_id.get(o.parent_id))
+            view["depth"] = depth
+            out.append(view)
+            walk(o.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+def subtree_ids(s: Session, root: Organization) -> set[int]:
+    rows = s.exec(select(col(Organization.id), col(Organization.parent_id))).all()
+    children: dict[int | None, list[int]] = {}
+    for oid, parent in rows:
+        if oid is not None:
+            children.setdefault(parent, []).append(oid)
+    found: set[int] = set()
+    stack: list[int | None] = [root.id]
+    while stack:
+        current = stack.pop()
+        if current is None or current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found

@@ -1,0 +1,155 @@
+"""Recording a dated fact of a dossier (a vote, a paper, a decision …): one unit of work
+with its audit event and the deadlines it moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import SQLModel, select
+
+from models import audit
+from models.tables import (
+    Ceremony,
+    Certificate,
+    Consent,
+    Decision,
+    Document,
+    Dossier,
+    Introducer,
+    PriorMembership,
+    Relative,
+    Resolution,
+    Verification,
+)
+from workflow.domain.errors import BadInput
+from workflow.domain.facts import ResolutionKind
+from workflow.domain.process import Stage
+from workflow.inputs.dossier import (
+    CeremonyIn,
+    CertificateIn,
+    ConsentIn,
+    DecisionIn,
+    DocumentIn,
+    FactIn,
+    IntroducerIn,
+    PriorMembershipIn,
+    RelativeIn,
+    ResolutionIn,
+    VerificationIn,
+    validate,
+)
+from workflow.usecases.access import Action
+from workflow.usecases.context import Context, replace_row
+from workflow.usecases.dossiers import get_dossier, load_facts, sync_dossier
+
+
+def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
+    """The table row for a fact, and the name of the audit event recording it."""
+    did = d.id
+    assert did is not None
+    match fact:
+        case CertificateIn():
+            return "ghi_giay_chung_nhan", Certificate(
+                candidate_id=d.candidate_id, **fact.model_dump()
+            )
+        case IntroducerIn():
+            return "ghi_nguoi_gioi_thieu", Introducer(dossier_id=did, **fact.model_dump())
+        case DocumentIn():
+            return "ghi_giay_to", Document(
+                dossier_id=did,
+                kind=fact.kind.value,
+                form=fact.kind.form,
+                dated=fact.dated,
+                number=fact.number,
+            )
+        case VerificationIn():
+            return "ghi_tham_tra", Verification(dossier_id=did, **fact.model_dump())
+        case RelativeIn():
+            return "ghi_nguoi_than", Relative(
+                dossier_id=did,
+                **fact.model_dump(exclude={"relation"}),
+                relation=fact.relation.value,
+            )
+        case ResolutionIn():
+            return "ghi_nghi_quyet", Resolution(
+                dossier_id=did, **fact.model_dump(exclude={"kind"}), kind=fact.kind.value
+            )
+        case DecisionIn():
+            return "ghi_quyet_dinh", Decision(
+                dossier_id=did,
+                kind=fact.kind.value,
+                number=fact.number,
+                signed_on=fact.signed_on,
+                received_on=fact.received,
+                approve=fact.approve,
+            )
+        case CeremonyIn():
+            return "ghi_le_ket_nap", Ceremony(dossier_id=did, held_on=fact.held_on)
+        case ConsentIn():
+            return "ghi_van_ban_dong_y", Consent(
+                dossier_id=did, **fact.model_dump(exclude={"kind"}), kind=fact.kind.value
+            )
+        case PriorMembershipIn():
+            return "ghi_qua_trinh_dang_truoc", PriorMembership(
+                dossier_id=did,
+                left_on=fact.left_on,
+                cause=fact.cause.value,
+                readmitted_before=fact.readmitted_before,
+            )
+    raise TypeError(type(fact))  # pragma: no cover
+
+
+def _fact_action(fact: FactIn) -> Action:
+    """The committee's facts need its right (decide); the chi bộ's own, the right to record."""
+    committee = (DecisionIn, ConsentIn, VerificationIn, PriorMembershipIn)
+    if isinstance(fact, committee):
+        return Action.decide
+    if isinstance(fact, ResolutionIn) and fact.kind in {
+        ResolutionKind.dang_uy,
+        ResolutionKind.dang_uy_chinh_thuc,
+    }:
+        return Action.decide
+    return Action.record
+
+
+# Facts of which a dossier holds one: recording again replaces the earlier one (audited).
+_SINGLE: dict[type[SQLModel], Any] = {
+    Ceremony: Ceremony.dossier_id,
+    PriorMembership: PriorMembership.dossier_id,
+}
+
+
+def record_fact(
+    ctx: Context, dossier_id: int, model: type[FactIn], data: dict[str, Any]
+) -> dict[str, Any]:
+    """Record one dated fact of a dossier (a vote, a paper, a decision …), audited."""
+    fact = validate(model, data, ctx.today())
+    with ctx.write() as s:
+        d = get_dossier(s, dossier_id)
+        ctx.allow(s, _fact_action(fact), d.org_id)
+        if Stage(d.stage).closed:
+            raise BadInput.one(
+                "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
+            )
+        name, row = _fact_row(d, fact)
+        old = None
+        if type(row) in _SINGLE:
+            old = s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
+        replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"}) if old else None
+        replace_row(s, old, row)
+        payload = fact.model_dump(
+            mode="json", exclude={"full_name"} if model is RelativeIn else None
+        )
+        if replaced is not None:
+            payload["replaces"] = replaced
+        sync_dossier(s, d, load_facts(s, d), ctx)
+        audit.append(
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="fact",
+            event=name,
+            dossier_id=dossier_id,
+            data=payload,
+        )
+        return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}

@@ -1,0 +1,257 @@
+"""Read views of dossiers: the list, one dossier, its next steps, its history, and the
+audit chain's verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from models import audit
+from models.tables import (
+    AuditEvent,
+    Candidate,
+    Ceremony,
+    Certificate,
+    Consent,
+    Decision,
+    Document,
+    Dossier,
+    Introducer,
+    Organization,
+    PriorMembership,
+    Relative,
+    Resolution,
+    Verification,
+)
+from workflow.domain import guards
+from workflow.domain.deadlines import dossier_deadlines
+from workflow.domain.process import Stage, events_from, targets
+from workflow.domain.rules import rule_set_for
+from workflow.text.vntext import fold, name_sort_key
+from workflow.usecases import tracking
+from workflow.usecases.access import Action, scope_ids
+from workflow.usecases.context import Context
+from workflow.usecases.dossiers import get_dossier, load_facts
+from workflow.usecases.organizations import org_by_code, subtree_ids
+from workflow.usecases.step_reads import rule_overrides, rules_on
+
+
+def mask_cccd(cccd: str) -> str:
+    return "*" * 8 + cccd[-4:]
+
+
+def list_dossiers(
+    ctx: Context,
+    *,
+    search: str | None = None,
+    stage: Stage | None = None,
+    org_code: str | None = None,
+) -> list[dict[str, Any]]:
+    """Dossiers with their candidate, in Vietnamese order by given name."""
+    with ctx.read() as s:
+        query = (
+            select(Dossier, Candidate, Organization)
+            .join(Candidate, col(Candidate.id) == Dossier.candidate_id)
+            .join(Organization, col(Organization.id) == Dossier.org_id)
+        )
+        if search:
+            query = query.where(col(Candidate.name_key).contains(fold(search)))
+        if stage is not None:
+            query = query.where(Dossier.stage == stage.value)
+        if org_code:
+            org = org_by_code(s, org_code)
+            ctx.allow(s, Action.read, org.id)
+            query = query.where(col(Dossier.org_id).in_(subtree_ids(s, org)))
+        else:
+            ctx.allow(s, Action.read)
+        scope = scope_ids(s, ctx.actor)
+        if scope is not None:  # a user sees their own organizations only
+            query = query.where(col(Dossier.org_id).in_(scope))
+        rows = s.exec(query).all()
+    rows = sorted(rows, key=lambda r: (name_sort_key(r[1].full_name), r[0].id))
+    return [
+        {
+            "dossier_id": d.id,
+            "full_name": c.full_name,
+            "birth_date": c.birth_date.isoformat(),
+            "sex": c.sex,
+            "org_code": o.code,
+            "org_name": o.name,
+            "stage": d.stage,
+            "stage_label": Stage(d.stage).label,
+            "version": d.version,
+        }
+        for d, c, o in rows
+    ]
+
+
+def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[str, Any]:
+    """One dossier: candidate (CCCD masked unless revealed), facts, deadlines.
+
+    The CCCD is sensitive personal data (Nghị định 13/2023/NĐ-CP): only the roles that
+    handle the dossier (clerk, chi bộ secretary, in scope) may see it whole, and each time
+    they do it is audited."""
+    if reveal_cccd:
+        with ctx.write() as s:
+            d = get_dossier(s, dossier_id)
+            ctx.allow(s, Action.record, d.org_id)  # the roles that write the dossier
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="personal",
+                event="xem_cccd",
+                dossier_id=dossier_id,
+                data={},
+            )
+    with ctx.read() as s:
+        d = get_dossier(s, dossier_id)
+        ctx.allow(s, Action.read, d.org_id)
+        c = s.get(Candidate, d.candidate_id)
+        o = s.get(Organization, d.org_id)
+        assert c is not None and o is not None
+        facts = load_facts(s, d)
+        today_ = ctx.today()
+        rs = rules_on(s, today_)
+        cal = tracking.calendar(s)
+        certificates = s.exec(select(Certificate).where(Certificate.candidate_id == c.id)).all()
+        rows: dict[str, list[Any]] = {
+            name: list(s.exec(select(table).where(table.dossier_id == dossier_id)).all())
+            for name, table in (
+                ("introducers", Introducer),
+                ("documents", Document),
+                ("verifications", Verification),
+                ("relatives", Relative),
+                ("resolutions", Resolution),
+                ("decisions", Decision),
+                ("consents", Consent),
+                ("ceremony", Ceremony),
+                ("prior_membership", PriorMembership),
+            )
+        }
+    record = {
+        name: [r.model_dump(mode="json", exclude={"dossier_id"}) for r in items]
+        for name, items in rows.items()
+    }
+    record["certificates"] = [
+        r.model_dump(mode="json", exclude={"candidate_id"}) for r in certificates
+    ]
+    return {
+        "dossier_id": d.id,
+        "version": d.version,
+        "stage": d.stage,
+        "stage_label": Stage(d.stage).label,
+        "rule_set_id": d.rule_set_id,
+        "returned_reason": d.returned_reason,
+        "closed_reason": d.closed_reason,
+        "party_joined_on": d.party_joined_on.isoformat() if d.party_joined_on else None,
+        "official_effective_on": (
+            d.official_effective_on.isoformat() if d.official_effective_on else None
+        ),
+        "opened_on": d.opened_on.isoformat(),
+        "candidate": {
+            "id": c.id,
+            "full_name": c.full_name,
+            "birth_date": c.birth_date.isoformat(),
+            "sex": c.sex,
+            "ethnicity": c.ethnicity,
+            "religion": c.religion,
+            "cccd_masked": mask_cccd(c.cccd),
+            **({"cccd": c.cccd} if reveal_cccd else {}),
+            "education": c.education,
+            "edu_exception": c.edu_exception,
+            "occupation": c.occupation,
+            "doan_member": c.doan_member,
+            "cong_doan_member": c.cong_doan_member,
+            "residence": c.residence,
+        },
+        "org": {"code": o.code, "name": o.name, "kind": o.kind},
+        "facts": record,
+        "deadlines": [
+            {
+                "rule_id": x.rule_id,
+                "label": x.label,
+                "due": x.due.isoformat(),
+                "done_on": x.done_on.isoformat() if x.done_on else None,
+                "missed_by_working_days": x.missed_by,
+                "status": x.status,
+            }
+            for x in dossier_deadlines(facts, rs, cal, today_)
+        ],
+    }
+
+
+def next_steps(ctx: Context, dossier_id: int) -> dict[str, Any]:
+    """Each event the table allows now, and for each every unmet condition."""
+    with ctx.read() as s:
+        d = get_dossier(s, dossier_id)
+        ctx.allow(s, Action.read, d.org_id)
+        facts = load_facts(s, d)
+        cal = tracking.calendar(s)
+        today_ = ctx.today()
+        overrides = rule_overrides(s)
+    steps = []
+    for event in events_from(Stage(d.stage)):
+        rs = rule_set_for(guards.judged_on(event, facts, today_), overrides)
+        verdict = guards.check(event, facts, rs, today_, cal)
+        steps.append(
+            {
+                "event": event.value,
+                "label": event.label,
+                "to": [t.value for t in targets(event, Stage(d.stage))],
+                "needs_reason": event.needs_reason,
+                "allowed": verdict.ok,
+                "rule_set_id": rs.id,
+                "unmet": [{"rule_id": u.rule_id, "message": u.message} for u in verdict.unmet],
+                "notes": [{"rule_id": u.rule_id, "message": u.message} for u in verdict.notes],
+            }
+        )
+    return {
+        "dossier_id": dossier_id,
+        "stage": d.stage,
+        "stage_label": Stage(d.stage).label,
+        "version": d.version,
+        "steps": steps,
+    }
+
+
+def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
+    with ctx.read() as s:
+        ctx.allow(s, Action.read, get_dossier(s, dossier_id).org_id)
+        events = s.exec(
+            select(AuditEvent)
+            .where(AuditEvent.dossier_id == dossier_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+    return [
+        {
+            "id": e.id,
+            "at": e.at,
+            "actor": e.actor,
+            "kind": e.kind,
+            "event": e.event,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "reason": e.reason,
+            "rule_set_id": e.rule_set_id,
+        }
+        for e in events
+    ]
+
+
+PARALLEL_VERIFY_FROM = 200_000  # events; below that, starting processes costs more
+
+
+def verify_audit(ctx: Context) -> audit.ChainReport:
+    """The whole chain; a long one is cut into segments verified on every core at once."""
+    import os
+
+    with ctx.read() as s:
+        ctx.allow(s, Action.read)
+        last_id, _ = audit.head(s)
+        cores = os.cpu_count() or 1
+        if last_id < PARALLEL_VERIFY_FROM or cores < 2:
+            return audit.verify(s)
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    return audit.verify_parallel(url, last_id, cores)
