@@ -24,7 +24,8 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 
 from models.db import database_url  # noqa: E402
-from workflow.sheets.candidates import FIELDS, TITLES, import_candidates  # noqa: E402
+from workflow.sheets.candidate_columns import FIELDS, TITLES  # noqa: E402
+from workflow.sheets.candidates import import_candidates  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.usecases.context import initialise, open_context  # noqa: E402
 from workflow.usecases.organizations import add_org  # noqa: E402

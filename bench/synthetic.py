@@ -25,20 +25,18 @@ from models.bulk import allocate_ids, insert_rows
 from models.tables import Candidate, Deadline, Decision, Dossier, Organization, Resolution, Target
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due, dossier_dues
-from workflow.domain.facts import (
-    DecisionFact,
-    DecisionKind,
-    DossierFacts,
-    Education,
-    EduException,
-    Occupation,
-    ResolutionFact,
-    ResolutionKind,
-)
+from workflow.domain.facts import DecisionFact, DossierFacts, ResolutionFact
 from workflow.domain.process import Stage
 from workflow.domain.profile import admission_profile
 from workflow.domain.reminders import Policy, latest_step, next_step
 from workflow.domain.rules import rule_set_for
+from workflow.domain.vocabulary import (
+    DecisionKind,
+    Education,
+    EduException,
+    Occupation,
+    ResolutionKind,
+)
 from workflow.usecases import tracking
 from workflow.usecases.clock import Clock
 from workflow.usecases.context import Context, initialise, open_context
@@ -276,7 +274,7 @@ def generate(
 def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
     """A CSV in the candidates' template layout (workflow/importer.py), one row per mapping
     of field → cell; the benches and tests build their dossiers under way with it."""
-    from workflow.sheets.candidates import FIELDS, TITLES
+    from workflow.sheets.candidate_columns import FIELDS, TITLES
 
     lines = [",".join(TITLES[f] for f in FIELDS)]
     lines += [",".join(row.get(f, "") for f in FIELDS) for row in rows]

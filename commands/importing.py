@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 @template_app.command("candidates")
 def template_candidates(out: OutOpt) -> None:
     """Mẫu danh sách quần chúng: người, giai đoạn hồ sơ và các mốc đã có; trang hướng dẫn."""
-    from workflow.sheets.candidates import write_template
+    from workflow.sheets.candidate_export import write_template
 
     write_template(out)
     print(f"Đã ghi mẫu {out}.")
@@ -61,7 +61,7 @@ def export_candidates(
     org: Annotated[str | None, typer.Option("--org", help="Chỉ tổ chức này (và cấp dưới).")] = None,
 ) -> None:
     """Xuất danh sách quần chúng theo đúng mẫu nhập (có số CCCD: ghi nhật ký)."""
-    from workflow.sheets.candidates import export_candidates as export
+    from workflow.sheets.candidate_export import export_candidates as export
 
     ctx = context()
     count = run(lambda: export(ctx, out, org))

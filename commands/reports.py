@@ -73,7 +73,7 @@ def target_import(
 ) -> None:
     """Nhập chỉ tiêu từ bảng tính: cột tổ chức (mã hoặc tên) và cột chỉ tiêu; ghi tất cả
     hoặc không ghi gì."""
-    from workflow.usecases.targets import import_targets
+    from workflow.sheets.targets import import_targets
 
     ctx = context()
     done = run(lambda: import_targets(ctx, path, period=period, kind=kind, dry_run=dry_run))

@@ -21,9 +21,9 @@ from sqlmodel import Session, col
 from models.tables import AuditEvent, Candidate, Deadline, Dossier, Organization, Resolution, Target
 from reports.periods import Period, resolve
 from workflow.domain.errors import BadInput
-from workflow.domain.facts import OrgKind, TargetKind
 from workflow.domain.process import Stage
 from workflow.domain.profile import BITS
+from workflow.domain.vocabulary import OrgKind, TargetKind
 from workflow.text.vntext import fmt_date, percent
 from workflow.usecases.access import Action, home_org
 from workflow.usecases.context import Context

@@ -25,9 +25,9 @@ from models.among import among
 from models.bulk import insert_rows
 from models.tables import Candidate, Contact, Deadline, Dossier, Outbox, Reminder
 from workflow.domain.calendar import WorkingCalendar
-from workflow.domain.facts import Role
 from workflow.domain.planning import shortfall_note
 from workflow.domain.reminders import Policy, latest_step, next_step, step_text
+from workflow.domain.vocabulary import Role
 from workflow.text.vntext import fmt_date
 from workflow.usecases import tracking
 from workflow.usecases.access import Action

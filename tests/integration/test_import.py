@@ -15,7 +15,9 @@ from models.tables import AuditEvent, Dossier
 from tests.databases import TestDB
 from tests.databases import counts as table_counts_of
 from workflow.domain.errors import BadInput
-from workflow.sheets.candidates import FIELDS, TITLES, export_candidates, import_candidates
+from workflow.sheets.candidate_columns import FIELDS, TITLES
+from workflow.sheets.candidate_export import export_candidates
+from workflow.sheets.candidates import import_candidates
 from workflow.usecases.context import Context
 from workflow.usecases.views import list_dossiers
 

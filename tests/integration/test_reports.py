@@ -22,6 +22,7 @@ from reports.xlsx import write_xlsx
 from tests.conftest import make_context
 from tests.databases import TestDB, new_db
 from workflow.domain.errors import BadInput
+from workflow.sheets.targets import import_targets
 from workflow.usecases import targets
 from workflow.usecases.context import Context
 from workflow.usecases.demo import ROOT, district_history
@@ -105,14 +106,14 @@ def test_quang_nam_2024_targets_imported_and_rolled_up(db: TestDB) -> None:
             },
         )
     targets.set_target(ctx, {"org_code": "TU-QN", "year": 2024, "value": 1905})
-    dry = targets.import_targets(ctx, DATA, dry_run=True)
+    dry = import_targets(ctx, DATA, dry_run=True)
     assert dry == {"file": DATA.name, "rows": 22, "written": 0, "total": 1950, "dry_run": True}
     assert len(targets.list_targets(ctx, "2024")) == 1
-    done = targets.import_targets(ctx, DATA)
+    done = import_targets(ctx, DATA)
     assert done["written"] == 22
     root = progress(ctx, "TU-QN", None, date(2024, 12, 31))["rows"][0]
     assert (root["own_target"], root["children_target"], root["target"]) == (1905, 1950, 1905)
-    again = targets.import_targets(ctx, DATA)  # the same file again changes nothing
+    again = import_targets(ctx, DATA)  # the same file again changes nothing
     assert again["total"] == 1950 and len(targets.list_targets(ctx, "2024")) == 23
 
 
@@ -124,7 +125,7 @@ def test_a_bad_row_in_an_import_names_row_and_column_and_writes_nothing(
         "Mã tổ chức;Năm;Chỉ tiêu\nDB;2026;12\nKHONGCO;2026;5\nCB;2026;nhiều\n", encoding="utf-8-sig"
     )
     with pytest.raises(BadInput) as caught:
-        targets.import_targets(ctx, sheet)
+        import_targets(ctx, sheet)
     where = [field for field, _ in caught.value.problems]
     assert where == ["chi_tieu.csv, dòng 3, cột 'Mã tổ chức'", "chi_tieu.csv, dòng 4, Chỉ tiêu"]
     assert db.sql("SELECT count(*) FROM target") == [(0,)]
@@ -290,7 +291,7 @@ def test_targets_imported_from_an_excel_sheet(ctx: Context, tmp_path: Path) -> N
     sheet.append(["Chi bộ Văn phòng", 2026, "cam_tinh", 4])
     path = tmp_path / "chi_tieu.xlsx"
     book.save(path)
-    done = targets.import_targets(ctx, path)
+    done = import_targets(ctx, path)
     assert (done["rows"], done["total"]) == (3, 41)
     listed = {(t["org"], t["period"], t["kind"]): t["value"] for t in targets.list_targets(ctx)}
     assert listed == {
@@ -301,7 +302,7 @@ def test_targets_imported_from_an_excel_sheet(ctx: Context, tmp_path: Path) -> N
     broken = tmp_path / "hong.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(BadInput) as caught:
-        targets.import_targets(ctx, broken)
+        import_targets(ctx, broken)
     assert "không đọc được" in caught.value.problems[0][1]
 
 

@@ -10,16 +10,10 @@ from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due, dossier_dues
 from workflow.domain.facts import (
     DecisionFact,
-    DecisionKind,
     DocumentFact,
-    DocumentKind,
     DossierFacts,
-    Education,
-    EduException,
     IntroducerFact,
     ResolutionFact,
-    ResolutionKind,
-    SubmissionKind,
 )
 from workflow.domain.planning import (
     CycleSettings,
@@ -32,6 +26,14 @@ from workflow.domain.planning import (
 )
 from workflow.domain.process import Stage
 from workflow.domain.rules import rule_set_for
+from workflow.domain.vocabulary import (
+    DecisionKind,
+    DocumentKind,
+    Education,
+    EduException,
+    ResolutionKind,
+    SubmissionKind,
+)
 
 CAL = WorkingCalendar()
 
@@ -133,7 +135,8 @@ def test_papers_and_certificate_expire_only_before_the_vote() -> None:
 
 
 def test_extension_adds_thirty_working_days_to_the_decision_deadline() -> None:
-    from workflow.domain.facts import ConsentFact, ConsentKind
+    from workflow.domain.facts import ConsentFact
+    from workflow.domain.vocabulary import ConsentKind
 
     sent = facts(
         Stage.tham_dinh,

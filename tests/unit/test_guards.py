@@ -8,26 +8,7 @@ from datetime import date
 import pytest
 
 from workflow.domain.calendar import WorkingCalendar
-from workflow.domain.facts import (
-    ConsentFact,
-    ConsentKind,
-    DecisionFact,
-    DecisionKind,
-    DocumentFact,
-    DocumentKind,
-    DossierFacts,
-    Education,
-    EduException,
-    ExitCause,
-    IntroducerFact,
-    PriorMembershipFact,
-    Relation,
-    RelativeFact,
-    ResolutionFact,
-    ResolutionKind,
-)
-from workflow.domain.guards import (
-    check,
+from workflow.domain.conditions import (
     guard_age,
     guard_age_60,
     guard_class_valid,
@@ -35,10 +16,31 @@ from workflow.domain.guards import (
     guard_introducers,
     guard_rejoin,
     guard_verification,
-    passes_vote,
 )
+from workflow.domain.facts import (
+    ConsentFact,
+    DecisionFact,
+    DocumentFact,
+    DossierFacts,
+    IntroducerFact,
+    PriorMembershipFact,
+    RelativeFact,
+    ResolutionFact,
+)
+from workflow.domain.guards import check
 from workflow.domain.process import Event, Stage
 from workflow.domain.rules import RULE_SETS, rule_set_for
+from workflow.domain.verdicts import passes_vote
+from workflow.domain.vocabulary import (
+    ConsentKind,
+    DecisionKind,
+    DocumentKind,
+    Education,
+    EduException,
+    ExitCause,
+    Relation,
+    ResolutionKind,
+)
 
 CAL = WorkingCalendar()
 RS = rule_set_for(date(2025, 2, 3))

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workflow.domain.calendar import WorkingCalendar
-from workflow.domain.facts import Role
 from workflow.domain.reminders import (
     Policy,
     fire_on,
@@ -19,6 +18,7 @@ from workflow.domain.reminders import (
     parse_roles,
     step_text,
 )
+from workflow.domain.vocabulary import Role
 
 CAL = WorkingCalendar()
 DEFAULT = Policy("D-CEREMONY")

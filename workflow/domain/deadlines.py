@@ -12,16 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from workflow.domain.calendar import WorkingCalendar, add_months
-from workflow.domain.facts import (
-    ConsentKind,
-    DecisionKind,
-    DocumentKind,
-    DossierFacts,
-    IntroducerFact,
-    ResolutionKind,
-)
+from workflow.domain.facts import DossierFacts, IntroducerFact
 from workflow.domain.process import Stage
 from workflow.domain.rules import RuleSet
+from workflow.domain.vocabulary import ConsentKind, DecisionKind, DocumentKind, ResolutionKind
 from workflow.text.vntext import fmt_date
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workflow.domain.guards import Verdict
+    from workflow.domain.verdicts import Verdict
 
 
 class KetnapError(Exception):

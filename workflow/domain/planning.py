@@ -16,7 +16,7 @@ from typing import Any
 
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due
-from workflow.domain.facts import SubmissionKind
+from workflow.domain.vocabulary import SubmissionKind
 
 # How a due date that falls on a day off moves. "truoc": to the last working day before it
 # (the seeds say "trước ngày 15/02", so a weekend 15/02 is met by the Friday, and reminders

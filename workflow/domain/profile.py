@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from workflow.domain.calendar import full_months
-from workflow.domain.facts import Education, Occupation
+from workflow.domain.vocabulary import Education, Occupation
 
 BITS: dict[str, int] = {
     "doan": 1 << 0,

@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 
 from workflow.domain.calendar import WorkingCalendar
-from workflow.domain.facts import Role
+from workflow.domain.vocabulary import Role
 
 DEFAULT_LEADS = (10, 5, 1, 0)
 DEFAULT_OVERDUE_EVERY = 5

@@ -1,4 +1,4 @@
-"""Bringing in the candidates' sheets clerks already keep, and sending them back.
+"""Bringing in the candidates' sheets clerks already keep.
 
 The template's headers are the input model's field titles ("Họ và tên", "Ngày sinh", "Số
 CCCD" …); a sheet's headers are matched to them without accents, case or spacing, so a
@@ -33,25 +33,23 @@ from models.tables import (
 )
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due, dossier_dues
-from workflow.domain.facts import DossierFacts, Education, Occupation, OrgKind, Sex
+from workflow.domain.facts import DossierFacts
 from workflow.domain.process import MAIN_LINE, Stage
 from workflow.domain.profile import admission_profile
 from workflow.domain.rules import NoRuleSet, RuleSet, rule_set_for
-from workflow.inputs.dossier import CandidateIn, MidwayIn
-from workflow.sheets.fields import (
-    Problems,
-    date_cell,
-    finder,
-    header_key,
-    int_cell,
-    labels,
-    match_columns,
-    missing_columns,
-    text_cell,
-    write_book,
-    yes_no_cell,
+from workflow.domain.vocabulary import OrgKind
+from workflow.inputs.dossier import CandidateIn
+from workflow.inputs.imported import MidwayIn
+from workflow.sheets.candidate_columns import (
+    ALIASES,
+    AT_SOURCE,
+    PERSON_FIELDS,
+    STAGE_FIELDS,
+    TITLES,
+    sheet_cell,
 )
-from workflow.sheets.midway import IMPORTABLE, NEEDS, facts_of, stage_problems
+from workflow.sheets.fields import Problems, finder, match_columns, missing_columns
+from workflow.sheets.midway import facts_of, stage_problems
 from workflow.sheets.reading import read_table
 from workflow.text.vntext import fold
 from workflow.usecases import tracking
@@ -60,45 +58,6 @@ from workflow.usecases.context import Context
 from workflow.usecases.organizations import CELLS
 from workflow.usecases.step_reads import rule_overrides
 
-# The template's columns, in order: the input models' own titles. A person, then where the
-# dossier stands (empty: nguồn) and the dated facts that put it there (workflow/midway.py).
-PERSON_FIELDS: tuple[str, ...] = (
-    "full_name",
-    "birth_date",
-    "sex",
-    "ethnicity",
-    "religion",
-    "cccd",
-    "education",
-    "occupation",
-    "doan_member",
-    "cong_doan_member",
-    "residence",
-    "org_code",
-)
-STAGE_FIELDS: tuple[str, ...] = tuple(MidwayIn.model_fields)
-FIELDS = PERSON_FIELDS + STAGE_FIELDS
-TITLES: dict[str, str] = {f: str(CandidateIn.model_fields[f].title) for f in PERSON_FIELDS} | {
-    f: str(MidwayIn.model_fields[f].title) for f in STAGE_FIELDS
-}
-SHEET_TITLE = "Quần chúng"
-AT_SOURCE = MidwayIn()  # a row without stage columns: a new person in the pool
-DATE_FIELDS = frozenset({"birth_date", "certificate_on", "voted_on", "signed_on", "ceremony_on"})
-ALIASES: dict[str, str] = {
-    "ho_ten": "full_name",
-    "ten": "full_name",
-    "cccd": "cccd",
-    "so_can_cuoc": "cccd",
-    "can_cuoc_cong_dan": "cccd",
-    "hoc_van": "education",
-    "ma_chi_bo": "org_code",
-    "to_chuc": "org_code",
-    "giai_doan_hien_tai": "stage",
-    "so_gcn": "certificate_number",
-    "ngay_cap_gcn": "certificate_on",
-    "so_quyet_dinh": "decision_number",
-    "ngay_ket_nap": "signed_on",
-}
 _UPDATABLE = (
     "full_name",
     "ethnicity",
@@ -109,50 +68,6 @@ _UPDATABLE = (
     "cong_doan_member",
     "residence",
 )
-
-
-_CHOICES = {
-    "sex": labels(Sex),
-    "education": labels(Education),
-    "occupation": labels(Occupation),
-    "stage": labels(Stage),
-}
-
-
-# Columns whose text goes to the input model as typed (no words to map to identifiers).
-_AS_TYPED = (
-    frozenset(FIELDS)
-    - {"sex", "education", "occupation", "stage"}
-    - {
-        "doan_member",
-        "cong_doan_member",
-    }
-)
-
-
-def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
-    """A sheet's cell as the input model takes it: dates from Excel, words to identifiers."""
-    if value.__class__ is str and name in _AS_TYPED:
-        return value
-    if value is None:
-        return None
-    if name in DATE_FIELDS:
-        return date_cell(value, notes)
-    if name in {"official_members", "agree"}:
-        return int_cell(value)
-    if name == "cccd" and isinstance(value, int | float) and not isinstance(value, bool):
-        digits = str(int(value))
-        # A CCCD starts with its province code, 001–096: a numeric cell loses one or two
-        # leading zeros. A 9-digit number is an old CMND, not a CCCD: left for the check.
-        if len(digits) in (10, 11):
-            notes["cccd_zero"] = notes.get("cccd_zero", 0) + 1
-            return digits.zfill(12)
-        return digits
-    if name in {"doan_member", "cong_doan_member"}:
-        return yes_no_cell(value)
-    if name in _CHOICES:
-        return _CHOICES[name].get(header_key(str(value)), str(value))
-    return text_cell(value)
 
 
 def import_candidates(
@@ -190,7 +105,9 @@ def import_candidates(
         if progress is not None:
             progress(done, total)
         bad = partial(problems.cell, number)
-        data = {f: _cell(f, row[i], notes) for f, i in person_columns.items() if row[i] is not None}
+        data = {
+            f: sheet_cell(f, row[i], notes) for f, i in person_columns.items() if row[i] is not None
+        }
         raw_org = str(data.get("org_code", "")).strip()
         org = find_org(raw_org)
         if org is None or OrgKind(org.kind) not in CELLS:
@@ -202,7 +119,7 @@ def import_candidates(
             continue
         data["org_code"] = org.code
         stage_data = {
-            f: _cell(f, row[i], notes) for f, i in stage_columns.items() if row[i] is not None
+            f: sheet_cell(f, row[i], notes) for f, i in stage_columns.items() if row[i] is not None
         }
         c_in = problems.checked(number, CandidateIn, data, ctx.today())
         m = problems.checked(number, MidwayIn, stage_data, ctx.today()) if stage_data else AT_SOURCE
@@ -483,159 +400,3 @@ def _update(
         dossier_id=dossier_id,
         data={"fields": sorted(changed), "source": source},
     )
-
-
-def write_template(path: Path) -> None:
-    """The candidates' template: the columns, one example row, and a sheet of the values
-    each column accepts."""
-    example = [
-        "Nguyễn Văn Thắng",
-        "15/08/2000",
-        "Nam",
-        "Kinh",
-        "Không",
-        "001200012345",
-        "Đại học",
-        "Cán bộ, công chức",
-        "x",
-        "",
-        "Thôn 2, xã Lộc An",
-        "CB-VP",
-        Stage.chi_bo_xet.label,
-        "125-GCN/TTCT",
-        "12/03/2026",
-        "Trung tâm Chính trị huyện",
-    ]
-    help_rows = [
-        [TITLES["birth_date"], "dd/mm/yyyy, hoặc ô ngày của Excel"],
-        [TITLES["sex"], ", ".join(m.label for m in Sex)],
-        [TITLES["education"], ", ".join(m.label for m in Education)],
-        [TITLES["occupation"], ", ".join(m.label for m in Occupation)],
-        [TITLES["cccd"], "12 chữ số (gõ như chữ để giữ số 0 đầu)"],
-        [TITLES["doan_member"], "x hoặc có; để trống nếu không"],
-        [TITLES["org_code"], "mã hoặc tên chi bộ (ketnap org list)"],
-        [
-            TITLES["stage"],
-            "để trống là Nguồn; hoặc một trong: " + ", ".join(s.label for s in IMPORTABLE),
-        ],
-        *(
-            [
-                TITLES[need.field],
-                f"dd/mm/yyyy; bắt buộc từ giai đoạn '{need.required_from.label}', "
-                f"chỉ có từ giai đoạn '{need.allowed_from.label}'",
-            ]
-            for need in NEEDS
-        ),
-        [
-            "Các cột đi cùng nhau",
-            "số, ngày và nơi cấp giấy chứng nhận; ngày chi bộ xét, số đảng viên chính thức và "
-            "số phiếu tán thành; số và ngày quyết định kết nạp",
-        ],
-    ]
-    write_book(
-        path,
-        SHEET_TITLE,
-        [TITLES[f] for f in FIELDS],
-        [example],
-        help_rows=help_rows,
-        text_columns=[FIELDS.index("cccd")],
-    )
-
-
-def _dated_facts(s: Session, dossiers: list[Dossier]) -> dict[int, tuple[Any, ...]]:
-    """Per dossier: its latest certificate, chi bộ vote, admission decision and ceremony (the
-    template's stage columns), read in four queries."""
-    by_person = {d.candidate_id: d.id for d in dossiers if d.id is not None}
-    ids = list(by_person.values())
-    certs: dict[int, Certificate] = {}
-    for cert in s.exec(select(Certificate).order_by(col(Certificate.issued_on))).all():
-        if cert.candidate_id in by_person:
-            certs[by_person[cert.candidate_id]] = cert
-    votes = {
-        r.dossier_id: r
-        for r in s.exec(
-            select(Resolution)
-            .where(col(Resolution.dossier_id).in_(ids), Resolution.kind == "chi_bo")
-            .order_by(col(Resolution.dated), col(Resolution.round))
-        ).all()
-    }
-    decisions = {
-        r.dossier_id: r
-        for r in s.exec(
-            select(Decision)
-            .where(col(Decision.dossier_id).in_(ids), Decision.kind == "ket_nap")
-            .order_by(col(Decision.signed_on))
-        ).all()
-    }
-    held = {
-        r.dossier_id: r.held_on
-        for r in s.exec(select(Ceremony).where(col(Ceremony.dossier_id).in_(ids))).all()
-    }
-    return {
-        i: (certs.get(i), votes.get(i), decisions.get(i), held.get(i))
-        for i in ids
-        if i in certs or i in votes or i in decisions or i in held
-    }
-
-
-def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> int:
-    """The candidates in scope, in the template's layout (so a clerk can round-trip). The
-    file holds CCCDs: only the dossier's handlers may export, and it is audited."""
-    from workflow.text.vntext import fmt_date, name_sort_key
-    from workflow.usecases.organizations import org_by_code, subtree_ids
-
-    with ctx.write() as s:
-        ctx.allow(s, Action.record, org_by_code(s, org_code).id if org_code else None)
-        query = (
-            select(Candidate, Organization, Dossier)
-            .join(Organization, col(Organization.id) == col(Candidate.org_id))
-            .join(Dossier, col(Dossier.candidate_id) == col(Candidate.id))
-        )
-        if org_code:
-            query = query.where(col(Candidate.org_id).in_(subtree_ids(s, org_by_code(s, org_code))))
-        scope = scope_ids(s, ctx.actor)
-        if scope is not None:
-            query = query.where(col(Candidate.org_id).in_(scope))
-        rows = sorted(s.exec(query).all(), key=lambda r: name_sort_key(r[0].full_name))
-        facts = _dated_facts(s, [d for _, _, d in rows])
-        audit.append(
-            s,
-            at=ctx.clock.now(),
-            actor=ctx.actor,
-            kind="personal",
-            event="xuat_danh_sach",
-            data={"org": org_code, "rows": len(rows)},
-        )
-    lines = []
-    for c, o, d in rows:
-        cert, res, dec, held = facts.get(d.id or 0, (None, None, None, None))
-        lines.append(
-            [
-                c.full_name,
-                fmt_date(c.birth_date),
-                Sex(c.sex).label,
-                c.ethnicity,
-                c.religion,
-                c.cccd,
-                Education(c.education).label,
-                Occupation(c.occupation).label,
-                "x" if c.doan_member else "",
-                "x" if c.cong_doan_member else "",
-                c.residence,
-                o.code,
-                Stage(d.stage).label,
-                cert.number if cert else None,
-                fmt_date(cert.issued_on) if cert else None,
-                cert.issuer if cert else None,
-                fmt_date(res.dated) if res else None,
-                res.official_members if res else None,
-                res.agree if res else None,
-                dec.number if dec else None,
-                fmt_date(dec.signed_on) if dec else None,
-                fmt_date(held) if held else None,
-            ]
-        )
-    write_book(
-        path, SHEET_TITLE, [TITLES[f] for f in FIELDS], lines, text_columns=[FIELDS.index("cccd")]
-    )
-    return len(rows)

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import AwarenessClass, Candidate, Certificate, ClassLearner, Dossier
 from workflow.domain.process import Stage
-from workflow.inputs.dossier import ClassIn, LearnerIn
+from workflow.inputs.imported import ClassIn, LearnerIn
 from workflow.sheets.fields import (
     Problems,
     date_cell,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.domain.errors import BadInput
-from workflow.inputs.dossier import M, validate
+from workflow.inputs.base import M, validate
 from workflow.text.vntext import fold
 
 EXCEL_EPOCH = date(1899, 12, 30)

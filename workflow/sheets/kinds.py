@@ -50,7 +50,7 @@ def _import_classes(ctx: Context, path: Path, dry_run: bool, progress: Progress)
 
 
 def _import_targets(ctx: Context, path: Path, dry_run: bool, progress: Progress) -> dict[str, Any]:
-    from workflow.usecases.targets import import_targets
+    from workflow.sheets.targets import import_targets
 
     return import_targets(ctx, path, dry_run=dry_run)
 

@@ -14,17 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflow.domain.calendar import WorkingCalendar
-from workflow.domain.facts import (
-    DecisionFact,
-    DecisionKind,
-    DossierFacts,
-    ResolutionFact,
-    ResolutionKind,
-)
-from workflow.domain.guards import Unmet, guard_age, guard_cb_min, guard_class_valid, vote_unmet
+from workflow.domain.conditions import guard_age, guard_class_valid
+from workflow.domain.facts import DecisionFact, DossierFacts, ResolutionFact
 from workflow.domain.process import MAIN_LINE, Stage
 from workflow.domain.rules import RuleSet
-from workflow.inputs.dossier import CandidateIn, MidwayIn
+from workflow.domain.verdicts import Unmet, guard_cb_min, vote_unmet
+from workflow.domain.vocabulary import DecisionKind, ResolutionKind
+from workflow.inputs.dossier import CandidateIn
+from workflow.inputs.imported import MidwayIn
 from workflow.text.vntext import fmt_date
 
 # The stages a dossier may be imported at: open ones on the main line. Closed dossiers and

@@ -18,8 +18,8 @@ from sqlmodel import select
 
 from models import audit
 from models.tables import Organization
-from workflow.domain.facts import OrgKind, Sector
-from workflow.inputs.dossier import OrgIn
+from workflow.domain.vocabulary import OrgKind, Sector
+from workflow.inputs.organization import OrgIn
 from workflow.sheets.fields import (
     Problems,
     finder,

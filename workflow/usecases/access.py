@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 
 from models.tables import AppUser, Organization
 from workflow.domain.errors import Forbidden
-from workflow.domain.facts import Role
+from workflow.domain.vocabulary import Role
 from workflow.usecases.tracking import OrgTree
 
 

@@ -17,10 +17,12 @@ from workflow.domain import guards
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import chi_bo_date, dossier_dues, probation_end
 from workflow.domain.errors import BadInput, BatchRefused, Conflict, Refused
-from workflow.domain.facts import DecisionKind, DossierFacts
+from workflow.domain.facts import DossierFacts
 from workflow.domain.process import Event, Stage, fire, targets
 from workflow.domain.reminders import Policy
 from workflow.domain.rules import RuleSet, rule_set_for
+from workflow.domain.verdicts import Unmet, Verdict
+from workflow.domain.vocabulary import DecisionKind
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
@@ -65,7 +67,7 @@ class Advanced:
     to_stage: Stage
     version: int
     rule_set_id: str
-    notes: tuple[guards.Unmet, ...]
+    notes: tuple[Unmet, ...]
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,11 @@ class _Planned:
     d: DossierState
     facts: DossierFacts
     rs: RuleSet
-    verdict: guards.Verdict
+    verdict: Verdict
     dest: Stage
 
 
-Refusal = tuple[int, str, guards.Verdict, DossierFacts]  # dossier id, its stage, why
+Refusal = tuple[int, str, Verdict, DossierFacts]  # dossier id, its stage, why
 
 
 @dataclass(frozen=True)

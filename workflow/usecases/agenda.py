@@ -26,10 +26,11 @@ from models.tables import (
 )
 from workflow.domain.deadlines import Due
 from workflow.domain.errors import BadInput
-from workflow.domain.facts import Role
 from workflow.domain.planning import SETTING_KEYS, parse_setting
 from workflow.domain.reminders import KINDS
-from workflow.inputs.dossier import ContactIn, PolicyIn, SubmissionIn, validate
+from workflow.domain.vocabulary import Role
+from workflow.inputs.base import validate
+from workflow.inputs.organization import ContactIn, PolicyIn, SubmissionIn
 from workflow.text.vntext import fmt_date, name_sort_key
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids

@@ -16,7 +16,8 @@ from models.tables import Ceremony, Decision, Dossier, Resolution
 from workflow.domain.calendar import add_months
 from workflow.domain.process import Stage
 from workflow.domain.rules import rule_set_for
-from workflow.inputs.dossier import PastAdmissionIn, validate
+from workflow.inputs.base import validate
+from workflow.inputs.imported import PastAdmissionIn
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import load_facts, new_person, profile_of, sync_dossier
 

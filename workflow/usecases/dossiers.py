@@ -17,26 +17,29 @@ from workflow.domain.deadlines import chi_bo_date, dossier_dues
 from workflow.domain.errors import BadInput
 from workflow.domain.facts import (
     ConsentFact,
-    ConsentKind,
     DecisionFact,
-    DecisionKind,
     DocumentFact,
-    DocumentKind,
     DossierFacts,
-    Education,
-    EduException,
-    ExitCause,
     IntroducerFact,
-    OrgKind,
     PriorMembershipFact,
-    Relation,
     RelativeFact,
     ResolutionFact,
-    ResolutionKind,
 )
 from workflow.domain.process import Stage
 from workflow.domain.profile import admission_profile
-from workflow.inputs.dossier import CandidateIn, validate
+from workflow.domain.vocabulary import (
+    ConsentKind,
+    DecisionKind,
+    DocumentKind,
+    Education,
+    EduException,
+    ExitCause,
+    OrgKind,
+    Relation,
+    ResolutionKind,
+)
+from workflow.inputs.base import validate
+from workflow.inputs.dossier import CandidateIn
 from workflow.text.vntext import fold
 from workflow.usecases import tracking
 from workflow.usecases.access import Action

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import Organization
 from workflow.domain.errors import BadInput
-from workflow.domain.facts import OrgKind
-from workflow.inputs.dossier import OrgIn, validate
+from workflow.domain.vocabulary import OrgKind
+from workflow.inputs.base import validate
+from workflow.inputs.organization import OrgIn
 from workflow.text.vntext import fold, name_sort_key
 from workflow.usecases import tracking
 from workflow.usecases.access import Action

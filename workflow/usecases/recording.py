@@ -22,8 +22,9 @@ from models.tables import (
     Verification,
 )
 from workflow.domain.errors import BadInput
-from workflow.domain.facts import ResolutionKind
 from workflow.domain.process import Stage
+from workflow.domain.vocabulary import ResolutionKind
+from workflow.inputs.base import validate
 from workflow.inputs.dossier import (
     CeremonyIn,
     CertificateIn,
@@ -36,7 +37,6 @@ from workflow.inputs.dossier import (
     RelativeIn,
     ResolutionIn,
     VerificationIn,
-    validate,
 )
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row

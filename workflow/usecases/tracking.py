@@ -31,9 +31,9 @@ from models.tables import (
 )
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due
-from workflow.domain.facts import OrgKind, Role, SubmissionKind, TargetKind
 from workflow.domain.planning import CycleSettings, OrgCycleFacts, cycle_dues, cycle_settings
 from workflow.domain.reminders import Policy, default_policy, next_step, parse_leads, parse_roles
+from workflow.domain.vocabulary import OrgKind, Role, SubmissionKind, TargetKind
 
 BASE_KINDS = frozenset({OrgKind.dang_bo_co_so, OrgKind.chi_bo_co_so})
 COMMITTEE_KINDS = frozenset({OrgKind.cap_uy_co_tham_quyen, OrgKind.cap_tinh})

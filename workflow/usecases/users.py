@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import AppUser, Organization
 from workflow.domain.errors import BadInput
-from workflow.domain.facts import OrgKind, Role
+from workflow.domain.vocabulary import OrgKind, Role
 from workflow.text.vntext import nfc
 from workflow.usecases.access import Action, enforced
 from workflow.usecases.context import Context

@@ -1,0 +1,120 @@
+"""Input models of an organization and its planning cycle: targets by year or term, plans
+and reports sent, contacts, reminder policies."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+
+from workflow.domain.reminders import KINDS, parse_leads, parse_roles
+from workflow.domain.vocabulary import OrgKind, Role, Sector, SubmissionKind, TargetKind
+from workflow.inputs.base import InputModel, Name, PastDate, Text
+
+
+class OrgIn(InputModel):
+    code: Annotated[str, Field(title="Mã tổ chức", min_length=1, max_length=40)]
+    name: Annotated[Text, Field(title="Tên tổ chức", min_length=2, max_length=200)]
+    kind: Annotated[OrgKind, Field(title="Loại tổ chức")]
+    sector: Annotated[Sector, Field(title="Loại hình")] = Sector.khac
+    parent_code: Annotated[str | None, Field(title="Tổ chức cấp trên")] = None
+    has_doan: Annotated[bool, Field(title="Có tổ chức Đoàn")] = True
+    has_cong_doan: Annotated[bool, Field(title="Có tổ chức Công đoàn")] = False
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", v):
+            raise ValueError("chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới")
+        return v.upper()
+
+
+def _year(value: int) -> int:
+    if not 2000 <= value <= 2100:
+        raise ValueError("phải là năm từ 2000 đến 2100")
+    return value
+
+
+Year = Annotated[int, AfterValidator(_year)]
+
+
+TERM_YEARS = 5  # a congress term: 2020–2025, 2025–2030
+
+
+def _period(value: Any) -> str:
+    """A year ("2026") or a term ("2025-2030", also written 2025–2030)."""
+    text = str(value).strip().replace("–", "-").replace(" ", "")
+    if re.fullmatch(r"\d{4}", text):
+        return str(_year(int(text)))
+    match = re.fullmatch(r"(\d{4})-(\d{4})", text)
+    if match and int(match[2]) - int(match[1]) == TERM_YEARS:
+        _year(int(match[1]))
+        return text
+    raise ValueError(f"'{value}' phải là một năm (2026) hoặc một nhiệm kỳ 5 năm (2025-2030)")
+
+
+class TargetIn(InputModel):
+    org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
+    period: Annotated[str, BeforeValidator(_period), Field(title="Năm hoặc nhiệm kỳ")]
+    value: Annotated[int, Field(title="Chỉ tiêu", ge=0, le=100_000)]
+    kind: Annotated[TargetKind, Field(title="Loại chỉ tiêu")] = TargetKind.ket_nap
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_is_a_period(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "year" in data and "period" not in data:
+            data = {**data, "period": data["year"]}
+            del data["year"]
+        return data
+
+    @property
+    def year(self) -> int | None:
+        return int(self.period) if self.period.isdigit() else None
+
+
+class SubmissionIn(InputModel):
+    org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
+    kind: Annotated[SubmissionKind, Field(title="Loại văn bản")]
+    year: Annotated[Year, Field(title="Năm")]
+    submitted_on: Annotated[PastDate, Field(title="Ngày gửi")]
+    number: Annotated[Text, Field(title="Số văn bản", max_length=40)] = ""
+
+
+class ContactIn(InputModel):
+    org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
+    role: Annotated[Role, Field(title="Vai trò")]
+    name: Annotated[Name, Field(title="Họ tên")]
+    email: Annotated[str, Field(title="Thư điện tử", max_length=200)]
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, v: Any) -> str:
+        text = str(v).strip()
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            raise ValueError(f"'{text}' không phải địa chỉ thư điện tử")
+        return text.lower()
+
+
+class PolicyIn(InputModel):
+    kind: Annotated[str, Field(title="Loại hạn")]
+    leads: Annotated[tuple[int, ...], Field(title="Nhắc trước (ngày làm việc)")]
+    overdue_every: Annotated[int, Field(title="Nhắc khi quá hạn, mỗi (ngày làm việc)", ge=0, le=60)]
+    roles: Annotated[tuple[Role, ...], Field(title="Người nhận (vai trò)")]
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: str) -> str:
+        if v not in KINDS:
+            raise ValueError(f"không hợp lệ; chọn một trong: {', '.join(KINDS)}")
+        return v
+
+    @field_validator("leads", mode="before")
+    @classmethod
+    def _leads(cls, v: Any) -> Any:
+        return parse_leads(v) if isinstance(v, str) else v
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, v: Any) -> Any:
+        return parse_roles(v) if isinstance(v, str) else v
