@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
 IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=False)]
+OrgOpt = Annotated[str | None, typer.Option("--org", help="Mã tổ chức (gồm cả cấp dưới).")]
+LimitOpt = Annotated[int, typer.Option("--limit", help="Số dòng nhiều nhất.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")]
 
 
 class _State:

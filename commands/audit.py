@@ -1,5 +1,5 @@
-"""Commands for inspectors: the installation's public key, signed audit bundles, and their
-offline verification (`ketnap audit pubkey|export|verify-bundle`)."""
+"""`ketnap audit`: the hash chain's verification, and for inspectors the installation's public
+key, signed audit bundles, their offline verification and a dossier's timeline."""
 
 from __future__ import annotations
 
@@ -39,11 +39,39 @@ def ensure_installation_key() -> None:
     print(f"Khóa công khai để Ủy ban Kiểm tra kiểm tra gói (Ed25519): {public}")
 
 
-def register(audit_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
     audit_app.command("pubkey")(pubkey)
     audit_app.command("export")(export)
     audit_app.command("verify-bundle")(verify_bundle)
     audit_app.command("timeline")(timeline)
+    app.add_typer(audit_app, name="audit")
+
+
+audit_app = typer.Typer(help="Nhật ký kiểm tra (chuỗi băm).", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonOpt = False) -> None:
+    """Kiểm tra toàn bộ chuỗi băm của nhật ký; chỉ ra sự kiện đầu tiên bị sửa, xóa, đổi chỗ."""
+    from workflow.usecases.views import verify_audit
+
+    report = run(lambda: verify_audit(context()))
+    if as_json:
+        out_json(
+            {
+                "ok": report.ok,
+                "length": report.length,
+                "head_hash": report.head_hash,
+                "problem_id": report.problem_id,
+                "problem": report.problem,
+            }
+        )
+    elif report.ok:
+        print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
+    else:
+        console(stderr=True).print(f"Nhật ký KHÔNG toàn vẹn: {report.problem}", markup=False)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def pubkey() -> None:
