@@ -32,7 +32,8 @@ from models.audit import event_hash, verify  # noqa: E402
 from models.canonical import canonical_json  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.usecases.context import initialise, open_context  # noqa: E402
+from workflow.usecases.context import open_context  # noqa: E402
+from workflow.usecases.installation import initialise  # noqa: E402
 from workflow.usecases.views import verify_audit  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 """Importing 100,000 candidate rows from CSV and from XLSX, validation included.
 
 Writes a sheet of N rows in the template's layout (both formats): all at nguồn but one in a
-hundred under way (at "Chi bộ họp xét", with a certificate, judged by workflow/midway.py).
+hundred under way (at "Chi bộ họp xét", with a certificate, judged by workflow/sheets/midway.py).
 Imports each into a fresh SQLite database through ``workflow.importer.import_candidates`` —
 read, match headers, check every row with the CLI's input models, then write everything in
 one transaction — and prints the times next to a baseline measured in the same run: reading
@@ -27,7 +27,8 @@ from models.db import database_url  # noqa: E402
 from workflow.sheets.candidate_columns import FIELDS, TITLES  # noqa: E402
 from workflow.sheets.candidates import import_candidates  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.usecases.context import initialise, open_context  # noqa: E402
+from workflow.usecases.context import open_context  # noqa: E402
+from workflow.usecases.installation import initialise  # noqa: E402
 from workflow.usecases.organizations import add_org  # noqa: E402
 
 GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hạnh", "Khoa", "Lan", "Nam", "Phúc", "Sang", "Tú"]

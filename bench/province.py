@@ -40,7 +40,8 @@ from bench.synthetic import generate  # noqa: E402
 from models import audit  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.usecases.context import Context, initialise, open_context  # noqa: E402
+from workflow.usecases.context import Context, open_context  # noqa: E402
+from workflow.usecases.installation import initialise  # noqa: E402
 from workflow.usecases.views import verify_audit  # noqa: E402
 
 TODAY = date(2026, 11, 25)

@@ -30,7 +30,8 @@ from models.db import database_url  # noqa: E402
 from reports.progress import progress  # noqa: E402
 from reports.xlsx import write_xlsx  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.usecases.context import Context, initialise, open_context  # noqa: E402
+from workflow.usecases.context import Context, open_context  # noqa: E402
+from workflow.usecases.installation import initialise  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 

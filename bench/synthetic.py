@@ -39,7 +39,8 @@ from workflow.domain.vocabulary import (
 )
 from workflow.usecases import tracking
 from workflow.usecases.clock import Clock
-from workflow.usecases.context import Context, initialise, open_context
+from workflow.usecases.context import Context, open_context
+from workflow.usecases.installation import initialise
 from workflow.usecases.organizations import add_org
 
 COMMITTEE = "GEN-CU"
@@ -272,7 +273,7 @@ def generate(
 
 
 def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
-    """A CSV in the candidates' template layout (workflow/importer.py), one row per mapping
+    """A CSV in the candidates' template layout (workflow/sheets/candidates.py), one row per mapping
     of field → cell; the benches and tests build their dossiers under way with it."""
     from workflow.sheets.candidate_columns import FIELDS, TITLES
 

@@ -26,8 +26,9 @@ from models.db import database_url  # noqa: E402
 from workflow.domain.process import Event  # noqa: E402
 from workflow.usecases.advancing import advance  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
-from workflow.usecases.context import initialise, open_context  # noqa: E402
+from workflow.usecases.context import open_context  # noqa: E402
 from workflow.usecases.dossiers import add_candidate  # noqa: E402
+from workflow.usecases.installation import initialise  # noqa: E402
 from workflow.usecases.organizations import add_org  # noqa: E402
 
 

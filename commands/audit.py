@@ -12,12 +12,11 @@ from commands.shell import STATE, JsonOpt, console, context, day_of, out_json, r
 
 
 def key_file() -> Path:
-    from models.db import database_url
     from workflow.domain.errors import BadInput
     from workflow.usecases.inspection import key_path
 
     try:
-        return key_path(database_url(STATE.db))
+        return key_path(STATE.db)
     except ValueError as exc:
         raise BadInput.one("Khóa ký", str(exc)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -42,6 +43,14 @@ def rules_set(
     ctx = context()
     done = run(lambda: set_rule_override(ctx, key, value, reason))
     print(f"Đã đặt {done['key']} = {done['value']}; bộ quy định hiện hành: {done['rule_set_id']}.")
+
+
+@rules_app.command("doc")
+def rules_doc() -> None:
+    """In danh mục mã quy định (Markdown, như docs/rules.md), sinh từ dữ liệu của chương trình."""
+    from workflow.domain.catalogue import rules_markdown
+
+    sys.stdout.write(rules_markdown())
 
 
 def register(app: typer.Typer) -> None:

@@ -7,12 +7,12 @@ import sys
 import typer
 
 from commands.audit import ensure_installation_key
-from commands.shell import context, run
+from commands.shell import context, program_name, run
 
 
 def init() -> None:
     """Tạo hoặc cập nhật cơ sở dữ liệu (qua Alembic)."""
-    from workflow.usecases.context import initialise
+    from workflow.usecases.installation import initialise
 
     ctx = context(require_init=False)
     fresh = run(lambda: initialise(ctx))
@@ -22,8 +22,8 @@ def init() -> None:
 
 def demo() -> None:
     """Tạo dữ liệu mẫu: một cấp ủy với quần chúng ở mọi bước của quy trình."""
-    from workflow.usecases.context import initialise
     from workflow.usecases.demo import build_demo
+    from workflow.usecases.installation import initialise
 
     ctx = context(require_init=False)
     run(lambda: initialise(ctx))
@@ -33,7 +33,8 @@ def demo() -> None:
         print("Dữ liệu mẫu đã có sẵn; không tạo thêm.")
         return
     print(f"Đã tạo dữ liệu mẫu: {made['orgs']} tổ chức, {made['dossiers']} hồ sơ.")
-    print("Xem: ketnap candidate list   ·   ketnap next <mã hồ sơ>")
+    me = program_name()
+    print(f"Xem: {me} candidate list   ·   {me} next <mã hồ sơ>")
 
 
 def diagram() -> None:

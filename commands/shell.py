@@ -82,15 +82,12 @@ def run(action: Callable[[], Any]) -> Any:
 
 
 def context(require_init: bool = True) -> Context:
-    from models.db import database_url
     from workflow.usecases.clock import clock_from_env
     from workflow.usecases.context import open_context
 
     actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
     made: Context = run(
-        lambda: open_context(
-            database_url(STATE.db), actor, clock_from_env(), require_init=require_init
-        )
+        lambda: open_context(STATE.db, actor, clock_from_env(), require_init=require_init)
     )
     if STATE.on_close is not None:  # a server counts connections: they close with the command
         STATE.on_close(made.engine.dispose)
@@ -154,3 +151,16 @@ def listing(
         out_json(rows)
         return
     table(title, columns, [cells(r) for r in rows])
+
+
+def program_name() -> str:
+    """How the user can type this program again: ``ketnap`` when that is on the PATH, else
+    the path they ran (``.venv/bin/ketnap`` after the README's first command)."""
+    import shutil
+    from pathlib import Path
+
+    ran = Path(sys.argv[0])
+    found = shutil.which(ran.name)
+    if found and Path(found).resolve() == ran.resolve():
+        return ran.name
+    return str(ran) if ran.name == "ketnap" else "ketnap"

@@ -101,7 +101,7 @@ _INSERT = insert(AuditEvent)
 # PostgreSQL: one advisory lock serialises the writers of the chain's head for the rest of
 # their transaction (SQLite's BEGIN IMMEDIATE already serialises every writer). A unit of work
 # appends its events last, so this is the last lock it takes (no lock-order deadlock with the
-# planning cycle's lock, workflow/tracking.py).
+# planning cycle's lock, workflow/usecases/tracking.py).
 CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(7420010)")
 
 

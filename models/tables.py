@@ -1,6 +1,6 @@
-"""Table models. They store; input models (workflow/inputs.py) validate.
+"""Table models. They store; input models (workflow/inputs/) validate.
 
-Enumerated values are stored as their identifiers (GLOSSARY.md) in plain text columns,
+Enumerated values are stored as their identifiers (docs/glossary.md) in plain text columns,
 so the schema is the same on SQLite and PostgreSQL and a new value needs no migration.
 """
 
@@ -157,7 +157,7 @@ class Dossier(SQLModel, table=True):
     returned_reason: str | None = Field(default=None, sa_column=Column(Text))
     closed_reason: str | None = Field(default=None, sa_column=Column(Text))
     party_joined_on: date | None = None
-    # who was admitted, as reports count them (workflow/profile.py), fixed at the decision
+    # who was admitted, as reports count them (workflow/domain/profile.py), fixed at the decision
     admitted_profile: int | None = None
     official_effective_on: date | None = None
     opened_on: date

@@ -1,4 +1,4 @@
-"""Reporting periods (RULES.md: quarter, 6 months to 30/6, 9 months, year; terms 2020–2025,
+"""Reporting periods (docs/reports.md: quarter, 6 months to 30/6, 9 months, year; terms 2020–2025,
 2025–2030). A period ends on the report's "as of" day when that comes first."""
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ import pytest
 from tests.databases import TestDB, new_db
 from workflow.inputs import dossier as inputs
 from workflow.usecases.clock import VN_TZ, FixedClock
-from workflow.usecases.context import Context, initialise, open_context
+from workflow.usecases.context import Context, open_context
 from workflow.usecases.dossiers import add_candidate
+from workflow.usecases.installation import initialise
 from workflow.usecases.organizations import add_org
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ)

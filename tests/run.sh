@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The test command (README, and exactly what .ci/run calls): install, run the whole suite on
 # SQLite, then again on PostgreSQL — a throwaway server from Debian's packages on loopback,
-# installed with apt when missing (.ci/postgres), stopped and removed at the end.
+# installed with apt when missing (.ci/postgres), stopped and removed at the end. Before
+# the tests, lint-imports checks the layer contracts of pyproject.toml.
 # KETNAP_SKIP_PG=1 runs the SQLite pass only, and says so.
 # pytest's exit code 5 (no tests ran) fails like any other non-zero code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
+echo "== các tầng (lint-imports) ==" >&2
+.venv/bin/lint-imports --no-cache
 echo "== SQLite ==" >&2
 .venv/bin/pytest
 if [ "${KETNAP_SKIP_PG:-}" = 1 ]; then

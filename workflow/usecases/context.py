@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from models import audit
-from models.db import HEAD_REVISION, make_engine, migrate, schema_revision, unit_of_work
+from models.db import HEAD_REVISION, database_url, make_engine, schema_revision, unit_of_work
 from models.tables import RuleOverride, Setting
 from workflow.domain.errors import Forbidden, NotInitialised
 from workflow.usecases.access import Action, authorize
@@ -70,32 +70,16 @@ class Context:
         authorize(s, self.actor, action, org_id)
 
 
-def open_context(url: str, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
-    engine = make_engine(url)
+def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
+    """A context on ``db``: a SQLite file path or an SQLAlchemy URL (``--db``, ``KETNAP_DB``,
+    else ``ketnap.db`` here)."""
+    engine = make_engine(database_url(db))
     if require_init and schema_revision(engine) != HEAD_REVISION:
         engine.dispose()
         raise NotInitialised(
             "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
         )
     return Context(engine, clock, actor)
-
-
-def initialise(ctx: Context) -> bool:
-    """Create or upgrade the schema through Alembic; True when the installation is new (its
-    audit log was empty: the schema may have been made by a DBA running the migrations)."""
-    migrate(ctx.engine)
-    with ctx.write() as s:
-        fresh = audit.head(s)[0] == 0
-        if fresh:
-            audit.append(
-                s,
-                at=ctx.clock.now(),
-                actor=ctx.actor,
-                kind="admin",
-                event="khoi_tao",
-                data={"schema": HEAD_REVISION},
-            )
-    return fresh
 
 
 def replace_row(s: Session, old: SQLModel | None, new: SQLModel) -> None:

@@ -52,11 +52,15 @@ _COLUMNS = (
 # --- the installation key ----------------------------------------------------------------------
 
 
-def key_path(db_url: str) -> Path:
-    """KETNAP_KEY, or next to the SQLite file (``ketnap.db`` → ``ketnap.db.ed25519``)."""
+def key_path(db: str | None) -> Path:
+    """KETNAP_KEY, or next to the SQLite file (``ketnap.db`` → ``ketnap.db.ed25519``); ``db``
+    as ``open_context`` takes it."""
+    from models.db import database_url
+
     explicit = os.environ.get("KETNAP_KEY")
     if explicit:
         return Path(explicit)
+    db_url = database_url(db)
     if db_url.startswith("sqlite:///"):
         return Path(db_url.removeprefix("sqlite:///") + ".ed25519")
     raise ValueError("đặt biến KETNAP_KEY: đường dẫn tệp khóa ký của hệ thống")
