@@ -20,7 +20,7 @@ from workflow.domain.vocabulary import (
 )
 from workflow.text.vntext import fmt_date
 
-# R-REJOIN: the causes RULES.md names as never allowing re-admission; its list ends with
+# R-REJOIN: the causes the rules name as never allowing re-admission; its list ends with
 # "…", so further causes belong in a later rule set once verified.
 _NO_REJOIN = frozenset({ExitCause.tu_xin_ra, ExitCause.an_tham_nhung})
 

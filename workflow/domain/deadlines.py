@@ -21,7 +21,7 @@ from workflow.text.vntext import fmt_date
 
 @dataclass(frozen=True)
 class Due:
-    """A deadline as stored: ``kind`` is unique per subject, ``rule_id`` cites RULES.md.
+    """A deadline as stored: ``kind`` is unique per subject, ``rule_id`` cites docs/rules.md.
 
     A milestone (the end of probation, a paper's expiry) is a day that arrives, not a task
     that can be late: it is reminded before and on the day, never as overdue.

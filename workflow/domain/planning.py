@@ -1,9 +1,9 @@
 """The planning cycle of an organization as deadlines (pure).
 
-The dates are local and configurable (RULES.md, 'Planning cycle', U): the defaults come
+The dates are local and configurable (docs/rules.md, P-PLAN … P-YEAR, U): the defaults come
 from the seeds — the source plan due before 15/02 (seed 002), 45–50% of the year's target
 by 30/06 and the whole target by the end of October (seed 003), and the quarter, 6-month,
-9-month and year reports. RULES.md gives these no ids; ours are P-PLAN, P-REPORT, P-HALF
+9-month and year reports. The texts give these no ids; ours are P-PLAN, P-REPORT, P-HALF
 and P-YEAR.
 """
 

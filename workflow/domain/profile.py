@@ -1,6 +1,6 @@
 """Who was admitted, as the reports count them: one integer of flags per admission (pure).
 
-The progress report's breakdown columns (RULES.md, planning cycle) describe the person as
+The progress report's breakdown columns (docs/reports.md) describe the person as
 they were at the admission decision: a Đoàn member then, aged 18–30 then. The flags are
 computed once, in the transaction that records the decision, and stored on the dossier;
 a report then sums bits per organization instead of joining every person and computing

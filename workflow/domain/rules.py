@@ -1,4 +1,4 @@
-"""Rule sets as versioned data (RULES.md, 'Rule sets are versioned').
+"""Rule sets as versioned data (docs/rules.md, 'Bộ quy định theo ngày hiệu lực').
 
 A rule set is chosen by the date the judged fact happened (e.g. the chi bộ resolution),
 never by the code's age. An installation may override a number; the override becomes
@@ -17,7 +17,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The numbers the guards use. Confidence per RULES.md: V, S (configurable), U."""
+    """The numbers the guards use. Confidence (docs/rules.md): V, S (configurable), U."""
 
     id: str
     name: str

@@ -63,7 +63,7 @@ class Sector(Labelled):
 
 
 class Occupation(Labelled):
-    """Occupation groups of the report breakdown (RULES.md, planning cycle)."""
+    """Occupation groups of the report breakdown (docs/reports.md)."""
 
     can_bo_cong_chuc = "can_bo_cong_chuc"
     vien_chuc = "vien_chuc"

@@ -36,7 +36,7 @@ class PastAdmissionIn(CandidateIn):
 
 
 class MidwayIn(InputModel):
-    """A dossier's stage and dated facts as a sheet gives them (workflow/midway.py judges
+    """A dossier's stage and dated facts as a sheet gives them (workflow/sheets/midway.py judges
     whether they agree). A fact is its date with what goes with it: all or none."""
 
     stage: Annotated[Stage, Field(title="Giai đoạn")] = Stage.nguon

@@ -12,7 +12,7 @@ from workflow.inputs.imported import MidwayIn
 from workflow.sheets.fields import date_cell, header_key, int_cell, labels, text_cell, yes_no_cell
 
 # The template's columns, in order: the input models' own titles. A person, then where the
-# dossier stands (empty: nguồn) and the dated facts that put it there (workflow/midway.py).
+# dossier stands (empty: nguồn) and the dated facts that put it there (workflow/sheets/midway.py).
 PERSON_FIELDS: tuple[str, ...] = (
     "full_name",
     "birth_date",

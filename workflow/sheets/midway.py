@@ -25,7 +25,7 @@ from workflow.inputs.imported import MidwayIn
 from workflow.text.vntext import fmt_date
 
 # The stages a dossier may be imported at: open ones on the main line. Closed dossiers and
-# full members belong to the Party's records (past admissions: workflow/backfill.py).
+# full members belong to the Party's records (past admissions: workflow/usecases/backfill.py).
 IMPORTABLE: tuple[Stage, ...] = MAIN_LINE[: MAIN_LINE.index(Stage.du_bi) + 1]
 
 

@@ -1,6 +1,6 @@
 """Reading the sheets clerks send (.csv or .xlsx) into plain rows, for the importers.
 
-CSV: UTF-8 with or without BOM, else a legacy file: TCVN3 bytes (workflow/legacy.py) or the
+CSV: UTF-8 with or without BOM, else a legacy file: TCVN3 bytes (workflow/text/legacy.py) or the
 Windows Vietnamese code page (cp1258); comma or semicolon. Columns typed in TCVN3 or VNI (in a
 CSV or an XLSX) are converted to Unicode and named in ``legacy_columns``. XLSX: the first
 sheet, values as shown (formulas' cached results). Blank rows are

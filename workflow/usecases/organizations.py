@@ -18,7 +18,7 @@ from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
 
-# Which kind of organization may sit under which (RULES.md: no district level since
+# Which kind of organization may sit under which (docs/rules.md: no district level since
 # 01/7/2025, so the deciding committee is a role, not a fixed "Huyện ủy").
 PARENT_KINDS: dict[OrgKind, set[OrgKind | None]] = {
     OrgKind.cap_tinh: {None},

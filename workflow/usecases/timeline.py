@@ -21,7 +21,7 @@ from workflow.usecases.context import Context
 from workflow.usecases.dossiers import get_dossier, load_facts
 from workflow.usecases.step_reads import rules_on
 
-# The deadline each step answers (RULES.md ids; our kinds where a rule has two deadlines).
+# The deadline each step answers (docs/rules.md ids; our kinds where a rule has two deadlines).
 ANSWERS: dict[str, str] = {
     Event.quyet_dinh_ket_nap.value: "D-DECIDE",
     Event.to_chuc_le.value: "D-CEREMONY",

@@ -1,7 +1,7 @@
 """Users, their roles and scopes: add, list, grant, revoke (administrator's work, audited).
 
 The first user of an installation must be an administrator: adding them ends single-user
-mode, and from then on every action is checked (workflow/access.py).
+mode, and from then on every action is checked (workflow/usecases/access.py).
 """
 
 from __future__ import annotations
