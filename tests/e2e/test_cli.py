@@ -566,3 +566,24 @@ def test_advance_many_moves_a_whole_list_or_nothing(
     assert demo_copy.sql("SELECT id, stage, version FROM dossier ORDER BY id") == before
     code, out = run(env, "advance-many cu_di_hoc")
     assert code == 2 and "Mã hồ sơ" in out
+
+
+def _readme_walkthrough() -> list[str]:
+    """The `ketnap …` lines of the README's walkthrough, continuations joined, comments cut."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Hành trình của một quần chúng", 1)[1].split("```sh\n", 1)[1]
+    block = block.split("```", 1)[0].replace("\\\n", " ")
+    lines = []
+    for raw in block.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if line.startswith("ketnap "):
+            lines.append(line.removeprefix("ketnap "))
+    return lines
+
+
+def test_the_readme_walkthrough_runs_as_written(env: dict[str, str]) -> None:
+    lines = _readme_walkthrough()
+    assert lines[0] == "init" and "advance 1 cong_nhan_chinh_thuc" in lines
+    for line in lines:
+        ok(env, line)
+    assert json.loads(ok(env, "candidate show 1 --json"))["stage"] == "chinh_thuc"
