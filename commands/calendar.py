@@ -6,9 +6,53 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import context, day_of, run, vn
+from commands.shell import JsonOpt, context, day_of, listing, run, vn
 
-calendar_app = typer.Typer(help="Lịch ngày làm việc: ngày nghỉ, ngày làm bù bổ sung.")
+calendar_app = typer.Typer(
+    help="Lịch ngày làm việc: ngày lễ, quyết định hoán đổi của Chính phủ, ngày bổ sung.",
+    no_args_is_help=True,
+)
+
+
+@calendar_app.command("list")
+def calendar_list(
+    year: Annotated[
+        str | None, typer.Option("--year", help="Năm (mặc định năm nay).", show_default=False)
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mọi ngày khác tuần làm việc thường lệ trong năm (nghỉ vào ngày thường, làm vào thứ
+    Bảy, Chủ nhật), kèm tên và căn cứ."""
+    from workflow.domain.errors import BadInput
+    from workflow.usecases.settings import calendar_days
+
+    ctx = context()
+
+    def go() -> list[dict[str, Any]]:
+        if year is not None and not year.strip().isdigit():
+            raise BadInput.one("Năm", f"'{year}' không phải số")
+        return calendar_days(ctx, int(year) if year else ctx.today().year)
+
+    listing(
+        run(go),
+        as_json,
+        "Lịch ngày làm việc",
+        ["Ngày", "Thứ", "Làm việc?", "Nội dung", "Căn cứ"],
+        lambda d: [
+            vn(d["day"]),
+            weekday(d["day"]),
+            "làm việc" if d["working"] else "nghỉ",
+            d["name"],
+            d["source"],
+        ],
+    )
+
+
+def weekday(iso: str) -> str:
+    from datetime import date
+
+    names = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+    return names[date.fromisoformat(iso).weekday()]
 
 
 @calendar_app.command("set")

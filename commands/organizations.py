@@ -33,6 +33,13 @@ def org_add(
     cong_doan: Annotated[
         bool, typer.Option("--cong-doan/--khong-cong-doan", help="Có tổ chức Công đoàn.")
     ] = False,
+    decides: Annotated[
+        bool,
+        typer.Option(
+            "--decides",
+            help="Đảng bộ cơ sở được ủy quyền quyết định kết nạp (hoặc trực thuộc Tỉnh ủy).",
+        ),
+    ] = False,
 ) -> None:
     """Thêm một tổ chức đảng vào cây tổ chức."""
     from workflow.usecases.organizations import add_org
@@ -46,6 +53,7 @@ def org_add(
         "parent_code": parent,
         "has_doan": doan,
         "has_cong_doan": cong_doan,
+        "decides_admission": decides,
     }
     org = run(lambda: add_org(ctx, {k: v for k, v in data.items() if v is not None}))
     print(f"Đã thêm {org['kind_label']} {org['name']} (mã {org['code']}).")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import IdArg, JsonOpt, console, context, dossier_id_of, out_json, run, table
+from commands.shell import IdArg, JsonOpt, console, context, dossier_id_of, out_json, run, table, vn
 
 
 def advance(
@@ -118,6 +118,11 @@ def next_(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
         mark = "✓" if step["allowed"] else "✗"
         extra = " (cần --reason)" if step["needs_reason"] else ""
         out.print(f"{mark} {step['event']}: {step['label']}{extra}", markup=False)
+        out.print(
+            f"    xét theo ngày {vn(step['judged_on'])} ({step['judged_basis']}), "
+            f"bộ quy định {step['rule_set_id']}",
+            markup=False,
+        )
         for u in step["unmet"]:
             out.print(f"    • [{u['rule_id']}] {u['message']}", markup=False)
         for u in step["notes"]:

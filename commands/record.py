@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import IdArg, context, dossier_id_of, run
+from commands.shell import IdArg, choices, context, dossier_id_of, run
+from workflow.domain.vocabulary import AgeGround, ConsentKind, ExitCause, Relation
 
 record_app = typer.Typer(
     help="Ghi nhận sự kiện, giấy tờ của hồ sơ (mỗi lần ghi đều vào nhật ký).",
@@ -94,16 +95,28 @@ def record_relative(
         str | None,
         typer.Option(
             "--relation",
-            help="cha | me | cha_vo_chong | me_vo_chong | nguoi_nuoi_duong | vo_chong | con",
+            help=choices(Relation),
         ),
     ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Họ tên người thân.")] = None,
     party_member: Annotated[bool, typer.Option("--party-member", help="Là đảng viên.")] = False,
+    declared: Annotated[
+        bool,
+        typer.Option(
+            "--declared",
+            help="Đảng viên đã khai đầy đủ lý lịch: miễn thẩm tra bên gia đình đó (R-VERIFY).",
+        ),
+    ] = False,
+    abroad: Annotated[bool, typer.Option("--abroad", help="Ở nước ngoài.")] = False,
     verified: Annotated[
         str | None, typer.Option("--verified", help="Ngày thẩm tra dd/mm/yyyy.")
     ] = None,
+    confirmed_abroad: Annotated[
+        str | None,
+        typer.Option("--confirmed-abroad", help="Ngày Đảng ủy Ngoài nước xác nhận dd/mm/yyyy."),
+    ] = None,
 ) -> None:
-    """Người thân cần thẩm tra lý lịch (R-VERIFY)."""
+    """Người thân trong lý lịch, có thẩm tra hay được miễn (R-VERIFY)."""
     _record(
         dossier_id,
         "RelativeIn",
@@ -111,7 +124,10 @@ def record_relative(
             "relation": relation,
             "full_name": name,
             "party_member": party_member,
+            "history_declared": declared,
+            "abroad": abroad,
             "verified_on": verified,
+            "confirmed_abroad_on": confirmed_abroad,
         },
     )
 
@@ -192,15 +208,22 @@ def record_consent(
     dossier_id: IdArg,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="tuoi_60 | hoc_van | le_muon | gia_han_xet | ket_nap_lai"),
+        typer.Option("--kind", help=choices(ConsentKind)),
     ] = None,
     number: Annotated[str | None, typer.Option("--number", help="Số văn bản.")] = None,
     date: DateOpt = None,
     issuer: Annotated[str, typer.Option("--issuer", help="Cơ quan ban hành.")] = "",
+    ground: Annotated[
+        str | None,
+        typer.Option("--ground", help=f"Căn cứ, với tuoi_60: {choices(AgeGround)}"),
+    ] = None,
 ) -> None:
-    """Văn bản đồng ý của cấp có thẩm quyền (R-AGE-60, R-EDU, D-CEREMONY, D-DECIDE, R-REJOIN)."""
+    """Văn bản đồng ý, gia hạn của cấp có thẩm quyền (R-AGE-60, R-EDU, D-CEREMONY, D-DECIDE,
+    D-OFFICIAL, R-REJOIN)."""
     _record(
-        dossier_id, "ConsentIn", {"kind": kind, "number": number, "dated": date, "issuer": issuer}
+        dossier_id,
+        "ConsentIn",
+        {"kind": kind, "number": number, "dated": date, "issuer": issuer, "ground": ground},
     )
 
 
@@ -210,17 +233,26 @@ def record_prior(
     left: Annotated[str | None, typer.Option("--left", help="Ngày ra khỏi Đảng.")] = None,
     cause: Annotated[
         str | None,
-        typer.Option("--cause", help="bi_xoa_ten | bi_khai_tru | tu_xin_ra | an_tham_nhung | khac"),
+        typer.Option("--cause", help=choices(ExitCause)),
     ] = None,
     readmitted: Annotated[
         bool, typer.Option("--readmitted", help="Đã từng được kết nạp lại.")
     ] = False,
+    cleared: Annotated[
+        str | None,
+        typer.Option("--cleared", help="Ngày được xóa án tích (với an_it_nghiem_trong)."),
+    ] = None,
 ) -> None:
     """Quá trình trong Đảng trước đây, khi xin kết nạp lại (R-REJOIN)."""
     _record(
         dossier_id,
         "PriorMembershipIn",
-        {"left_on": left, "cause": cause, "readmitted_before": readmitted},
+        {
+            "left_on": left,
+            "cause": cause,
+            "readmitted_before": readmitted,
+            "record_cleared_on": cleared,
+        },
     )
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, context, listing, run, vn
+from commands.shell import JsonOpt, context, day_of, listing, run, vn
 
 rules_app = typer.Typer(help="Bộ quy định theo thời gian hiệu lực và tham số ghi đè.")
 
@@ -21,28 +21,52 @@ def rules_list(as_json: JsonOpt = False) -> None:
         run(lambda: rule_sets(context())),
         as_json,
         "Bộ quy định",
-        ["Mã", "Tên", "Hiệu lực từ", "Ghi đè"],
+        ["Mã", "Tên", "Hiệu lực từ", "Tham số địa phương đã ghi đè"],
         lambda s: [
             s["id"],
             s["name"],
             vn(s["effective_from"]),
-            ", ".join(f"{k}={v}" for k, v in s["overrides"].items()) or "—",
+            ", ".join(
+                f"{o['key']}={o['value']} từ {vn(o['effective_from'])}" for o in s["overrides"]
+            )
+            or "—",
         ],
     )
 
 
 @rules_app.command("set")
 def rules_set(
-    key: Annotated[str, typer.Argument(help="Tham số, ví dụ youth_age_max.")],
+    key: Annotated[str, typer.Argument(help="Tham số địa phương: youth_age_min, youth_age_max.")],
     value: Annotated[str, typer.Argument(help="Giá trị mới.")],
     reason: Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")] = "",
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Hiệu lực từ ngày dd/mm/yyyy (mặc định hôm nay).")
+    ] = None,
+    sets: Annotated[
+        str | None,
+        typer.Option(
+            "--sets",
+            help="Các bộ quy định áp dụng, cách nhau bởi dấu phẩy (mặc định: bộ đang "
+            "hiệu lực từ ngày đó và các bộ sau).",
+        ),
+    ] = None,
 ) -> None:
-    """Ghi đè một con số của bộ quy định cho cả hệ thống (được ghi vào nhật ký)."""
+    """Ghi đè một tham số địa phương của bộ quy định từ một ngày (ghi nhật ký). Các con số của
+    Điều lệ và quy định của Trung ương là khóa: không ghi đè được (xem docs/rules.md)."""
     from workflow.usecases.settings import set_rule_override
 
     ctx = context()
-    done = run(lambda: set_rule_override(ctx, key, value, reason))
-    print(f"Đã đặt {done['key']} = {done['value']}; bộ quy định hiện hành: {done['rule_set_id']}.")
+
+    def go() -> dict[str, Any]:
+        start = day_of(from_, "Hiệu lực từ")
+        chosen = [x.strip() for x in sets.split(",") if x.strip()] if sets else None
+        return set_rule_override(ctx, key, value, reason, effective_from=start, rule_sets=chosen)
+
+    done = run(go)
+    print(
+        f"Đã đặt {done['key']} = {done['value']} từ {vn(done['effective_from'])} cho "
+        f"{', '.join(done['rule_sets'])}; bộ quy định hiện hành: {done['rule_set_id']}."
+    )
 
 
 @rules_app.command("doc")

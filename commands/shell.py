@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -44,7 +45,14 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(action: Callable[[], Any]) -> Any:
     """Run a service call; turn our errors into a Vietnamese message and an exit code."""
-    from workflow.domain.errors import BadInput, BatchRefused, Forbidden, KetnapError, Refused
+    from workflow.domain.errors import (
+        BadInput,
+        BatchRefused,
+        Forbidden,
+        KetnapError,
+        RecordRefused,
+        Refused,
+    )
 
     try:
         return action()
@@ -67,6 +75,12 @@ def run(action: Callable[[], Any]) -> Any:
         for unmet in exc.verdict.unmet:
             err.print(f"  • [{unmet.rule_id}] {unmet.message}", markup=False)
         err.print(f"  (bộ quy định: {exc.verdict.rule_set_id})", markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    except RecordRefused as exc:
+        err = console(stderr=True)
+        err.print(f"[bold red]Không ghi nhận được:[/] {exc.what}", markup=True)
+        for unmet in exc.unmet:
+            err.print(f"  • [{unmet.rule_id}] {unmet.message}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except BadInput as exc:
         err = console(stderr=True)
@@ -164,3 +178,8 @@ def program_name() -> str:
     if found and Path(found).resolve() == ran.resolve():
         return ran.name
     return str(ran) if ran.name == "ketnap" else "ketnap"
+
+
+def choices(values: Iterable[StrEnum]) -> str:
+    """'a | b | c': the identifiers an option takes, from the glossary's own enum."""
+    return " | ".join(v.value for v in values)

@@ -76,6 +76,8 @@ class Organization(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     has_doan: bool = True
     has_cong_doan: bool = False
+    # a đảng ủy cơ sở authorised to decide admission itself (R-VOTE-DU, HD 06 §3.7.a)
+    decides_admission: bool = False
     created_at: datetime = _ts()
 
 
@@ -205,7 +207,10 @@ class Relative(SQLModel, table=True):
     relation: str = Field(max_length=20)
     full_name: str = Field(max_length=120)
     party_member: bool = False
+    history_declared: bool = False
+    abroad: bool = False
     verified_on: date | None = None
+    confirmed_abroad_on: date | None = None  # through the Party committee abroad
 
 
 class Resolution(SQLModel, table=True):
@@ -247,6 +252,7 @@ class Consent(SQLModel, table=True):
     number: str = Field(max_length=40)
     dated: date
     issuer: str = Field(default="", max_length=200)
+    ground: str | None = Field(default=None, max_length=30)  # R-AGE-60
 
 
 class Ceremony(SQLModel, table=True):
@@ -267,6 +273,7 @@ class PriorMembership(SQLModel, table=True):
     left_on: date
     cause: str = Field(max_length=20)
     readmitted_before: bool = False
+    record_cleared_on: date | None = None
 
 
 class AuditEvent(SQLModel, table=True):
@@ -303,12 +310,16 @@ class CalendarOverride(SQLModel, table=True):
 
 
 class RuleOverride(SQLModel, table=True):
-    """An installation's change to a number of the rule sets (recorded, and audited)."""
+    """An installation's value for a local parameter of the rule sets, from a day on, for
+    the rule sets it names (comma-separated); never replaced, only superseded (audited)."""
 
     __tablename__ = "rule_override"
 
-    key: str = Field(primary_key=True, max_length=60)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=60, index=True)
     value: str = Field(max_length=40)
+    effective_from: date
+    rule_sets: str = Field(max_length=400)
     reason: str = Field(sa_column=Column(Text, nullable=False))
     set_by: str = Field(max_length=80)
     set_at: datetime = _ts()

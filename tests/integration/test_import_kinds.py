@@ -32,6 +32,7 @@ def org(code: str, name: str, kind: str, parent: str | None, **kw: Any) -> list[
         "parent_code": parent,
         "has_doan": "x",
         "has_cong_doan": "",
+        "decides_admission": "",
     } | kw
     return [values[f] for f in orgs.FIELDS]
 

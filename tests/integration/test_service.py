@@ -82,7 +82,7 @@ def test_whole_chain_records_party_age_and_official_date(ctx: Context) -> None:
         "chinh_thuc",
     ]
     # The chi bộ voted under the 2021 set; the ceremony fell under the 2025 set.
-    assert events[2]["rule_set_id"] == "QD24-2021"
+    assert events[2]["rule_set_id"] == "QD232-2025"  # the chi bộ voted on 06/05/2025
     assert events[6]["rule_set_id"] == "QD294-2025"
     assert verify_audit(ctx).ok
 

@@ -40,7 +40,7 @@ def test_timeline_names_steps_deadlines_and_reasons(ctx: Context, tmp_path: Path
         s for s in steps if s["event"] == "quyet_dinh_ket_nap" and s["kind"] == "transition"
     )
     # judged by the set in force on the decision day (20/06/2025)
-    assert decided["rule_set_id"] == "QD24-2021" and decided["actor"] == "chuyen_vien_test"
+    assert decided["rule_set_id"] == "QD232-2025" and decided["actor"] == "chuyen_vien_test"
     assert decided["deadline"]["rule_id"] == "D-DECIDE"
     path = tmp_path / "tl.docx"
     write_timeline_docx(data, path)

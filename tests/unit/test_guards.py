@@ -32,6 +32,7 @@ from workflow.domain.process import Event, Stage
 from workflow.domain.rules import RULE_SETS, rule_set_for
 from workflow.domain.verdicts import passes_vote
 from workflow.domain.vocabulary import (
+    AgeGround,
     ConsentKind,
     DecisionKind,
     DocumentKind,
@@ -40,6 +41,7 @@ from workflow.domain.vocabulary import (
     ExitCause,
     Relation,
     ResolutionKind,
+    Sector,
 )
 
 CAL = WorkingCalendar()
@@ -83,14 +85,18 @@ def test_exactly_sixty_by_month_passes() -> None:
 def test_sixty_and_one_month_fails_without_consent_and_passes_with_it() -> None:
     older = facts(birth_date=date(1965, 4, 20))
     assert ids(guard_age_60(older, RS, date(2025, 5, 2), CAL)) == ["R-AGE-60"]
-    consent = ConsentFact(ConsentKind.tuoi_60, "12-CV/TU", date(2025, 4, 1))
+    consent = ConsentFact(
+        ConsentKind.tuoi_60, "12-CV/TU", date(2025, 4, 1), AgeGround.khong_co_dang_vien
+    )
     assert guard_age_60(replace(older, consents=(consent,)), RS, date(2025, 5, 2), CAL) == []
 
 
 def test_age_60_consent_after_the_decision_does_not_count() -> None:
     older = facts(
         birth_date=date(1960, 1, 1),
-        consents=(ConsentFact(ConsentKind.tuoi_60, "1", date(2025, 7, 1)),),
+        consents=(
+            ConsentFact(ConsentKind.tuoi_60, "1", date(2025, 7, 1), AgeGround.yeu_cau_dac_biet),
+        ),
         decisions=(
             DecisionFact(DecisionKind.ket_nap, "9", date(2025, 6, 1), date(2025, 6, 2), True),
         ),
@@ -191,19 +197,20 @@ def test_youth_band_is_an_installation_override() -> None:
     assert "R-INTRO-DOAN" in ids(guard_introducers(f, wide, date(2025, 5, 2), CAL))
 
 
-def test_union_resolution_replaces_one_introducer() -> None:
+def test_union_resolution_replaces_one_introducer_for_a_youth_in_an_enterprise() -> None:
+    # R-INTRO-CD (issue 14): only for a candidate of youth age, in an agency or enterprise
+    # with no Đoàn; the test that let a 35-year-old through this way asserted the wrong rule.
     f = facts(
+        birth_date=date(2000, 1, 1),
         cong_doan_member=True,
         unit_has_doan=False,
+        unit_sector=Sector.doanh_nghiep,
         introducers=(intro("A"),),
         documents=(DocumentFact(DocumentKind.nghi_quyet_cong_doan, date(2025, 4, 1)),),
     )
     assert guard_introducers(f, RS, date(2025, 5, 2), CAL) == []
-    assert ids(
-        guard_introducers(
-            f, RS.with_overrides({"union_may_introduce": False}), date(2025, 5, 2), CAL
-        )
-    ) == ["R-INTRO"]
+    past_youth = replace(f, birth_date=date(1990, 5, 1))
+    assert ids(guard_introducers(past_youth, RS, date(2025, 5, 2), CAL)) == ["R-INTRO"]
 
 
 # R-VERIFY.
@@ -356,7 +363,11 @@ def test_skipping_a_step_is_refused_with_sequence_rule() -> None:
     [
         (date(2021, 7, 29), "QD29-2016"),
         (date(2021, 7, 30), "QD24-2021"),
-        (date(2025, 6, 30), "QD24-2021"),
+        (date(2021, 9, 27), "QD24-2021"),
+        (date(2021, 9, 28), "HD01-2021"),  # HD 01-HD/TW is dated 28/09/2021
+        (date(2025, 1, 19), "HD01-2021"),
+        (date(2025, 1, 20), "QD232-2025"),  # QĐ 232 is a set of its own (issue 14)
+        (date(2025, 6, 30), "QD232-2025"),
         (date(2025, 7, 1), "QD294-2025"),
     ],
 )

@@ -1,8 +1,9 @@
 """Working days (ngày làm việc): weekends and Vietnam's public holidays are not counted.
 
-Holidays, including Tết, nghỉ bù (substitute days off) and làm bù (Saturdays worked in
-exchange), come from the maintained ``holidays`` package; the database's override table
-(days the government or the province adds or swaps) wins over it.
+Three layers, the last word first: the installation's own days (the database's override
+table: what a province adds), the Government's decisions for civil servants
+(``civil_calendar``: dated, with their source), then the maintained ``holidays`` package
+(the Labour Code's holidays, Tết, nghỉ bù and làm bù).
 """
 
 from __future__ import annotations
@@ -10,9 +11,22 @@ from __future__ import annotations
 import calendar as _cal
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from typing import Any
+
+from workflow.domain.civil_calendar import BY_DAY
+
+
+@dataclass(frozen=True)
+class UnusualDay:
+    """A day that is not as the plain week has it: a holiday on a weekday, a Saturday worked."""
+
+    day: date
+    working: bool
+    name: str
+    source: str
 
 
 def add_months(day: date, months: int) -> date:
@@ -65,13 +79,40 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         if day in self._overrides:
             return self._overrides[day]
+        if day in BY_DAY:
+            return BY_DAY[day].working
         return bool(self._holidays.is_working_day(day))
 
     def holiday_name(self, day: date) -> str | None:
         if day in self._overrides and not self._overrides[day]:
             return "Ngày nghỉ theo quyết định bổ sung"
+        if day in BY_DAY:
+            return None if BY_DAY[day].working else BY_DAY[day].name
         name = self._holidays.get(day)
         return str(name) if name else None
+
+    def unusual_days(self, year: int, notes: Mapping[date, str]) -> list[UnusualDay]:
+        """Every day of ``year`` that differs from the plain week (Monday to Friday worked),
+        with its name and where it comes from: ``notes`` are the installation's own days."""
+        out = []
+        day = date(year, 1, 1)
+        while day.year == year:
+            working = self.is_working_day(day)
+            if working != (day.weekday() < 5):
+                out.append(UnusualDay(day, working, *self._why(day, working, notes)))
+            day = date.fromordinal(day.toordinal() + 1)
+        return out
+
+    def _why(self, day: date, working: bool, notes: Mapping[date, str]) -> tuple[str, str]:
+        if day in self._overrides:
+            name = "Ngày làm việc bổ sung" if working else "Ngày nghỉ bổ sung"
+            return name, f"Bổ sung của hệ thống: {notes.get(day) or 'không ghi căn cứ'}"
+        if day in BY_DAY:
+            return BY_DAY[day].name, BY_DAY[day].source
+        name = self._holidays.get(day)
+        if working or (name and "thay cho" in str(name)):  # a swap the package carries
+            return (str(name) if name else "Làm bù"), "Hoán đổi ngày làm việc (thư viện holidays)"
+        return str(name), "Bộ luật Lao động 2019, Điều 112 (thư viện holidays)"
 
     def _year(self, year: int) -> list[int]:
         """Ordinals of the working days of one year, built once per calendar."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow.domain.rules import RULE_SETS, RuleSet
+from workflow.domain.civil_calendar import DECIDED_DAYS
+from workflow.domain.rules import LOCAL, RULE_SETS, RuleSet
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R-AGE-60",
         "Trên 60 tuổi chỉ xem xét khi có đủ sức khỏe, uy tín, ở nơi chưa có tổ chức đảng hoặc "
-        "đảng viên, hoặc có yêu cầu đặc biệt; phải có văn bản đồng ý của Ban Thường vụ Tỉnh ủy "
-        "ký trước quyết định kết nạp.",
+        "đảng viên, hoặc có yêu cầu đặc biệt (căn cứ được ghi cùng văn bản); phải có văn bản "
+        "đồng ý của Ban Thường vụ Tỉnh ủy ký trước quyết định kết nạp.",
         GUIDANCE,
         "V",
         ("age_max_months",),
@@ -54,7 +55,7 @@ RULES: tuple[Rule, ...] = (
         "R-EDU",
         "Trình độ học vấn tối thiểu Trung học cơ sở; miền núi, biên giới, hải đảo, vùng đồng bào "
         "dân tộc, ngư dân: Tiểu học; già làng, người có uy tín: biết đọc, biết viết chữ Quốc "
-        "ngữ, có văn bản đồng ý của Ban Thường vụ Tỉnh ủy.",
+        "ngữ, có văn bản đồng ý của Ban Thường vụ Tỉnh ủy ký trước quyết định kết nạp.",
         f"{REGULATION}; {GUIDANCE}",
         "V",
     ),
@@ -87,26 +88,41 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "R-INTRO-DOAN",
         "Người trong độ tuổi đoàn ở nơi có tổ chức Đoàn phải là đoàn viên; nghị quyết giới "
-        "thiệu của Ban Chấp hành Đoàn cơ sở thay một đảng viên giới thiệu.",
-        f"{CHARTER}, Điều 4",
+        "thiệu của Ban Chấp hành Đoàn cơ sở thay một đảng viên giới thiệu. Tuổi đoàn tính theo "
+        "tháng như R-AGE: từ đủ 18 tuổi đến đủ 30 tuổi (30 tuổi 1 tháng là quá tuổi đoàn).",
+        f"{CHARTER}, Điều 4; Luật Thanh niên 2020, Điều 1",
         "V",
         ("youth_age_min", "youth_age_max"),
+    ),
+    Rule(
+        "R-INTRO-CD",
+        "Ở cơ quan, doanh nghiệp không có tổ chức Đoàn, người trong độ tuổi đoàn phải là công đoàn "
+        "viên; nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở thay một đảng viên giới "
+        "thiệu. Quá tuổi đoàn: luôn cần hai đảng viên chính thức.",
+        f"{CHARTER}, Điều 4, khoản 1 (cách hiểu của Ban Tổ chức Tỉnh ủy Nghệ An)",
+        "V",
+        ("youth_age_min", "youth_age_max", "union_may_introduce"),
     ),
     Rule(
         "R-VERIFY",
         "Lý lịch được thẩm tra và cấp ủy cơ sở chứng nhận trước khi chi bộ biểu quyết; người thân "
         "cần thẩm tra: cha, mẹ, cha mẹ vợ/chồng hoặc người nuôi dưỡng, vợ/chồng, con đã thành "
-        "niên.",
-        f"{GUIDANCE} (HD 01 §3.4.c)",
+        "niên. Miễn thẩm tra: nếu cha, mẹ, anh chị em ruột hoặc con là đảng viên đã khai đầy đủ "
+        "lý lịch thì không thẩm tra bên gia đình đó; bên vợ/chồng cũng vậy (qua cha mẹ, anh chị "
+        "em ruột của vợ/chồng). Người thân ở nước ngoài: xác nhận qua Đảng ủy Ngoài nước.",
+        f"{GUIDANCE} (HD 01 §3.4.c; HD 06 như vậy)",
         "V",
     ),
     Rule(
         "R-REJOIN",
-        "Kết nạp lại: ra khỏi Đảng ít nhất 36 tháng, có văn bản đồng ý của Ban Thường vụ Tỉnh ủy, "
-        "chỉ một lần; không xem xét với người tự xin ra khỏi Đảng hoặc bị kết án về tham nhũng.",
+        "Kết nạp lại: ra khỏi Đảng ít nhất 36 tháng (60 tháng kể từ khi được xóa án tích nếu bị "
+        "kết án về tội ít nghiêm trọng), có văn bản đồng ý của Ban Thường vụ Tỉnh ủy, chỉ một "
+        "lần. Không xem xét với người đã tự bỏ sinh hoạt đảng, tự nguyện xin ra khỏi Đảng (trừ vì "
+        "hoàn cảnh gia đình đặc biệt khó khăn), gây mất đoàn kết nội bộ nghiêm trọng, tham "
+        "nhũng, bị kết án về tội nghiêm trọng trở lên.",
         f"{REGULATION} (QĐ 294 §3.5)",
         "V",
-        ("rejoin_months",),
+        ("rejoin_months", "rejoin_cleared_months", "rejoin_barred"),
     ),
     Rule(
         "R-VOTE-CB",
@@ -125,16 +141,20 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "R-VOTE-DU",
-        "Đảng ủy cơ sở xét, biểu quyết: ít nhất 2/3 tổng số cấp ủy viên tán thành.",
-        f"{REGULATION}; {GUIDANCE}",
+        "Đảng ủy cơ sở xét, biểu quyết: ít nhất 2/3 tổng số cấp ủy viên tán thành. Đảng ủy cơ sở "
+        "được ủy quyền quyết định kết nạp thì tự quyết định (2/3 tổng số cấp ủy viên), hồ sơ "
+        "không gửi lên cấp trên; từ 01/7/2025 không còn cấp huyện: đảng ủy xã, phường trực thuộc "
+        "Tỉnh ủy là cấp ủy có thẩm quyền.",
+        f"{REGULATION}; {GUIDANCE} (HD 06 §3.7.a)",
         "S",
         ("vote_num", "vote_den"),
     ),
     Rule(
         "R-VOTE-OFFICIAL",
-        "Công nhận đảng viên chính thức: ít nhất 2/3 số đảng viên chính thức của chi bộ tán "
-        "thành; sau 3 lần biểu quyết không đủ 2/3 đề nghị công nhận hoặc xóa tên, cấp ủy có "
-        "thẩm quyền quyết định.",
+        "Công nhận đảng viên chính thức: ít nhất 2/3 số đảng viên chính thức của chi bộ và 2/3 "
+        "số cấp ủy viên của đảng ủy cơ sở tán thành; một lần biểu quyết có 2/3 đề nghị xóa tên "
+        "là đề nghị xóa tên, không phải công nhận; sau 3 lần (ở chi bộ hoặc ở đảng ủy) không đủ "
+        "2/3 bên nào, cấp ủy có thẩm quyền quyết định.",
         f"{CHARTER}, Điều 5; {REGULATION}",
         "V",
         ("vote_num", "vote_den", "official_vote_rounds"),
@@ -176,11 +196,15 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "D-OFFICIAL",
         "Hết dự bị: chi bộ xét công nhận trong 30 ngày làm việc; cấp ủy có thẩm quyền quyết định "
-        "trong 30 ngày làm việc từ nghị quyết của chi bộ; công nhận có hiệu lực từ ngày hết 12 "
-        "tháng dự bị.",
+        "trong 30 ngày làm việc từ nghị quyết của chi bộ, trường hợp đặc biệt gia hạn không quá 30 "
+        "ngày làm việc; công nhận có hiệu lực từ ngày hết 12 tháng dự bị.",
         REGULATION,
         "V",
-        ("official_consider_working_days", "official_decide_working_days"),
+        (
+            "official_consider_working_days",
+            "official_decide_working_days",
+            "official_extension_working_days",
+        ),
         ("D-OFFICIAL-CB", "D-OFFICIAL-QD"),
     ),
     Rule(
@@ -191,7 +215,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "P-DOSSIER",
-        "Hồ sơ có đủ giấy tờ, nghị quyết, quyết định mà bước đó cần (mã của ketnap).",
+        "Hồ sơ có đủ giấy tờ, nghị quyết, quyết định mà bước đó cần, kể cả khi ghi nhận (lễ kết "
+        "nạp chỉ ghi được sau quyết định kết nạp; mã của ketnap).",
         PROCEDURE,
         "V",
     ),
@@ -238,17 +263,22 @@ def _value(rs: RuleSet, name: str) -> str:
     value = getattr(rs, name)
     if isinstance(value, bool):
         return "có" if value else "không"
+    if isinstance(value, tuple):
+        return ", ".join(value)
     return str(value)
 
 
 def _numbers(rule: Rule) -> str:
-    """Each number the rule reads, with its value in every rule set (one value when equal)."""
+    """Each number the rule reads, with its value in every rule set (one value when equal),
+    marked locked (the texts' number) or local (with the range an installation may use)."""
     parts = []
     for name in rule.numbers:
         values = [f"{rs.id}: {_value(rs, name)}" for rs in RULE_SETS]
         same = {_value(rs, name) for rs in RULE_SETS}
         shown = same.pop() if len(same) == 1 else "; ".join(values)
-        parts.append(f"`{name}` = {shown}")
+        local = LOCAL.get(name)
+        mark = f"tham số địa phương, {local.low}–{local.high}" if local else "khóa"
+        parts.append(f"`{name}` = {shown} ({mark})")
     return "<br>".join(parts) or "—"
 
 
@@ -296,4 +326,50 @@ def rules_markdown() -> str:
         )
     lines += ["", "## Áp dụng mà không in mã", ""]
     lines += [f"- `{rid}`: {text}" for rid, text in SILENT]
+    lines += [
+        "",
+        "## Tham số: khóa và địa phương",
+        "",
+        "Các con số của Điều lệ và quy định của Trung ương (tuổi, số người giới thiệu, 12 tháng, "
+        "2/3, 3 đảng viên, thời gian dự bị, 60/30/30 ngày làm việc, 60 tháng, 36 tháng, và các "
+        "công tắc bật, tắt một quy định) là **khóa**: không ghi đè tại chỗ; con số khác là một bộ "
+        "quy định mới, có ngày hiệu lực và văn bản căn cứ. Chỉ các tham số địa phương dưới đây "
+        "ghi đè được (`ketnap rules set KHÓA GIÁ_TRỊ --from dd/mm/yyyy [--sets …] --reason …`): "
+        "mỗi lần ghi có ngày hiệu lực, các bộ quy định áp dụng, khoảng giá trị cho phép và được "
+        "ghi nhật ký; không bao giờ đổi kết luận về một sự kiện có ngày trước ngày hiệu lực. "
+        "Ngày của chu kỳ kế hoạch, cách nhắc việc là cài đặt riêng (`ketnap cycle set`, "
+        "`ketnap reminders policy set`).",
+        "",
+        "| tham số | nội dung | khoảng cho phép | căn cứ |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{key}` | {spec.label} | {spec.low}–{spec.high} | {spec.why} |"
+        for key, spec in LOCAL.items()
+    ]
+    lines += [
+        "",
+        "## Tuổi đoàn",
+        "",
+        "Tuổi đoàn (R-INTRO-DOAN, R-INTRO-CD) tính theo tháng như tuổi đời (R-AGE): người sinh "
+        "tháng 08/1995 đủ 30 tuổi trong cả tháng 08/2025 và còn trong độ tuổi đoàn tháng đó; từ "
+        "tháng 09/2025 (30 tuổi 1 tháng) là quá tuổi đoàn. Căn cứ: Luật Thanh niên 2020, Điều 1 "
+        "(thanh niên từ đủ 16 tuổi đến 30 tuổi), đọc theo cách quy định thi hành Điều lệ tính "
+        'mốc tuổi cao nhất ("đến đủ 60 tuổi, tính theo tháng"): một mốc tuổi là số tháng đủ, '
+        "không phải cả năm tuổi sau đó.",
+        "",
+        "## Lịch ngày làm việc: quyết định của Chính phủ",
+        "",
+        "Ngày lễ, Tết theo Bộ luật Lao động (thư viện `holidays`); các quyết định hoán đổi ngày "
+        "làm việc cho cán bộ, công chức là dữ liệu có nguồn (`workflow/domain/civil_calendar.py`), "
+        "áp dụng trên thư viện; ngày bổ sung của từng nơi: `ketnap calendar set`. Xem cả năm: "
+        "`ketnap calendar list --year 2026`.",
+        "",
+        "| ngày | làm việc? | nội dung | căn cứ |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d.day:%d/%m/%Y} | {'làm việc' if d.working else 'nghỉ'} | {d.name} | {d.source} |"
+        for d in DECIDED_DAYS
+    ]
     return "\n".join(lines) + "\n"

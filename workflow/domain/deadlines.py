@@ -181,6 +181,7 @@ def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
     The due date is their last valid day; past it they are overdue (expired: the candidate
     must attend the class again, the papers be made anew) until the vote or new papers."""
     out: list[Due] = []
+    voted = chi_bo_date(facts)  # met when the chi bộ votes (the vote's date is judged)
     issued = facts.certificate_issued_on
     if issued is not None:
         out.append(
@@ -191,6 +192,7 @@ def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
                 f"({rs.class_valid_months} tháng): chi bộ phải xét trước khi hết hạn",
                 issued,
                 add_months(issued, rs.class_valid_months) - timedelta(days=1),
+                voted,
             )
         )
     # The oldest paper that expires: each kind's latest copy counts (a new copy replaces
@@ -218,6 +220,7 @@ def _before_vote(facts: DossierFacts, rs: RuleSet) -> list[Due]:
                 "hết hạn",
                 dated,
                 add_months(dated, rs.docs_valid_months) - timedelta(days=1),
+                voted,
             )
         )
     return out
@@ -260,14 +263,16 @@ def _after_ceremony(
     if cb_official:
         last_vote = max(cb_official)
         recog = facts.latest_decision(DecisionKind.chinh_thuc)
+        days = rs.official_decide_working_days
+        if facts.consent(ConsentKind.gia_han_cong_nhan) is not None:  # like D-DECIDE's
+            days += rs.official_extension_working_days
         out.append(
             Due(
                 "D-OFFICIAL-QD",
                 "D-OFFICIAL",
-                f"Cấp ủy quyết định công nhận ({rs.official_decide_working_days} ngày làm việc "
-                "từ nghị quyết chi bộ)",
+                f"Cấp ủy quyết định công nhận ({days} ngày làm việc từ nghị quyết chi bộ)",
                 last_vote,
-                cal.add_working_days(last_vote, rs.official_decide_working_days),
+                cal.add_working_days(last_vote, days),
                 recog.signed_on if recog else None,
             )
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workflow.domain.verdicts import Verdict
+    from workflow.domain.verdicts import Unmet, Verdict
 
 
 class KetnapError(Exception):
@@ -55,6 +55,18 @@ class BatchRefused(KetnapError):
             f"Không thể '{refused[0][1].event.label}' cho {len(refused)} hồ sơ: "
             + "; ".join(f"#{did}: " + ", ".join(v.rule_ids) for did, v in refused)
         )
+
+
+class RecordRefused(KetnapError):
+    """A fact the rules do not allow recording yet (a ceremony before the decision …);
+    nothing was written but the refusal's audit event."""
+
+    exit_code = 1
+
+    def __init__(self, what: str, unmet: tuple[Unmet, ...]) -> None:
+        self.what = what
+        self.unmet = unmet
+        super().__init__(f"Không ghi nhận được {what}: " + "; ".join(str(u) for u in unmet))
 
 
 class Conflict(KetnapError):

@@ -14,6 +14,7 @@ from typing import Any
 
 from workflow.domain.process import Stage
 from workflow.domain.vocabulary import (
+    AgeGround,
     ConsentKind,
     DecisionKind,
     DocumentKind,
@@ -22,6 +23,7 @@ from workflow.domain.vocabulary import (
     ExitCause,
     Relation,
     ResolutionKind,
+    Sector,
 )
 
 
@@ -44,6 +46,9 @@ class RelativeFact:
     relation: Relation
     party_member: bool
     verified_on: date | None
+    history_declared: bool = False  # a member whose history is fully declared (R-VERIFY)
+    abroad: bool = False  # confirmed through the Party committee abroad, not verified here
+    confirmed_abroad_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class ConsentFact:
     kind: ConsentKind
     number: str
     dated: date
+    ground: AgeGround | None = None  # R-AGE-60's ground
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class PriorMembershipFact:
     left_on: date
     cause: ExitCause
     readmitted_before: bool
+    record_cleared_on: date | None = None  # a lesser crime's record cleared (R-REJOIN)
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,8 @@ class DossierFacts:
     cong_doan_member: bool
     under_dang_uy: bool
     unit_has_doan: bool
+    unit_sector: Sector = Sector.khac
+    base_decides: bool = False  # the đảng ủy cơ sở is authorised to decide (R-VOTE-DU)
     certificate_issued_on: date | None = None
     introducers: tuple[IntroducerFact, ...] = ()
     documents: tuple[DocumentFact, ...] = ()

@@ -9,6 +9,7 @@ Ids of our own, for what the rules state as procedure rather than as a numbered 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from workflow.domain.calendar import WorkingCalendar
@@ -23,7 +24,7 @@ from workflow.domain.conditions import (
     guard_verification,
 )
 from workflow.domain.deadlines import chi_bo_date, dossier_deadlines, probation_end
-from workflow.domain.facts import DossierFacts
+from workflow.domain.facts import DossierFacts, ResolutionFact
 from workflow.domain.process import MAIN_LINE, TRANSITIONS, Event, Stage, events_from
 from workflow.domain.rules import RuleSet
 from workflow.domain.verdicts import Guard, Unmet, Verdict, guard_cb_min, passes_vote, vote_unmet
@@ -86,7 +87,13 @@ def check_send_up(
         return []  # R-VOTE-DU: a chi bộ cơ sở sends straight to the deciding committee
     res = facts.latest_resolution(ResolutionKind.dang_uy)
     if res is None:
-        return [Unmet("R-VOTE-DU", "Chưa ghi nhận nghị quyết của đảng ủy cơ sở (mẫu 8-KNĐ).")]
+        what = (
+            "nghị quyết của đảng ủy cơ sở được ủy quyền quyết định kết nạp (ít nhất 2/3 tổng số "
+            "cấp ủy viên tán thành; hồ sơ không gửi lên cấp trên)"
+            if facts.base_decides
+            else "nghị quyết của đảng ủy cơ sở (mẫu 8-KNĐ)"
+        )
+        return [Unmet("R-VOTE-DU", f"Chưa ghi nhận {what}.")]
     unmet = _future(res.dated, today, "Nghị quyết đảng ủy", "R-VOTE-DU")
     cb = chi_bo_date(facts)
     if cb is not None and res.dated < cb:
@@ -109,8 +116,18 @@ def check_decision(
     cb = chi_bo_date(facts)
     if cb is not None and dec.signed_on < cb:
         unmet.append(Unmet("P-DOSSIER", "Quyết định kết nạp có ngày trước nghị quyết chi bộ."))
-    if cb is not None:
+    du = facts.latest_resolution(ResolutionKind.dang_uy)
+    if facts.base_decides and du is not None and dec.signed_on < du.dated:
+        unmet.append(
+            Unmet(
+                "R-VOTE-DU",
+                "Quyết định kết nạp của đảng ủy cơ sở được ủy quyền có ngày trước nghị quyết "
+                "của đảng ủy.",
+            )
+        )
+    if cb is not None:  # the provincial consents must come before this decision
         unmet.extend(guard_age_60(facts, rs, cb, cal))
+        unmet.extend(guard_education(facts, rs, cb, cal))
     return unmet
 
 
@@ -140,30 +157,72 @@ def check_ceremony(
     return unmet
 
 
-def official_outcome(facts: DossierFacts, rs: RuleSet) -> tuple[bool, list[Unmet]]:
-    """R-VOTE-OFFICIAL: a round with 2/3 for decides; after the set number of rounds with
-    2/3 neither way, the competent committee decides (its decision is then enough)."""
-    rounds = sorted(
-        (r for r in facts.resolutions if r.kind is ResolutionKind.chi_bo_chinh_thuc),
-        key=lambda r: (r.round, r.dated),
-    )
-    if not rounds:
-        return False, [
+def ceremony_unmet(facts: DossierFacts, held_on: date) -> list[Unmet]:
+    """Recording a ceremony: only once the admission decision is recorded, and not before
+    the chi bộ received it (D-CEREMONY's clock and the probation start from these)."""
+    dec = facts.latest_decision(DecisionKind.ket_nap)
+    if dec is None or not dec.approve:
+        return [
             Unmet(
-                "R-VOTE-OFFICIAL", "Chưa ghi nhận nghị quyết chi bộ đề nghị công nhận chính thức."
+                "P-DOSSIER",
+                "Chưa ghi nhận quyết định kết nạp của cấp ủy có thẩm quyền: lễ kết nạp chỉ tổ chức "
+                "sau khi chi bộ nhận quyết định.",
             )
         ]
+    if held_on < dec.received_on:
+        return [
+            Unmet(
+                "D-CEREMONY",
+                f"Lễ kết nạp ngày {fmt_date(held_on)} trước ngày chi bộ nhận quyết định "
+                f"({fmt_date(dec.received_on)}).",
+            )
+        ]
+    return []
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """Where one body's recognition votes stand (R-VOTE-OFFICIAL): ``outcome`` is "for"
+    (a round reached 2/3 for recognition), "strike" (a round reached 2/3 for xóa tên: a
+    proposal to strike off), "committee" (the set number of rounds with 2/3 neither way:
+    the competent committee decides) or "open" (none of these yet)."""
+
+    outcome: str
+    unmet: tuple[Unmet, ...] = ()
+    decisive: ResolutionFact | None = None
+
+
+def recognition_rounds(facts: DossierFacts, kind: ResolutionKind, rs: RuleSet) -> Rounds:
+    """One body's rounds (the chi bộ's, or the đảng ủy's where there is one), in order."""
+    rounds = sorted(
+        (r for r in facts.resolutions if r.kind is kind), key=lambda r: (r.round, r.dated)
+    )
+    who = "Chi bộ" if kind is ResolutionKind.chi_bo_chinh_thuc else "Đảng ủy cơ sở"
+    if not rounds:
+        return Rounds("open", (Unmet("R-VOTE-OFFICIAL", f"Chưa ghi nhận {kind.label.lower()}."),))
     unmet: list[Unmet] = []
     for r in rounds:
-        unmet.extend(guard_cb_min(r, rs))
+        if kind is ResolutionKind.chi_bo_chinh_thuc:
+            unmet.extend(guard_cb_min(r, rs))
         if passes_vote(r.agree, r.eligible, rs):
-            return True, unmet
-    undecided = [r for r in rounds if not passes_vote(r.against, r.eligible, rs)]
-    if len(undecided) >= rs.official_vote_rounds:
-        return True, unmet  # the committee decides; check_official requires its decision
+            return Rounds("for", tuple(unmet), r)
+        if passes_vote(r.against, r.eligible, rs):
+            return Rounds("strike", tuple(unmet), r)
+    if len(rounds) >= rs.official_vote_rounds:
+        return Rounds("committee", tuple(unmet))
     last = rounds[-1]
-    return False, unmet + vote_unmet(
-        "R-VOTE-OFFICIAL", last, rs, f"Chi bộ biểu quyết công nhận chính thức (lần {last.round})"
+    unmet += vote_unmet(
+        "R-VOTE-OFFICIAL", last, rs, f"{who} biểu quyết công nhận chính thức (lần {last.round})"
+    )
+    return Rounds("open", tuple(unmet))
+
+
+def _strike_unmet(who: str, r: ResolutionFact, rs: RuleSet) -> Unmet:
+    return Unmet(
+        "R-VOTE-OFFICIAL",
+        f"{who} biểu quyết lần {r.round} ngày {fmt_date(r.dated)}: {r.against}/{r.eligible} đề "
+        f"nghị xóa tên (đủ {rs.vote_num}/{rs.vote_den}). Đây là đề nghị xóa tên, không phải "
+        "công nhận chính thức: chuyển sang bước xóa tên (xoa_ten).",
     )
 
 
@@ -181,8 +240,10 @@ def check_official(
                 f"Chưa hết {rs.probation_months} tháng dự bị: hết ngày {fmt_date(end)}.",
             )
         )
-    _, rounds_unmet = official_outcome(facts, rs)
-    unmet.extend(rounds_unmet)
+    cb_rounds = recognition_rounds(facts, ResolutionKind.chi_bo_chinh_thuc, rs)
+    unmet.extend(cb_rounds.unmet)
+    if cb_rounds.outcome == "strike" and cb_rounds.decisive is not None:
+        unmet.append(_strike_unmet("Chi bộ", cb_rounds.decisive, rs))
     for r in facts.resolutions:
         if r.kind is ResolutionKind.chi_bo_chinh_thuc and r.dated < end:
             unmet.append(
@@ -192,14 +253,12 @@ def check_official(
                     f"({fmt_date(end)}).",
                 )
             )
-    if facts.under_dang_uy:
-        du = facts.latest_resolution(ResolutionKind.dang_uy_chinh_thuc)
-        if du is None:
-            unmet.append(
-                Unmet("R-VOTE-DU", "Chưa có nghị quyết đảng ủy cơ sở đề nghị công nhận chính thức.")
-            )
-        else:
-            unmet.extend(vote_unmet("R-VOTE-DU", du, rs, "Đảng ủy biểu quyết công nhận chính thức"))
+    if facts.under_dang_uy and cb_rounds.outcome == "for":
+        # the đảng ủy's rounds count the same way (2/3 of its committee members)
+        du_rounds = recognition_rounds(facts, ResolutionKind.dang_uy_chinh_thuc, rs)
+        unmet.extend(du_rounds.unmet)
+        if du_rounds.outcome == "strike" and du_rounds.decisive is not None:
+            unmet.append(_strike_unmet("Đảng ủy cơ sở", du_rounds.decisive, rs))
     dec = facts.latest_decision(DecisionKind.chinh_thuc)
     if dec is None or not dec.approve:
         unmet.append(
@@ -250,6 +309,37 @@ def judged_on(event: Event, facts: DossierFacts, today: date) -> date:
         dec = facts.latest_decision(DecisionKind.chinh_thuc)
         day = dec.signed_on if dec else None
     return min(day, today) if day else today
+
+
+_BASIS = {
+    Event.chi_bo_thong_qua: "ngày nghị quyết chi bộ",
+    Event.gui_cap_uy: "ngày nghị quyết đảng ủy cơ sở",
+    Event.quyet_dinh_ket_nap: "ngày quyết định kết nạp",
+    Event.to_chuc_le: "ngày lễ kết nạp",
+    Event.cong_nhan_chinh_thuc: "ngày quyết định công nhận",
+}
+
+
+def judged_basis(event: Event, facts: DossierFacts, today: date) -> str:
+    """What the day an event is judged on is, in words: the fact's own date once that fact
+    is recorded, else today (then the fact's date will be used once it is)."""
+    what = _BASIS.get(event)
+    if what is None:
+        return "hôm nay"
+    if judged_on(event, facts, today) == today and not _has_basis(event, facts):
+        return f"hôm nay (chưa ghi nhận; khi có, các điều kiện được xét theo {what})"
+    return what
+
+
+def _has_basis(event: Event, facts: DossierFacts) -> bool:
+    if event is Event.chi_bo_thong_qua:
+        return chi_bo_date(facts) is not None
+    if event is Event.gui_cap_uy:
+        return facts.latest_resolution(ResolutionKind.dang_uy) is not None
+    if event is Event.to_chuc_le:
+        return facts.ceremony_on is not None
+    kind = DecisionKind.ket_nap if event is Event.quyet_dinh_ket_nap else DecisionKind.chinh_thuc
+    return facts.latest_decision(kind) is not None
 
 
 def sequence_unmet(event: Event, stage: Stage) -> list[Unmet]:

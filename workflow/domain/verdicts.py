@@ -52,6 +52,18 @@ def _threshold(eligible: int, rs: RuleSet) -> int:
     return -(-rs.vote_num * eligible // rs.vote_den)
 
 
+def age_text(months: int) -> str:
+    """'30 tuổi 1 tháng': an age counted by month, as the refusals say it."""
+    years, rest = divmod(months, 12)
+    return f"{years} tuổi {rest} tháng" if rest else f"{years} tuổi"
+
+
+def in_youth_age(months: int, rs: RuleSet) -> bool:
+    """Youth age counted by month as R-AGE counts (docs/rules.md, 'Tuổi đoàn'): from full
+    ``youth_age_min`` years to full ``youth_age_max`` years; 30 years 1 month is past it."""
+    return rs.youth_age_min * 12 <= months <= rs.youth_age_max * 12
+
+
 def age_months(facts: DossierFacts, on: date) -> int:
     """R-AGE: age counted by month (born 08/2003 is 216 months in all of 08/2021)."""
     return months_between(facts.birth_date, on)

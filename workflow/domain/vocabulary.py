@@ -159,7 +159,16 @@ class ConsentKind(Labelled):
     hoc_van = "hoc_van"
     le_muon = "le_muon"
     gia_han_xet = "gia_han_xet"
+    gia_han_cong_nhan = "gia_han_cong_nhan"
     ket_nap_lai = "ket_nap_lai"
+
+
+class AgeGround(Labelled):
+    """R-AGE-60: why a person over 60 may be considered (recorded with the consent)."""
+
+    khong_co_to_chuc = "khong_co_to_chuc"
+    khong_co_dang_vien = "khong_co_dang_vien"
+    yeu_cau_dac_biet = "yeu_cau_dac_biet"
 
 
 class Relation(Labelled):
@@ -170,15 +179,53 @@ class Relation(Labelled):
     nguoi_nuoi_duong = "nguoi_nuoi_duong"
     vo_chong = "vo_chong"
     con = "con"
+    anh_chi_em_ruot = "anh_chi_em_ruot"
+    anh_chi_em_vo_chong = "anh_chi_em_vo_chong"
+
+    @property
+    def spouse_side(self) -> bool:
+        """R-VERIFY's family exemption works side by side: the candidate's, the spouse's."""
+        return self in SPOUSE_SIDE
+
+    @property
+    def to_verify(self) -> bool:
+        """The relatives whose history is verified (siblings are recorded for the exemption)."""
+        return self not in {Relation.anh_chi_em_ruot, Relation.anh_chi_em_vo_chong}
+
+    @property
+    def exempts_side(self) -> bool:
+        """A member among them, history fully declared, exempts that side (HD 01 §3.4.c)."""
+        return self in EXEMPTING
+
+
+SPOUSE_SIDE = frozenset(
+    {Relation.vo_chong, Relation.cha_vo_chong, Relation.me_vo_chong, Relation.anh_chi_em_vo_chong}
+)
+EXEMPTING = frozenset(
+    {
+        Relation.cha,
+        Relation.me,
+        Relation.anh_chi_em_ruot,
+        Relation.con,
+        Relation.cha_vo_chong,
+        Relation.me_vo_chong,
+        Relation.anh_chi_em_vo_chong,
+    }
+)
 
 
 class ExitCause(Labelled):
-    """Why a former member left (R-REJOIN)."""
+    """Why a former member left (R-REJOIN reads it; the rule set says which bar for ever)."""
 
+    tu_bo_sinh_hoat = "tu_bo_sinh_hoat"
+    tu_xin_ra = "tu_xin_ra"
+    tu_xin_ra_hoan_canh = "tu_xin_ra_hoan_canh"
+    gay_mat_doan_ket = "gay_mat_doan_ket"
+    tham_nhung = "tham_nhung"
+    an_nghiem_trong = "an_nghiem_trong"
+    an_it_nghiem_trong = "an_it_nghiem_trong"
     bi_xoa_ten = "bi_xoa_ten"
     bi_khai_tru = "bi_khai_tru"
-    tu_xin_ra = "tu_xin_ra"
-    an_tham_nhung = "an_tham_nhung"
     khac = "khac"
 
 
@@ -271,6 +318,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "hoc_van": "Đồng ý của Ban Thường vụ Tỉnh ủy về trình độ học vấn",
         "le_muon": "Đồng ý của cấp ủy cấp trên cho tổ chức lễ kết nạp muộn",
         "gia_han_xet": "Gia hạn thời gian xem xét, quyết định kết nạp",
+        "gia_han_cong_nhan": "Gia hạn thời gian xem xét, quyết định công nhận đảng viên chính thức",
         "ket_nap_lai": "Đồng ý của Ban Thường vụ Tỉnh ủy cho kết nạp lại",
     },
     "Relation": {
@@ -281,12 +329,24 @@ _LABELS: dict[str, dict[str, str]] = {
         "nguoi_nuoi_duong": "Người nuôi dưỡng",
         "vo_chong": "Vợ/chồng",
         "con": "Con đã thành niên",
+        "anh_chi_em_ruot": "Anh, chị, em ruột",
+        "anh_chi_em_vo_chong": "Anh, chị, em ruột của vợ/chồng",
+    },
+    "AgeGround": {
+        "khong_co_to_chuc": "Nơi chưa có tổ chức đảng",
+        "khong_co_dang_vien": "Nơi chưa có đảng viên",
+        "yeu_cau_dac_biet": "Có yêu cầu đặc biệt",
     },
     "ExitCause": {
-        "bi_xoa_ten": "Bị xóa tên",
-        "bi_khai_tru": "Bị khai trừ",
-        "tu_xin_ra": "Tự xin ra khỏi Đảng",
-        "an_tham_nhung": "Bị kết án về tham nhũng",
+        "tu_bo_sinh_hoat": "Tự bỏ sinh hoạt đảng",
+        "tu_xin_ra": "Tự nguyện xin ra khỏi Đảng",
+        "tu_xin_ra_hoan_canh": "Xin ra khỏi Đảng vì hoàn cảnh gia đình đặc biệt khó khăn",
+        "gay_mat_doan_ket": "Gây mất đoàn kết nội bộ nghiêm trọng",
+        "tham_nhung": "Tham nhũng",
+        "an_nghiem_trong": "Bị kết án về tội nghiêm trọng trở lên",
+        "an_it_nghiem_trong": "Bị kết án về tội ít nghiêm trọng",
+        "bi_xoa_ten": "Bị xóa tên (lý do khác)",
+        "bi_khai_tru": "Bị khai trừ (lý do khác)",
         "khac": "Lý do khác",
     },
 }

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 
 from workflow.domain.vocabulary import (
+    AgeGround,
     ConsentKind,
     DecisionKind,
     DocumentKind,
@@ -83,7 +84,29 @@ class RelativeIn(InputModel):
     relation: Annotated[Relation, Field(title="Quan hệ")]
     full_name: Annotated[Name, Field(title="Họ tên người thân")]
     party_member: Annotated[bool, Field(title="Là đảng viên")] = False
+    history_declared: Annotated[bool, Field(title="Đã khai đầy đủ lý lịch")] = False
+    abroad: Annotated[bool, Field(title="Ở nước ngoài")] = False
     verified_on: Annotated[PastDate | None, Field(title="Ngày thẩm tra")] = None
+    confirmed_abroad_on: Annotated[
+        PastDate | None, Field(title="Ngày Đảng ủy Ngoài nước xác nhận")
+    ] = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RelativeIn:
+        if self.history_declared and not self.party_member:
+            raise ValueError(
+                "Đã khai đầy đủ lý lịch: chỉ ghi với người thân là đảng viên (R-VERIFY)"
+            )
+        if self.abroad and self.verified_on is not None:
+            raise ValueError(
+                "Ngày thẩm tra: người thân ở nước ngoài được xác nhận qua Đảng ủy Ngoài nước; "
+                "ghi ngày xác nhận đó"
+            )
+        if not self.abroad and self.confirmed_abroad_on is not None:
+            raise ValueError(
+                "Ngày Đảng ủy Ngoài nước xác nhận: chỉ ghi với người thân ở nước ngoài"
+            )
+        return self
 
 
 class ResolutionIn(InputModel):
@@ -143,12 +166,33 @@ class ConsentIn(InputModel):
     number: Annotated[Text, Field(title="Số văn bản", min_length=1, max_length=40)]
     dated: Annotated[PastDate, Field(title="Ngày văn bản")]
     issuer: Annotated[Text, Field(title="Cơ quan ban hành", max_length=200)] = ""
+    ground: Annotated[AgeGround | None, Field(title="Căn cứ (người trên 60 tuổi)")] = None
+
+    @model_validator(mode="after")
+    def _ground(self) -> ConsentIn:
+        if self.kind is ConsentKind.tuoi_60 and self.ground is None:
+            raise ValueError(
+                "Căn cứ (người trên 60 tuổi): bắt buộc; chọn một trong: "
+                + ", ".join(g.value for g in AgeGround)
+            )
+        if self.kind is not ConsentKind.tuoi_60 and self.ground is not None:
+            raise ValueError("Căn cứ (người trên 60 tuổi): chỉ ghi với văn bản tuoi_60")
+        return self
 
 
 class PriorMembershipIn(InputModel):
     left_on: Annotated[PastDate, Field(title="Ngày ra khỏi Đảng")]
     cause: Annotated[ExitCause, Field(title="Lý do ra khỏi Đảng")]
     readmitted_before: Annotated[bool, Field(title="Đã từng được kết nạp lại")] = False
+    record_cleared_on: Annotated[PastDate | None, Field(title="Ngày được xóa án tích")] = None
+
+    @model_validator(mode="after")
+    def _cleared(self) -> PriorMembershipIn:
+        if self.record_cleared_on is not None and self.cause is not ExitCause.an_it_nghiem_trong:
+            raise ValueError(
+                "Ngày được xóa án tích: chỉ ghi khi lý do là an_it_nghiem_trong (R-REJOIN)"
+            )
+        return self
 
 
 FactIn = (

@@ -21,6 +21,7 @@ class OrgIn(InputModel):
     parent_code: Annotated[str | None, Field(title="Tổ chức cấp trên")] = None
     has_doan: Annotated[bool, Field(title="Có tổ chức Đoàn")] = True
     has_cong_doan: Annotated[bool, Field(title="Có tổ chức Công đoàn")] = False
+    decides_admission: Annotated[bool, Field(title="Được ủy quyền quyết định kết nạp")] = False
 
     @field_validator("code")
     @classmethod
@@ -28,6 +29,15 @@ class OrgIn(InputModel):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", v):
             raise ValueError("chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới")
         return v.upper()
+
+    @model_validator(mode="after")
+    def _decides(self) -> OrgIn:
+        if self.decides_admission and self.kind is not OrgKind.dang_bo_co_so:
+            raise ValueError(
+                "Được ủy quyền quyết định kết nạp: chỉ với đảng bộ cơ sở (R-VOTE-DU); cấp ủy có "
+                "thẩm quyền thì luôn quyết định"
+            )
+        return self
 
 
 def _year(value: int) -> int:

@@ -90,7 +90,7 @@ def import_candidates(
         orgs = s.exec(select(Organization)).all()
         known = {c.cccd: (c, d) for c, d in s.exec(select(Candidate, Dossier).join(Dossier)).all()}
         visible = scope_ids(s, ctx.actor)
-        overrides = rule_overrides(s) if stage_columns else {}
+        overrides = rule_overrides(s) if stage_columns else ()
         cal = tracking.calendar(s) if stage_columns else None
     find_org = finder(orgs)
     new: list[NewRow] = []

@@ -1,7 +1,7 @@
 """Bringing in the organization tree a committee keeps in a sheet, and sending it back.
 
 Each row goes through the same input model as `ketnap org add` (OrgIn) and the same rule
-for who may sit under whom (service.parent_problem). A parent may be a row further down
+for who may sit under whom (parent_problem). A parent may be a row further down
 the sheet: rows are placed parents first. A known code with a new name, sector or Đoàn /
 Công đoàn flag is updated, audited; a known code under another parent or of another kind
 is refused (moving a branch changes whose targets and reports it counts in: that is a
@@ -57,7 +57,7 @@ _UPDATABLE = ("name", "sector", "has_doan", "has_cong_doan")
 def _cell(name: str, value: Any) -> Any:
     if value is None:
         return None
-    if name in {"has_doan", "has_cong_doan"}:
+    if name in {"has_doan", "has_cong_doan", "decides_admission"}:
         return yes_no_cell(value)
     if name in _CHOICES:
         return _CHOICES[name].get(header_key(str(value)), str(value))
@@ -106,7 +106,9 @@ def import_organizations(ctx: Context, path: Path, *, dry_run: bool = False) -> 
         if org_in.parent_code and parent is None:
             bad("parent_code", f"không có tổ chức '{org_in.parent_code}' (trong tệp hoặc đã có)")
             continue
-        problem = parent_problem(org_in.kind, parent[1] if parent else None)
+        problem = parent_problem(
+            org_in.kind, parent[1] if parent else None, org_in.decides_admission
+        )
         if problem is not None:
             bad("parent_code", problem)
             continue
@@ -209,6 +211,7 @@ def _lines(orgs: list[dict[str, Any]]) -> list[list[Any]]:
             o["parent_code"],
             "x" if o["has_doan"] else "",
             "x" if o["has_cong_doan"] else "",
+            "x" if o["decides_admission"] else "",
         ]
         for o in orgs
     ]
@@ -220,6 +223,10 @@ _HELP = [
     [TITLES["sector"], ", ".join(k.label for k in Sector)],
     [TITLES["parent_code"], "mã (hoặc tên) tổ chức cấp trên, đã có hoặc ở một dòng trong tệp"],
     [TITLES["has_doan"], "x hoặc có; để trống nếu không"],
+    [
+        TITLES["decides_admission"],
+        "x với đảng bộ cơ sở được ủy quyền quyết định kết nạp (hoặc trực thuộc Tỉnh ủy)",
+    ],
 ]
 
 
@@ -233,6 +240,7 @@ def write_template(path: Path) -> None:
             "parent_code": "DUK-CQ",
             "has_doan": True,
             "has_cong_doan": True,
+            "decides_admission": False,
         },
         {
             "code": "CB-VP-SYT",
@@ -242,6 +250,7 @@ def write_template(path: Path) -> None:
             "parent_code": "DB-SYT",
             "has_doan": True,
             "has_cong_doan": True,
+            "decides_admission": False,
         },
     ]
     write_book(path, SHEET_TITLE, [TITLES[f] for f in FIELDS], _lines(example), help_rows=_HELP)

@@ -20,7 +20,7 @@ from workflow.domain.errors import BadInput, BatchRefused, Conflict, Refused
 from workflow.domain.facts import DossierFacts
 from workflow.domain.process import Event, Stage, fire, targets
 from workflow.domain.reminders import Policy
-from workflow.domain.rules import RuleSet, rule_set_for
+from workflow.domain.rules import Override, RuleSet, rule_set_for
 from workflow.domain.verdicts import Unmet, Verdict
 from workflow.domain.vocabulary import DecisionKind
 from workflow.usecases import tracking
@@ -90,7 +90,7 @@ class _Judgement:
     planned: list[_Planned]
     refused: list[Refusal]
     cal: WorkingCalendar
-    overrides: dict[str, Any]
+    overrides: tuple[Override, ...]
     policies: dict[str, Policy]
 
 

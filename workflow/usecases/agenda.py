@@ -126,7 +126,7 @@ def cycle_set(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]
         raise BadInput.one("Lý do", "bắt buộc khi thay đổi thiết lập")
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
-        previous = put_setting(s, ctx, Setting, key, value.strip(), reason.strip())
+        previous = put_setting(s, ctx, key, value.strip(), reason.strip())
         _resync_cycle(s, ctx, ctx.today().year)
         _audit(
             s,

@@ -13,14 +13,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from models import audit
 from models.db import HEAD_REVISION, database_url, make_engine, schema_revision, unit_of_work
-from models.tables import RuleOverride, Setting
+from models.tables import Setting
 from workflow.domain.errors import Forbidden, NotInitialised
 from workflow.usecases.access import Action, authorize
 from workflow.usecases.clock import Clock, today
@@ -91,21 +90,17 @@ def replace_row(s: Session, old: SQLModel | None, new: SQLModel) -> None:
     s.flush()
 
 
-KeyedSetting = TypeVar("KeyedSetting", RuleOverride, Setting)
-
-
 def put_setting(
     s: Session,
     ctx: Context,
-    model: type[KeyedSetting],
     key: str,
     value: str,
     reason: str,
 ) -> str | None:
-    """Store one installation setting (a rule override, a date of the cycle) in place of
+    """Store one installation setting (a date or share of the planning cycle) in place of
     the previous one, and return the previous value for the audit event."""
-    old = s.get(model, key)
+    old = s.get(Setting, key)
     previous = old.value if old else None
-    new = model(key=key, value=value, reason=reason, set_by=ctx.actor, set_at=ctx.clock.now())
+    new = Setting(key=key, value=value, reason=reason, set_by=ctx.actor, set_at=ctx.clock.now())
     replace_row(s, old, new)
     return previous

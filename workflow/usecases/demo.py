@@ -15,8 +15,10 @@ from typing import Any
 from sqlmodel import select
 
 from models.tables import Organization
-from workflow.domain.calendar import add_months
+from workflow.domain.calendar import add_months, months_between
 from workflow.domain.process import Event, Stage
+from workflow.domain.rules import rule_set_for
+from workflow.domain.verdicts import in_youth_age
 from workflow.inputs import dossier as inputs
 from workflow.usecases import agenda, targets
 from workflow.usecases.advancing import advance
@@ -114,6 +116,7 @@ class _Builder:
         self.ctx = ctx
         self.today = ctx.today()
         self.serial = 0
+        self.born: dict[int, date] = {}
 
     def fact(self, did: int, model: type[inputs.FactIn], **data: Any) -> None:
         record_fact(self.ctx, did, model, data)
@@ -125,11 +128,12 @@ class _Builder:
         self.serial += 1
         century = (0 if sex == "nam" else 1) + (2 if year >= 2000 else 0)
         cccd = f"068{century}{year % 100:02d}{self.serial * 7919 % 1_000_000:06d}"
+        born = date(year, 3 + self.serial % 9, 12)
         made = add_candidate(
             self.ctx,
             {
                 "full_name": name,
-                "birth_date": _d(date(year, 3 + self.serial % 9, 12)),
+                "birth_date": _d(born),
                 "sex": sex,
                 "cccd": cccd,
                 "education": "dai_hoc" if year < 2000 else "thpt",
@@ -141,10 +145,13 @@ class _Builder:
                 "residence": "xã Bảo Lâm, tỉnh Lâm Đồng",
             },
         )
+        self.born[int(made["dossier_id"])] = born
         return int(made["dossier_id"])
 
-    def papers(self, did: int, res: date, youth: bool, org: str) -> None:
-        """Everything the chi bộ needs before it votes on ``res``."""
+    def papers(self, did: int, res: date, org: str) -> None:
+        """Everything the chi bộ needs before it votes on ``res``: the introducers the rules
+        ask of this person on that day (youth age counted by month, as the guards count)."""
+        youth = in_youth_age(months_between(self.born[did], res), rule_set_for(res))
         self.fact(did, inputs.DocumentIn, kind="don_xin_vao_dang", dated=_d(res - timedelta(90)))
         self.fact(did, inputs.DocumentIn, kind="ly_lich", dated=_d(res - timedelta(80)))
         self.fact(did, inputs.DocumentIn, kind="tong_hop_y_kien", dated=_d(res - timedelta(20)))
@@ -158,7 +165,7 @@ class _Builder:
         )
         if youth and org != "CBCS-CHE":  # R-INTRO-DOAN: the Đoàn's resolution replaces one
             self.fact(did, inputs.DocumentIn, kind="nghi_quyet_doan", dated=_d(res - timedelta(25)))
-        elif org == "CBCS-CHE":  # R-INTRO-CD: an enterprise without Đoàn, with a union
+        elif youth:  # R-INTRO-CD: a youth in an enterprise without Đoàn, with a union
             self.fact(
                 did, inputs.DocumentIn, kind="nghi_quyet_cong_doan", dated=_d(res - timedelta(25))
             )
@@ -211,7 +218,7 @@ class _Builder:
             **kw,
         )
 
-    def run(self, did: int, org: str, youth: bool, target: str) -> None:
+    def run(self, did: int, org: str, target: str) -> None:
         t = self.today
         under_du = org in {"CB-VP", "CB-GDTH"}
         # How far back the chi bộ voted, so every later fact is in the past.
@@ -237,7 +244,7 @@ class _Builder:
             # introducer: `ketnap next` lists what is missing.
             self.fact(did, inputs.DocumentIn, kind="don_xin_vao_dang", dated=_d(res))
             return
-        self.papers(did, res, youth, org)
+        self.papers(did, res, org)
         if target == "khong_dat":
             self.vote(did, "chi_bo", res, agree=5, absent=0)
             self.go(
@@ -316,8 +323,7 @@ def build_demo(ctx: Context) -> dict[str, int] | None:
     builder = _Builder(ctx)
     for name, sex, year, cell, target, occupation in PEOPLE:
         did = builder.person(name, sex, year, cell, occupation)
-        youth = builder.today.year - year <= 30
-        builder.run(did, cell, youth, target)
+        builder.run(did, cell, target)
     _planning(ctx, builder.today)
     past = district_history(ctx)
     return {"orgs": len(ORGS) + 1 + len(COMMUNES), "dossiers": len(PEOPLE) + past}

@@ -28,6 +28,7 @@ from workflow.domain.facts import (
 from workflow.domain.process import Stage
 from workflow.domain.profile import admission_profile
 from workflow.domain.vocabulary import (
+    AgeGround,
     ConsentKind,
     DecisionKind,
     DocumentKind,
@@ -37,6 +38,7 @@ from workflow.domain.vocabulary import (
     OrgKind,
     Relation,
     ResolutionKind,
+    Sector,
 )
 from workflow.inputs.base import validate
 from workflow.inputs.dossier import CandidateIn
@@ -210,7 +212,7 @@ def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, D
             return grouped[kind].get(key, [])
 
         (person,) = rows("person", d.candidate_id)
-        birth, education, exception, doan, cong_doan, org_kind, has_doan = person
+        birth, education, exception, doan, cong_doan, org_kind, has_doan, sector, decides = person
         certificate = rows("certificate", d.candidate_id)
         verified = rows("verified")
         ceremony = rows("ceremony")
@@ -224,19 +226,24 @@ def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, D
             cong_doan_member=cong_doan,
             under_dang_uy=OrgKind(org_kind) is OrgKind.chi_bo,
             unit_has_doan=has_doan,
+            unit_sector=Sector(sector),
+            base_decides=decides,
             certificate_issued_on=certificate[0][0] if certificate else None,
             introducers=tuple(IntroducerFact(*r) for r in rows("introducers")),
             documents=tuple(DocumentFact(DocumentKind(r[0]), r[1]) for r in rows("documents")),
             verified_on=verified[0][0] if verified else None,
-            relatives=tuple(RelativeFact(Relation(r[0]), r[1], r[2]) for r in rows("relatives")),
+            relatives=tuple(RelativeFact(Relation(r[0]), *r[1:]) for r in rows("relatives")),
             resolutions=tuple(
                 ResolutionFact(ResolutionKind(r[0]), *r[1:]) for r in rows("resolutions")
             ),
             decisions=tuple(DecisionFact(DecisionKind(r[0]), *r[1:]) for r in rows("decisions")),
-            consents=tuple(ConsentFact(ConsentKind(r[0]), *r[1:]) for r in rows("consents")),
+            consents=tuple(
+                ConsentFact(ConsentKind(r[0]), r[1], r[2], AgeGround(r[3]) if r[3] else None)
+                for r in rows("consents")
+            ),
             ceremony_on=ceremony[0][0] if ceremony else None,
             prior_membership=(
-                PriorMembershipFact(prior[0][0], ExitCause(prior[0][1]), prior[0][2])
+                PriorMembershipFact(prior[0][0], ExitCause(prior[0][1]), *prior[0][2:])
                 if prior
                 else None
             ),

@@ -39,10 +39,19 @@ def org_by_code(s: Session, code: str, field: str = "Tổ chức") -> Organizati
     return org
 
 
-def parent_problem(kind: OrgKind, parent_kind: OrgKind | None) -> str | None:
-    """Why an organization of ``kind`` cannot sit under one of ``parent_kind`` (or None)."""
+def parent_problem(kind: OrgKind, parent_kind: OrgKind | None, decides: bool = False) -> str | None:
+    """Why an organization of ``kind`` cannot sit under one of ``parent_kind`` (or None).
+    Since 01/7/2025 a đảng ủy xã/phường may sit directly under the Tỉnh ủy: it is then the
+    competent committee, so it must be marked authorised to decide admission."""
     if parent_kind in PARENT_KINDS[kind]:
         return None
+    if kind is OrgKind.dang_bo_co_so and parent_kind is OrgKind.cap_tinh:
+        if decides:
+            return None
+        return (
+            "Đảng bộ cơ sở trực thuộc Tỉnh ủy (không có cấp huyện) là cấp ủy có thẩm quyền: "
+            "phải được ủy quyền quyết định kết nạp (--decides)"
+        )
     allowed = ", ".join(k.label if k else "không có" for k in PARENT_KINDS[kind])
     return (
         f"{kind.label} không thể trực thuộc "
@@ -68,6 +77,7 @@ def place_org(
         parent_id=parent.id if parent else None,
         has_doan=org_in.has_doan,
         has_cong_doan=org_in.has_cong_doan,
+        decides_admission=org_in.decides_admission,
         created_at=ctx.clock.now(),
     )
     s.add(org)
@@ -93,7 +103,9 @@ def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         parent = (
             org_by_code(s, org_in.parent_code, "Tổ chức cấp trên") if org_in.parent_code else None
         )
-        problem = parent_problem(org_in.kind, OrgKind(parent.kind) if parent else None)
+        problem = parent_problem(
+            org_in.kind, OrgKind(parent.kind) if parent else None, org_in.decides_admission
+        )
         if problem is not None:
             raise BadInput.one("Tổ chức cấp trên", problem)
         return _org_view(place_org(s, ctx, org_in, parent), parent)
@@ -110,6 +122,7 @@ def _org_view(org: Organization, parent: Organization | None) -> dict[str, Any]:
         "parent_code": parent.code if parent else None,
         "has_doan": org.has_doan,
         "has_cong_doan": org.has_cong_doan,
+        "decides_admission": org.decides_admission,
     }
 
 
@@ -149,3 +162,15 @@ def subtree_ids(s: Session, root: Organization) -> set[int]:
         found.add(current)
         stack.extend(children.get(current, []))
     return found
+
+
+def competent_committee(s: Session, org_id: int) -> Organization | None:
+    """The committee that decides admission for a chi bộ: the nearest organization above it
+    that is a cấp ủy có thẩm quyền, or a đảng ủy cơ sở authorised to decide (R-VOTE-DU)."""
+    current = s.get(Organization, org_id)
+    while current is not None:
+        kind = OrgKind(current.kind)
+        if kind is OrgKind.cap_uy_co_tham_quyen or current.decides_admission:
+            return current
+        current = s.get(Organization, current.parent_id) if current.parent_id else None
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import SQLModel, select
+from sqlmodel import Session, SQLModel, select
 
 from models import audit
 from models.tables import (
@@ -21,8 +21,11 @@ from models.tables import (
     Resolution,
     Verification,
 )
-from workflow.domain.errors import BadInput
+from workflow.domain.errors import BadInput, RecordRefused
+from workflow.domain.facts import DossierFacts
+from workflow.domain.guards import ceremony_unmet
 from workflow.domain.process import Stage
+from workflow.domain.verdicts import Unmet
 from workflow.domain.vocabulary import ResolutionKind
 from workflow.inputs.base import validate
 from workflow.inputs.dossier import (
@@ -87,7 +90,10 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
             return "ghi_le_ket_nap", Ceremony(dossier_id=did, held_on=fact.held_on)
         case ConsentIn():
             return "ghi_van_ban_dong_y", Consent(
-                dossier_id=did, **fact.model_dump(exclude={"kind"}), kind=fact.kind.value
+                dossier_id=did,
+                **fact.model_dump(exclude={"kind", "ground"}),
+                kind=fact.kind.value,
+                ground=fact.ground.value if fact.ground else None,
             )
         case PriorMembershipIn():
             return "ghi_qua_trinh_dang_truoc", PriorMembership(
@@ -95,6 +101,7 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
                 left_on=fact.left_on,
                 cause=fact.cause.value,
                 readmitted_before=fact.readmitted_before,
+                record_cleared_on=fact.record_cleared_on,
             )
     raise TypeError(type(fact))  # pragma: no cover
 
@@ -132,24 +139,59 @@ def record_fact(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
             )
         name, row = _fact_row(d, fact)
-        old = None
-        if type(row) in _SINGLE:
-            old = s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
-        replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"}) if old else None
-        replace_row(s, old, row)
-        payload = fact.model_dump(
-            mode="json", exclude={"full_name"} if model is RelativeIn else None
-        )
-        if replaced is not None:
-            payload["replaces"] = replaced
-        sync_dossier(s, d, load_facts(s, d), ctx)
+        unmet = _refusal(fact, load_facts(s, d))
+        if not unmet:
+            return _write(s, ctx, d, fact, name, row)
+    _record_refusal(ctx, dossier_id, name, unmet)
+    raise RecordRefused(_WHAT.get(name, name), tuple(unmet))
+
+
+_WHAT = {"ghi_le_ket_nap": "lễ kết nạp"}
+
+
+def _refusal(fact: FactIn, facts: DossierFacts) -> list[Unmet]:
+    """What the rules say against recording this fact now (most facts: nothing)."""
+    if isinstance(fact, CeremonyIn):
+        return ceremony_unmet(facts, fact.held_on)
+    return []
+
+
+def _record_refusal(ctx: Context, dossier_id: int, name: str, unmet: list[Unmet]) -> None:
+    """The unit of work wrote nothing; the refusal is recorded for inspectors."""
+    with ctx.write() as s:
         audit.append(
             s,
             at=ctx.clock.now(),
             actor=ctx.actor,
-            kind="fact",
+            kind="refusal",
             event=name,
             dossier_id=dossier_id,
-            data=payload,
+            data={"unmet": [[u.rule_id, u.message] for u in unmet]},
         )
-        return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}
+
+
+def _write(
+    s: Session, ctx: Context, d: Dossier, fact: FactIn, name: str, row: SQLModel
+) -> dict[str, Any]:
+    """Store the fact (in place of a single one), its deadlines moved, its audit event."""
+    dossier_id, model = d.id, type(fact)
+    assert dossier_id is not None
+    old = None
+    if type(row) in _SINGLE:
+        old = s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
+    replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"}) if old else None
+    replace_row(s, old, row)
+    payload = fact.model_dump(mode="json", exclude={"full_name"} if model is RelativeIn else None)
+    if replaced is not None:
+        payload["replaces"] = replaced
+    sync_dossier(s, d, load_facts(s, d), ctx)
+    audit.append(
+        s,
+        at=ctx.clock.now(),
+        actor=ctx.actor,
+        kind="fact",
+        event=name,
+        dossier_id=dossier_id,
+        data=payload,
+    )
+    return {"dossier_id": dossier_id, "fact": name, "id": getattr(row, "id", None)}

@@ -3,6 +3,7 @@ change moves every open deadline in the same unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,10 +12,17 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import CalendarOverride, Dossier, RuleOverride
 from workflow.domain.errors import BadInput
-from workflow.domain.rules import OVERRIDABLE, coerce_override
+from workflow.domain.rules import (
+    LOCKED,
+    RULE_SETS,
+    SET_IDS,
+    NoRuleSet,
+    check_override,
+    sets_from,
+)
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
-from workflow.usecases.context import Context, put_setting, replace_row
+from workflow.usecases.context import Context, replace_row
 from workflow.usecases.dossiers import CLOSED_STAGES, load_facts, sync_dossier
 from workflow.usecases.step_reads import rule_overrides, rules_on
 
@@ -30,18 +38,49 @@ def resync_all(s: Session, ctx: Context) -> int:
     return count
 
 
-def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]:
-    if key not in OVERRIDABLE:
-        raise BadInput.one("Tham số", f"'{key}' không có; chọn: {', '.join(sorted(OVERRIDABLE))}")
-    try:
-        parsed = coerce_override(key, value)
-    except ValueError:
-        raise BadInput.one("Giá trị", f"'{value}' không hợp lệ cho '{key}'") from None
-    if not reason.strip():
-        raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
+def set_rule_override(
+    ctx: Context,
+    key: str,
+    value: str,
+    reason: str,
+    *,
+    effective_from: date | None = None,
+    rule_sets: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """A local parameter from a day on (today by default) for some rule sets (by default
+    the one in force that day and the later ones); a locked number, an out-of-range value
+    or an unknown set is refused and nothing is written."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
-        previous = put_setting(s, ctx, RuleOverride, key, str(value), reason.strip())
+        try:
+            parsed = check_override(key, value)
+        except ValueError as exc:
+            raise BadInput.one("Tham số", str(exc)) from None
+        if not reason.strip():
+            raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
+        start = effective_from or ctx.today()
+        try:
+            default = sets_from(start)
+        except NoRuleSet:
+            raise BadInput.one("Hiệu lực từ", "trước mọi bộ quy định") from None
+        sets = tuple(dict.fromkeys(rule_sets)) if rule_sets else default
+        unknown = [x for x in sets if x not in SET_IDS]
+        if unknown:
+            raise BadInput.one(
+                "Bộ quy định", f"không có {', '.join(unknown)}; chọn: {', '.join(SET_IDS)}"
+            )
+        s.add(
+            RuleOverride(
+                key=key,
+                value=str(parsed),
+                effective_from=start,
+                rule_sets=",".join(sets),
+                reason=reason.strip(),
+                set_by=ctx.actor,
+                set_at=ctx.clock.now(),
+            )
+        )
+        s.flush()
         rs = rules_on(s, ctx.today())
         resync_all(s, ctx)
         audit.append(
@@ -52,17 +91,54 @@ def set_rule_override(ctx: Context, key: str, value: str, reason: str) -> dict[s
             event="ghi_de_quy_dinh",
             reason=reason.strip(),
             rule_set_id=rs.id,
-            data={"key": key, "value": parsed, "previous": previous},
+            data={
+                "key": key,
+                "value": parsed,
+                "effective_from": start.isoformat(),
+                "rule_sets": list(sets),
+            },
         )
-    return {"key": key, "value": parsed, "rule_set_id": rs.id}
+    return {
+        "key": key,
+        "value": parsed,
+        "effective_from": start.isoformat(),
+        "rule_sets": list(sets),
+        "rule_set_id": rs.id,
+    }
 
 
 def rule_sets(ctx: Context) -> list[dict[str, Any]]:
-    from workflow.domain.rules import RULE_SETS
-
+    """Every rule set with its numbers, which of them are locked, and the installation's
+    overrides that apply to it (each from its day)."""
     with ctx.read() as s:
+        ctx.allow(s, Action.read)
         overrides = rule_overrides(s)
-    return [rs.with_overrides(overrides).summary() for rs in RULE_SETS]
+    out = []
+    for rs in RULE_SETS:
+        data = rs.summary()
+        data["locked"] = list(LOCKED)
+        data["overrides"] = [
+            {"key": o.key, "value": o.value, "effective_from": o.effective_from.isoformat()}
+            for o in overrides
+            if rs.id in o.rule_sets
+        ]
+        out.append(data)
+    return out
+
+
+def calendar_days(ctx: Context, year: int) -> list[dict[str, Any]]:
+    """Every day of ``year`` that differs from the plain week, with its name and source."""
+    if not 2000 <= year <= 2100:
+        raise BadInput.one("Năm", "phải là năm từ 2000 đến 2100")
+    with ctx.read() as s:
+        ctx.allow(s, Action.read)
+        rows = s.exec(select(CalendarOverride)).all()
+    cal = tracking.calendar_from((r.day, r.working) for r in rows)
+    notes = {r.day: r.note for r in rows}
+    return [
+        {"day": d.day.isoformat(), "working": d.working, "name": d.name, "source": d.source}
+        for d in cal.unusual_days(year, notes)
+    ]
 
 
 def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[str, Any]:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, String, cast, func, literal_column, null, union_all
+from sqlalchemy import Date, String, and_, cast, func, literal_column, null, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
@@ -43,10 +44,11 @@ from models.tables import (
 )
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.reminders import Policy
-from workflow.domain.rules import RuleSet, coerce_override, rule_set_for
+from workflow.domain.rules import LOCAL, Override, RuleSet, rule_set_for
 from workflow.usecases.tracking import calendar_from, policies_from
 
-_WIDTH = 7  # the widest kinds (the person, a resolution) have seven columns
+_PARENT = aliased(Organization)  # the chi bộ's parent: is it authorised to decide?
+_WIDTH = 9  # the widest kind (the person, with the unit's) has nine columns
 _IN_CHUNK = 5000  # dossiers per statement
 
 
@@ -138,9 +140,14 @@ _KINDS = {
             (col(Candidate.cong_doan_member), _flag),
             (col(Organization.kind), _same),
             (col(Organization.has_doan), _flag),
+            (col(Organization.sector), _same),
+            (col(_PARENT.decides_admission), _flag),
         ),
         "cids",
-        on=col(Organization.id) == col(Candidate.org_id),
+        on=and_(
+            col(Organization.id) == col(Candidate.org_id),
+            col(_PARENT.id) == col(Organization.parent_id),
+        ),
     ),
     "certificate": _latest(col(Certificate.candidate_id), Certificate.issued_on, "cids"),
     "verified": _latest(col(Verification.dossier_id), Verification.certified_on, "dids"),
@@ -150,6 +157,7 @@ _KINDS = {
         (col(PriorMembership.left_on), _day),
         (col(PriorMembership.cause), _same),
         (col(PriorMembership.readmitted_before), _flag),
+        (col(PriorMembership.record_cleared_on), _day),
     ),
     "introducers": _of_dossier(
         Introducer,
@@ -164,6 +172,9 @@ _KINDS = {
         (col(Relative.relation), _same),
         (col(Relative.party_member), _flag),
         (col(Relative.verified_on), _day),
+        (col(Relative.history_declared), _flag),
+        (col(Relative.abroad), _flag),
+        (col(Relative.confirmed_abroad_on), _day),
     ),
     "resolutions": _of_dossier(
         Resolution,
@@ -188,6 +199,7 @@ _KINDS = {
         (col(Consent.kind), _same),
         (col(Consent.number), _same),
         (col(Consent.dated), _day),
+        (col(Consent.ground), _same),
     ),
 }
 _DECODERS = {kind: [decode for _, decode in k.columns] for kind, k in _KINDS.items()}
@@ -222,7 +234,13 @@ def _setting(kind: str, *columns: Any) -> Any:
 
 SETTING_ROWS = union_all(
     _setting("calendar", col(CalendarOverride.day), col(CalendarOverride.working)),
-    _setting("override", col(RuleOverride.key), col(RuleOverride.value)),
+    _setting(
+        "override",
+        col(RuleOverride.key),
+        col(RuleOverride.value),
+        col(RuleOverride.effective_from),
+        col(RuleOverride.rule_sets),
+    ),
     _setting(
         "policy",
         col(ReminderPolicy.kind),
@@ -238,34 +256,48 @@ class StepSettings:
     """The installation's settings as one unit of work sees them."""
 
     calendar: WorkingCalendar
-    overrides: dict[str, Any]
+    overrides: tuple[Override, ...]
     policies: dict[str, Policy]
 
 
 def step_settings(s: Session) -> StepSettings:
     """The calendar's overrides, the rule overrides and the reminder policies, one statement."""
     days: list[tuple[date, bool]] = []
-    overrides: dict[str, Any] = {}
+    overrides: list[Override] = []
     policies: list[tuple[str, str, int, str]] = []
     for kind, a, b, c, d in s.connection().execute(SETTING_ROWS).all():
         if kind == "calendar":
             days.append((date.fromisoformat(a), _flag(b)))
         elif kind == "override":
-            overrides[a] = coerce_override(a, b)
+            overrides.extend(_override(a, b, c, d))
         else:
             policies.append((a, b, int(c), d))
-    return StepSettings(calendar_from(days), overrides, policies_from(policies))
+    return StepSettings(calendar_from(days), tuple(overrides), policies_from(policies))
 
 
-_OVERRIDES = sa_select(col(RuleOverride.key), col(RuleOverride.value))
+def _override(key: str, value: str, effective_from: str, sets: str) -> list[Override]:
+    """An override row as the rules apply it; none for a number that is locked now (a row
+    from before the Charter's numbers were locked stays in the table, not applied)."""
+    if key not in LOCAL:
+        return []
+    day = date.fromisoformat(effective_from)
+    return [Override(key, int(value), day, tuple(x for x in sets.split(",") if x))]
 
 
-def rule_overrides(s: Session) -> dict[str, Any]:
-    """The installation's rule overrides alone (a read view, not a step)."""
-    rows = s.connection().execute(_OVERRIDES)
-    return {key: coerce_override(key, value) for key, value in rows}
+_OVERRIDES = sa_select(
+    col(RuleOverride.key),
+    col(RuleOverride.value),
+    _text(col(RuleOverride.effective_from)),
+    col(RuleOverride.rule_sets),
+).order_by(col(RuleOverride.id))
+
+
+def rule_overrides(s: Session) -> tuple[Override, ...]:
+    """The installation's overrides alone, oldest first (a read view, not a step)."""
+    rows = s.connection().execute(_OVERRIDES).all()
+    return tuple(o for row in rows for o in _override(*row))
 
 
 def rules_on(s: Session, day: date) -> RuleSet:
-    """The rule set in force on ``day`` with the installation's overrides."""
+    """The rule set in force on ``day``, with the local parameters that applied that day."""
     return rule_set_for(day, rule_overrides(s))

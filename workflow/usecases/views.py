@@ -33,7 +33,7 @@ from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import get_dossier, load_facts
-from workflow.usecases.organizations import org_by_code, subtree_ids
+from workflow.usecases.organizations import competent_committee, org_by_code, subtree_ids
 from workflow.usecases.step_reads import rule_overrides, rules_on
 
 
@@ -110,6 +110,7 @@ def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[st
         ctx.allow(s, Action.read, d.org_id)
         c = s.get(Candidate, d.candidate_id)
         o = s.get(Organization, d.org_id)
+        deciding = competent_committee(s, d.org_id)
         assert c is not None and o is not None
         facts = load_facts(s, d)
         today_ = ctx.today()
@@ -167,6 +168,9 @@ def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[st
             "residence": c.residence,
         },
         "org": {"code": o.code, "name": o.name, "kind": o.kind},
+        "competent_committee": (
+            {"code": deciding.code, "name": deciding.name} if deciding is not None else None
+        ),
         "facts": record,
         "deadlines": [
             {
@@ -203,6 +207,8 @@ def next_steps(ctx: Context, dossier_id: int) -> dict[str, Any]:
                 "needs_reason": event.needs_reason,
                 "allowed": verdict.ok,
                 "rule_set_id": rs.id,
+                "judged_on": verdict.judged_on.isoformat(),
+                "judged_basis": guards.judged_basis(event, facts, today_),
                 "unmet": [{"rule_id": u.rule_id, "message": u.message} for u in verdict.unmet],
                 "notes": [{"rule_id": u.rule_id, "message": u.message} for u in verdict.notes],
             }
