@@ -161,7 +161,7 @@ def generate(
         """The dossier's deadlines with their reminder progress (a few thousand distinct
         date pairs: computed once each)."""
         out = []
-        for due in dossier_dues(_facts(vote, signed), rule_set_for(vote, {}), cal):
+        for due in dossier_dues(_facts(vote, signed), rule_set_for(vote), cal):
             policy = tracking.policy_for(table, due.kind)
             out.append((due, *_progress(due, policy, cal, last_scan)))
         return tuple(out)
@@ -214,7 +214,7 @@ def generate(
                     "org_id": org,
                     "stage": Stage.ket_nap.value,
                     "version": 8,
-                    "rule_set_id": rule_set_for(vote, {}).id,
+                    "rule_set_id": rule_set_for(vote).id,
                     "party_joined_on": signed,
                     "admitted_profile": admission_profile(**person, admitted_on=signed),
                     "opened_on": vote - timedelta(days=200),

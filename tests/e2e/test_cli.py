@@ -594,3 +594,57 @@ def test_the_readme_walkthrough_runs_as_written(env: dict[str, str]) -> None:
     for line in lines:
         ok(env, line)
     assert json.loads(ok(env, "candidate show 1 --json"))["stage"] == "chinh_thuc"
+
+
+def test_a_ceremony_before_its_decision_is_refused_with_its_rule_id(
+    env: dict[str, str], db: TestDB
+) -> None:
+    prepared(env)
+    code, out = run(env, "record ceremony 1 --date 10/07/2025")
+    assert code == 1 and "[P-DOSSIER]" in out and "Không ghi nhận được" in out
+    assert db.sql("SELECT count(*) FROM ceremony") == [(0,)]
+
+
+def test_a_locked_number_is_refused_and_nothing_is_written(env: dict[str, str], db: TestDB) -> None:
+    prepared(env)
+    before = db.sql("SELECT count(*) FROM audit_event")
+    code, out = run(env, "rules set probation_months 0 --reason 'Thử'")
+    assert code == 2 and "Điều lệ" in out and "Traceback" not in out
+    code, out = run(env, "rules set youth_age_max 100000000000000000000 --reason 'Thử'")
+    assert code == 2 and "Tuổi đoàn" in out
+    code, out = run(env, "rules set youth_age_max 99 --reason 'Thử'")
+    assert code == 2 and "28–35" in out
+    assert db.sql("SELECT count(*) FROM audit_event") == before
+    assert db.sql("SELECT count(*) FROM rule_override") == [(0,)]
+    out = ok(env, "rules set youth_age_max 32 --from 01/01/2026 --reason 'Quyết định của tỉnh'")
+    assert "từ 01/01/2026" in out and "QD294-2025" in out
+
+
+def test_calendar_list_shows_the_governments_swap_with_its_source(env: dict[str, str]) -> None:
+    ok(env, "init")
+    days = {d["day"]: d for d in json.loads(ok(env, "calendar list --year 2026 --json"))}
+    assert days["2026-01-02"]["working"] is False
+    assert days["2026-01-10"]["working"] is True
+    assert "12729/VPCP-KGVX" in days["2026-01-10"]["source"]
+    text = ok(env, "calendar list --year 2026")
+    assert "02/01/2026" in text and "10/01/2026" in text
+    code, out = run(env, "calendar list --year hai")
+    assert code == 2 and "Năm" in out
+
+
+def test_next_says_the_day_it_judged_on(env: dict[str, str]) -> None:
+    prepared(env)
+    ok(env, "advance 1 cu_di_hoc")
+    ok(env, "record certificate 1 --number G --issued 10/03/2025 --issuer 'Trung tâm'")
+    ok(env, "advance 1 hoan_thanh_lop")
+    assert "xét theo ngày 25/11/2026 (hôm nay" in ok(env, "next 1")
+    ok(env, "record vote 1 --kind chi_bo --date 06/05/2025 --official 9 --agree 8")
+    assert "xét theo ngày 06/05/2025 (ngày nghị quyết chi bộ)" in ok(env, "next 1")
+
+
+def test_a_commune_committee_under_the_province_must_be_authorised(env: dict[str, str]) -> None:
+    prepared(env)
+    line = "org add --code DUX --name 'Đảng ủy xã Lộc An' --kind dang_bo_co_so --parent TU"
+    code, out = run(env, line)
+    assert code == 2 and "--decides" in out
+    ok(env, line + " --decides")

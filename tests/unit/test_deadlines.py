@@ -63,7 +63,7 @@ def admitted(signed: date, received: date, **kw: object) -> DossierFacts:
 
 
 def by_kind(f: DossierFacts) -> dict[str, Due]:
-    rs = rule_set_for(date(2024, 12, 2), {})
+    rs = rule_set_for(date(2024, 12, 2))
     return {d.kind: d for d in dossier_dues(f, rs, CAL)}
 
 

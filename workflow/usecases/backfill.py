@@ -25,7 +25,7 @@ from workflow.usecases.dossiers import load_facts, new_person, profile_of, sync_
 def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     p = validate(PastAdmissionIn, data, ctx.today())
     today = ctx.today()
-    rs = rule_set_for(p.signed_on, {})
+    rs = rule_set_for(p.signed_on)
     stage = Stage.ket_nap
     official_on = None
     if p.ceremony_on is not None:
