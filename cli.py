@@ -27,6 +27,7 @@ from commands import (
     report,
     rules,
     setup,
+    signin,
     targets,
     users,
 )
@@ -63,6 +64,7 @@ _VALUED = {"--db", "--as"}  # top-level options that take a value
 # The order of `ketnap --help`: the day's work first, then settings, inspection, sheets.
 for group in (
     setup,
+    signin,
     organizations,
     candidates,
     record,

@@ -29,6 +29,8 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 
 from models.audit import event_hash, verify  # noqa: E402
+
+SLOTS = ",".join("?" * 15)  # every column of audit_event, channel and client last
 from models.canonical import canonical_json  # noqa: E402
 from models.db import database_url  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
@@ -68,13 +70,15 @@ def build(path: Path, n: int) -> None:
             "prev_hash": prev,
         }
         prev = event_hash(fields)
-        batch.append((*fields.values(), prev))
+        batch.append((*fields.values(), prev, None, None))
         if len(batch) == 50_000:
-            conn.executemany("INSERT INTO audit_event VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+            conn.executemany(
+                "INSERT INTO audit_event VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", batch
+            )
             conn.commit()
             batch.clear()
             print(f"\r  built {i - last_id:,}", end="", flush=True)
-    conn.executemany("INSERT INTO audit_event VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", batch)
+    conn.executemany(f"INSERT INTO audit_event VALUES ({SLOTS})", batch)
     conn.commit()
     conn.close()
     print()

@@ -37,6 +37,7 @@ from workflow.domain.vocabulary import (
     Occupation,
     ResolutionKind,
 )
+from workflow.text.vntext import fold, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.clock import Clock
 from workflow.usecases.context import Context, open_context
@@ -198,7 +199,8 @@ def generate(
                     **person,
                     "id": cid,
                     "full_name": name,
-                    "name_key": name.lower(),
+                    "name_key": fold(name),
+                    "sort_key": sort_text(name),
                     "cccd": f"{990000000000 + cid:012d}",
                     "edu_exception": "khong",
                     "cong_doan_member": False,

@@ -103,7 +103,7 @@ def import_file(
 
     from workflow.sheets.kinds import import_file as import_any
 
-    ctx = context()
+    ctx = context(channel="import")
     with Progress(console=console(stderr=True), transient=True) as bar:
         task = bar.add_task("Kiểm tra các dòng", total=None)
 

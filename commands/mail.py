@@ -67,7 +67,7 @@ def outbox_send() -> None:
             markup=False,
         )
         raise typer.Exit(2)
-    report = run(lambda: deliver(context(), sender))
+    report = run(lambda: deliver(context(channel="scheduler"), sender))
     print(report.summary())
 
 
@@ -95,7 +95,7 @@ def scheduler_run(
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     log = logging.getLogger("ketnap.scheduler")
-    ctx = context()
+    ctx = context(channel="scheduler")
     sender = sender_from_env()
 
     def job(should_stop: Any) -> None:

@@ -87,7 +87,7 @@ def scan(
     from scheduler.scan import scan as do_scan
     from workflow.domain.errors import BadInput
 
-    ctx = context()
+    ctx = context(channel="scheduler")
 
     def progress(report: ScanReport) -> None:
         sys.stderr.write(

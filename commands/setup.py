@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -10,31 +11,50 @@ from commands.audit import ensure_installation_key
 from commands.shell import context, program_name, run
 
 
-def init() -> None:
+def init(
+    rehearsal: Annotated[
+        bool,
+        typer.Option(
+            "--rehearsal",
+            help="Cơ sở dữ liệu diễn tập (tập huấn, kiểm thử): cho phép KETNAP_NOW; mọi trang, "
+            "báo cáo đều ghi rõ là diễn tập. Chỉ đặt được khi tạo mới.",
+        ),
+    ] = False,
+) -> None:
     """Tạo hoặc cập nhật cơ sở dữ liệu (qua Alembic)."""
     from workflow.usecases.installation import initialise
 
-    ctx = context(require_init=False)
-    fresh = run(lambda: initialise(ctx))
-    print("Đã khởi tạo cơ sở dữ liệu." if fresh else "Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+    ctx = context(require_init=False, signed_in=False)
+    fresh = run(lambda: initialise(ctx, rehearsal=rehearsal))
+    if fresh:
+        print("Đã khởi tạo cơ sở dữ liệu" + (" diễn tập." if rehearsal else "."))
+    else:
+        print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
     ensure_installation_key()
 
 
 def demo() -> None:
-    """Tạo dữ liệu mẫu: một cấp ủy với quần chúng ở mọi bước của quy trình."""
+    """Tạo cơ sở dữ liệu diễn tập với dữ liệu mẫu: một cấp ủy với quần chúng ở mọi bước của
+    quy trình, và một người dùng cho mỗi vai trò (mật khẩu ban đầu in ra một lần)."""
     from workflow.usecases.demo import build_demo
+    from workflow.usecases.demo_users import add_demo_users
     from workflow.usecases.installation import initialise
 
-    ctx = context(require_init=False)
-    run(lambda: initialise(ctx))
+    ctx = context(require_init=False, signed_in=False)
+    fresh = run(lambda: initialise(ctx, rehearsal=True))
     ensure_installation_key()
-    made = run(lambda: build_demo(ctx))
+
+    made = run(lambda: build_demo(ctx)) if fresh else None
     if made is None:
-        print("Dữ liệu mẫu đã có sẵn; không tạo thêm.")
+        print("Dữ liệu mẫu đã có sẵn (hoặc cơ sở dữ liệu không mới); không tạo thêm.")
         return
-    print(f"Đã tạo dữ liệu mẫu: {made['orgs']} tổ chức, {made['dossiers']} hồ sơ.")
+    users = run(lambda: add_demo_users(ctx))
+    print(f"Đã tạo dữ liệu mẫu (diễn tập): {made['orgs']} tổ chức, {made['dossiers']} hồ sơ.")
+    print("Người dùng và mật khẩu ban đầu (chỉ in một lần; hãy đổi sau khi đăng nhập):")
+    for u in users:
+        print(f"  {u['username']:<8} {u['password']}  {u['role']} {u['org'] or ''}".rstrip())
     me = program_name()
-    print(f"Xem: {me} candidate list   ·   {me} next <mã hồ sơ>")
+    print(f"Đăng nhập: {me} login cv_tinh   ·   trang web: {me} serve")
 
 
 def diagram() -> None:

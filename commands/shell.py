@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -95,17 +96,70 @@ def run(action: Callable[[], Any]) -> Any:
         fail(str(exc), exc.exit_code)
 
 
-def context(require_init: bool = True) -> Context:
+def context(require_init: bool = True, *, channel: str = "cli", signed_in: bool = True) -> Context:
+    """The context of this command: its database, the server's clock (or ``KETNAP_NOW`` in
+    a rehearsal), and who acts. Once the installation has users that is the user of this OS
+    user's session (``ketnap login``), proven by the use case; before, ``--as``. With
+    ``signed_in=False`` (``login``, a first ``init``) nobody is proven yet."""
     from workflow.usecases.clock import clock_from_env
     from workflow.usecases.context import open_context
+    from workflow.usecases.sessions import prove
 
-    actor = STATE.actor or os.environ.get("USER") or "chuyen_vien"
+    fallback = STATE.actor or os.environ.get("USER") or "chuyen_vien"
     made: Context = run(
-        lambda: open_context(STATE.db, actor, clock_from_env(), require_init=require_init)
+        lambda: open_context(STATE.db, fallback, clock_from_env(), require_init=require_init)
     )
     if STATE.on_close is not None:  # a server counts connections: they close with the command
         STATE.on_close(made.engine.dispose)
+    made.channel = channel
+    if signed_in:
+        pinned = bool(os.environ.get("KETNAP_NOW"))
+        made.actor = run(lambda: prove(made, read_token(), STATE.actor, pinned_clock=pinned))
     return made
+
+
+def _token_file() -> Path:
+    from workflow.usecases.sessions import installation_key
+
+    base = os.environ.get("KETNAP_SESSION_DIR") or str(Path.home() / ".config" / "ketnap")
+    return Path(base) / f"phien-{installation_key(STATE.db)}"
+
+
+def read_token() -> str | None:
+    """This OS user's session token for this database, if it has one."""
+    path = _token_file()
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except OSError:
+        return None
+
+
+def keep_token(token: str | None) -> None:
+    """Keep (or, with None, forget) the session token, readable by this OS user only."""
+    path = _token_file()
+    if token is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(token)
+
+
+def read_password(prompt: str, *, from_stdin: bool, again: bool = False) -> str:
+    """A password from the keyboard (not echoed; typed twice when ``again``), or one line of
+    standard input with --password-stdin. Never from an argument."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    if not sys.stdin.isatty():
+        fail("Không có bàn phím để nhập mật khẩu: dùng --password-stdin.", 2)
+    import getpass
+
+    first = getpass.getpass(f"{prompt}: ")
+    if again and getpass.getpass(f"{prompt} (nhập lại): ") != first:
+        fail("Hai lần nhập mật khẩu không giống nhau.", 2)
+    return first
 
 
 def day_of(text: str | None, field: str) -> date | None:

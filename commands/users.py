@@ -1,4 +1,4 @@
-"""Commands of users and roles: `ketnap user add|list|grant|revoke`."""
+"""Commands of users, roles and passwords: `ketnap user add|list|grant|revoke|passwd`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from commands.shell import JsonOpt, context, listing, run
+from commands.shell import JsonOpt, context, listing, read_password, run
+
+StdinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Đọc mật khẩu từ đầu vào chuẩn (mỗi mật khẩu một dòng); không bao giờ là tham số.",
+    ),
+]
 
 user_app = typer.Typer(
     help="Người dùng, vai trò và phạm vi tổ chức (quản trị viên thực hiện).", no_args_is_help=True
@@ -25,16 +33,19 @@ def register(app: typer.Typer) -> None:
 
 @user_app.command("add")
 def user_add(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập (dùng với --as).")],
+    username: Annotated[str, typer.Argument(help="Tên đăng nhập (không phân biệt hoa thường).")],
     name: Annotated[str, typer.Option("--name", help="Họ tên.")],
     role: RoleOpt,
     org: OrgOpt = None,
+    password_stdin: StdinOpt = False,
 ) -> None:
-    """Thêm người dùng. Người đầu tiên phải là quản trị; từ đó mọi việc đều được kiểm quyền."""
+    """Thêm người dùng với mật khẩu ban đầu (ít nhất 10 ký tự). Người đầu tiên phải là quản
+    trị; từ đó mọi việc đều cần đăng nhập ('ketnap login') và được kiểm quyền."""
     from workflow.usecases.users import add_user
 
     ctx = context()
-    done = run(lambda: add_user(ctx, username, name, role, org))
+    password = read_password("Mật khẩu ban đầu", from_stdin=password_stdin, again=True)
+    done = run(lambda: add_user(ctx, username, name, role, org, password=password))
     print(f"Đã thêm {done['username']} ({done['role']}, {done['org'] or 'toàn hệ thống'}).")
 
 
@@ -62,6 +73,27 @@ def user_revoke(username: Annotated[str, typer.Argument(help="Tên đăng nhập
     print(f"Đã thu hồi quyền của {username}.")
 
 
+@user_app.command("passwd")
+def user_passwd(
+    username: Annotated[
+        str | None, typer.Argument(help="Người dùng (mặc định: chính mình).", show_default=False)
+    ] = None,
+    password_stdin: StdinOpt = False,
+) -> None:
+    """Đổi mật khẩu của mình (hỏi mật khẩu hiện tại), hoặc quản trị viên đặt lại mật khẩu
+    của người khác; các phiên khác của người đó kết thúc."""
+    from workflow.usecases.users import set_password
+
+    ctx = context()
+    who = (username or ctx.actor).strip().lower()
+    current = None
+    if who == ctx.actor.strip().lower():
+        current = read_password("Mật khẩu hiện tại", from_stdin=password_stdin)
+    new = read_password("Mật khẩu mới", from_stdin=password_stdin, again=True)
+    done = run(lambda: set_password(ctx, who, new, current=current))
+    print(f"Đã đổi mật khẩu của {done['username']}; {done['sessions_ended']} phiên đã kết thúc.")
+
+
 @user_app.command("list")
 def user_list(as_json: JsonOpt = False) -> None:
     """Người dùng, vai trò, phạm vi."""
@@ -71,12 +103,13 @@ def user_list(as_json: JsonOpt = False) -> None:
         run(lambda: list_users(context())),
         as_json,
         "Người dùng",
-        ["Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Còn hiệu lực"],
+        ["Tên đăng nhập", "Họ tên", "Vai trò", "Phạm vi", "Còn hiệu lực", "Có mật khẩu"],
         lambda u: [
             u["username"],
             u["full_name"],
             u["role_label"],
             u["org"] or "toàn hệ thống",
             "có" if u["active"] else "không",
+            "có" if u["has_password"] else "chưa",
         ],
     )

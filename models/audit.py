@@ -41,13 +41,22 @@ def _canonical_event(
     rs: str | None,
     data: str,
     prev: str,
+    channel: str | None = None,
+    client: str | None = None,
 ) -> str:
     """canonical_json of an event's hashed fields, spelled out in sorted key order: the
-    same bytes, without walking a dict (verifying a long chain spends its time here)."""
+    same bytes, without walking a dict (verifying a long chain spends its time here).
+    ``channel`` and ``client`` are hashed when set; an event from before they existed
+    hashes as it always did."""
     e = _ESCAPE
     n = "null"
+    came = ""
+    if channel is not None:
+        came += f'"channel":{e(channel)},'
+    if client is not None:
+        came += f'"client":{e(client)},'
     return (
-        f'{{"actor":{e(actor)},"at":{e(at)},"data":{e(data)},'
+        f'{{"actor":{e(actor)},"at":{e(at)},{came}"data":{e(data)},'
         f'"dossier_id":{n if did is None else int(did)},"event":{e(event)},'
         f'"from_stage":{n if frm is None else e(frm)},"id":{int(rid)},"kind":{e(kind)},'
         f'"prev_hash":{e(prev)},"reason":{n if reason is None else e(reason)},'
@@ -70,12 +79,17 @@ def event_hash(fields: dict[str, Any]) -> str:
         fields["rule_set_id"],
         fields["data"],
         fields["prev_hash"],
+        fields.get("channel"),
+        fields.get("client"),
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _hashed_fields(row: AuditEvent | dict[str, Any]) -> dict[str, Any]:
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
+    """The fields an event's hash covers, in ``_canonical_event``'s argument order (its
+    channel and client only when set)."""
+    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k, None)
+    came = {k: get(k) for k in ("channel", "client") if get(k) is not None}
     return {
         "id": get("id"),
         "at": get("at"),
@@ -89,6 +103,7 @@ def _hashed_fields(row: AuditEvent | dict[str, Any]) -> dict[str, Any]:
         "rule_set_id": get("rule_set_id"),
         "data": get("data"),
         "prev_hash": get("prev_hash"),
+        **came,
     }
 
 
@@ -141,16 +156,28 @@ def append(
         "rule_set_id": rule_set_id,
         "data": data,
     }
-    row = _chained(last_id + 1, _stamp(at), actor, event_, last_hash)
+    row = _chained(last_id + 1, _stamp(at), actor, event_, last_hash, _came(session))
     session.connection().execute(_INSERT, [row])
     return AuditEvent(**row)
+
+
+def _came(session: Session) -> tuple[str | None, str | None]:
+    """The channel and client address the unit of work set on its session (``Context``)."""
+    return session.info.get("ketnap_channel"), session.info.get("ketnap_client")
 
 
 def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _chained(rid: int, stamp: str, actor: str, event: dict[str, Any], prev: str) -> dict[str, Any]:
+def _chained(
+    rid: int,
+    stamp: str,
+    actor: str,
+    event: dict[str, Any],
+    prev: str,
+    came: tuple[str | None, str | None] = (None, None),
+) -> dict[str, Any]:
     """One event's row: its fields, linked to ``prev``, and its own hash."""
     fields: dict[str, Any] = {
         "id": rid,
@@ -165,6 +192,8 @@ def _chained(rid: int, stamp: str, actor: str, event: dict[str, Any], prev: str)
         "rule_set_id": event.get("rule_set_id"),
         "data": canonical_json(event.get("data") or {}),
         "prev_hash": prev,
+        "channel": came[0],
+        "client": came[1],
     }
     return {**fields, "hash": event_hash(fields)}
 
@@ -173,10 +202,10 @@ def append_many(session: Session, at: datetime, actor: str, events: list[dict[st
     """Add many events after the current head in one statement (an import's rows): each
     still gets its own id and links to the one before, exactly as one ``append`` each."""
     last_id, last_hash = head(session)
-    stamp = _stamp(at)
+    stamp, came = _stamp(at), _came(session)
     rows = []
     for offset, event in enumerate(events, 1):
-        row = _chained(last_id + offset, stamp, actor, event, last_hash)
+        row = _chained(last_id + offset, stamp, actor, event, last_hash, came)
         last_hash = row["hash"]
         rows.append(row)
     insert_rows(session.connection(), AuditEvent, rows)
@@ -196,13 +225,14 @@ def verify_rows(
     rows: Iterable[tuple[Any, ...]], first_id: int = 1, first_prev: str | None = GENESIS
 ) -> ChainReport:
     """Walk (id, at, actor, dossier_id, kind, event, from, to, reason, rule_set, data,
-    prev_hash, hash) tuples in id order; name the first event that does not fit. A segment
-    that starts later (``first_prev`` None) takes its first link as given and reports it."""
+    prev_hash, hash, channel, client) tuples in id order; name the first event that does not
+    fit. A segment that starts later (``first_prev`` None) takes its first link as given
+    and reports it."""
     expected_id, count = first_id, 0
     expected_prev: str = first_prev if first_prev is not None else ""
     seen_prev: str | None = None
     sha256 = hashlib.sha256
-    for rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev, digest in rows:
+    for rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev, digest, ch, cl in rows:
         if rid != expected_id:
             return ChainReport(
                 False,
@@ -227,7 +257,9 @@ def verify_rows(
             )
         if data.__class__ is not str:  # JSONB on PostgreSQL comes back parsed
             data = canonical_json(data)
-        text = _canonical_event(rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev)
+        text = _canonical_event(
+            rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev, ch, cl
+        )
         if sha256(text.encode("utf-8")).hexdigest() != digest:
             return ChainReport(
                 False,
@@ -243,7 +275,7 @@ def verify_rows(
 
 _SELECT = (
     "SELECT id, at, actor, dossier_id, kind, event, from_stage, to_stage, reason, "
-    "rule_set_id, data, prev_hash, hash FROM audit_event"
+    "rule_set_id, data, prev_hash, hash, channel, client FROM audit_event"
 )
 
 

@@ -99,6 +99,8 @@ class Candidate(SQLModel, table=True):
     cong_doan_member: bool = False
     residence: str = Field(default="", max_length=200)
     org_id: int = Field(foreign_key="organization.id", index=True)
+    # Vietnamese order as plain text (workflow.text.vntext.sort_text): lists page by it
+    sort_key: str | None = Field(default=None, max_length=2000, index=True)
     created_at: datetime = _ts()
 
 
@@ -295,6 +297,10 @@ class AuditEvent(SQLModel, table=True):
     data: str = Field(sa_column=Column(ChainedJSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # how the actor came in (web, cli, scheduler, import) and, for the web, from where;
+    # hashed when set (events from before they existed hash as they always did)
+    channel: str | None = Field(default=None, max_length=12)
+    client: str | None = Field(default=None, max_length=64)
 
 
 class CalendarOverride(SQLModel, table=True):
@@ -498,3 +504,45 @@ class AppUser(SQLModel, table=True):
     active: bool = True
     created_by: str = Field(max_length=80)
     created_at: datetime = _ts()
+    password_hash: str | None = Field(default=None, max_length=200)  # argon2id
+    password_set_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in session (web or CLI): only the token's SHA-256 is stored, so a copy of
+    the table signs nobody in; several servers behind one database share these rows."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (UniqueConstraint("token_hash", name="uq_user_session_token"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    username: str = Field(foreign_key="app_user.username", max_length=80, index=True)
+    channel: str = Field(max_length=12)
+    client: str | None = Field(default=None, max_length=64)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = _ts()
+    last_seen_at: datetime = _ts()
+    expires_at: datetime = _ts()
+    ended_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    end_reason: str | None = Field(default=None, max_length=40)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins counted per key (a username, a client address) in a window: the
+    throttle, and the cap on how many of them the audit log records."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=120)
+    window_start: datetime = _ts()
+    count: int = 0
+
+
+class Installation(SQLModel, table=True):
+    """Facts of the installation fixed at its creation (is it a rehearsal database)."""
+
+    __tablename__ = "installation"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

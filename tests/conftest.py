@@ -45,9 +45,9 @@ TREE: list[dict[str, Any]] = [
 _opened: list[Context] = []
 
 
-def make_context(db: TestDB, clock: FixedClock | None = None) -> Context:
+def make_context(db: TestDB, clock: FixedClock | None = None, *, rehearse: bool = False) -> Context:
     ctx = open_context(db.url, "chuyen_vien_test", clock or FixedClock(NOW), require_init=False)
-    initialise(ctx)
+    initialise(ctx, rehearsal=rehearse)
     _opened.append(ctx)
     return ctx
 

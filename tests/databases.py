@@ -59,7 +59,11 @@ class TestDB:
 
     def env(self) -> dict[str, str]:
         """What the CLI needs to reach this database."""
-        return {"KETNAP_DB": self.url, "KETNAP_KEY": str(self.key)}
+        return {
+            "KETNAP_DB": self.url,
+            "KETNAP_KEY": str(self.key),
+            "KETNAP_SESSION_DIR": str(self.home / "phien"),  # this test's CLI sessions
+        }
 
     def snapshot(self) -> dict[str, list[str]]:
         """Every row of every table (to show that a refused command changed nothing)."""

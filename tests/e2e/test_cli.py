@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import zipfile
@@ -79,8 +80,27 @@ def ok(env: dict[str, str], line: str) -> str:
     return out
 
 
+def demo(env: dict[str, str]) -> dict[str, str]:
+    """Build the demo; the initial password of each of its users, as it printed them once."""
+    out = ok(env, "demo")
+    found = dict(re.findall(r"^  (\w+)\s+(\S{14})  ", out, re.M))
+    assert {"quantri", "cv_tinh", "cv_duk", "cv_bl"} <= set(found), out
+    return found
+
+
+def signed_in(env: dict[str, str], user: str, password: str) -> dict[str, str]:
+    """The environment of ``user``'s signed-in CLI (no --as: once users exist it is refused
+    unless it names the session's user)."""
+    mine = {k: v for k, v in env.items() if k != "KETNAP_USER"}
+    result = RUNNER.invoke(
+        app, ["login", user, "--password-stdin"], input=password + "\n", env=mine
+    )
+    assert result.exit_code == 0, result.output
+    return mine
+
+
 def prepared(env: dict[str, str]) -> None:
-    ok(env, "init")
+    ok(env, "init --rehearsal")  # the tests pin the clock (KETNAP_NOW)
     for line in SETUP:
         ok(env, line)
 
@@ -186,8 +206,11 @@ def test_tampering_is_named_by_audit_verify(env: dict[str, str], db: TestDB) -> 
 
 
 def test_demo_has_every_stage_and_one_dossier_reaches_chinh_thuc(env: dict[str, str]) -> None:
-    ok(env, "demo")
+    passwords = demo(env)
     assert "đã có sẵn" in ok(env, "demo")
+    code, out = run(env, "candidate list --json")
+    assert code == 4 and "ketnap login" in out  # users exist: nobody acts unsigned
+    env = signed_in(env, "cv_tinh", passwords["cv_tinh"])
     rows = json.loads(ok(env, "candidate list --json"))
     from workflow.domain.process import Stage
 
@@ -244,7 +267,7 @@ def test_two_processes_advancing_one_dossier_one_wins(env: dict[str, str], db: T
 def test_acceptance_demo_scan_as_of_01_02_2026_then_inbox(env: dict[str, str]) -> None:
     """Issue 3's acceptance: plan reminders for the demo organizations without a plan, the
     dossier reminders due, and nothing more on a second scan."""
-    ok(env, "demo")
+    env = signed_in(env, "cv_tinh", demo(env)["cv_tinh"])
     assert "nhắc việc mới" in ok(env, "scan --as-of 01/02/2026")
     inbox = json.loads(ok(env, "reminders --json"))
     plans = {r["org"] for r in inbox if r["kind"] == "P-PLAN"}
@@ -272,10 +295,13 @@ def test_acceptance_demo_scan_as_of_01_02_2026_then_inbox(env: dict[str, str]) -
     assert "toàn vẹn" in ok(env, "audit verify")
 
 
+DEMO_PASSWORDS: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDB]:
     made = new_db(tmp_path_factory.mktemp("demo"), "demo")
-    ok({**made.env(), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "chuyen_vien"}, "demo")
+    DEMO_PASSWORDS.update(demo({**made.env(), "KETNAP_NOW": "25/11/2026"}))
     yield made
     made.drop()
 
@@ -290,8 +316,10 @@ def demo_copy(demo_db: TestDB, tmp_path: Path) -> Iterator[TestDB]:
 
 @pytest.fixture
 def demo_env(demo_copy: TestDB, demo_db: TestDB, env: dict[str, str]) -> dict[str, str]:
-    """The CLI's environment on that copy, signing with the demo's key."""
-    return {**env, "KETNAP_DB": demo_copy.url, "KETNAP_KEY": str(demo_db.key)}
+    """The CLI's environment on that copy, signing with the demo's key, signed in as the
+    province's clerk."""
+    mine = {**env, "KETNAP_DB": demo_copy.url, "KETNAP_KEY": str(demo_db.key)}
+    return signed_in(mine, "cv_tinh", DEMO_PASSWORDS["cv_tinh"])
 
 
 @pytest.mark.parametrize(
@@ -389,8 +417,8 @@ def test_inspector_verifies_a_copied_bundle_with_only_the_public_key(
 ) -> None:
     """The bundle part of issue 5's acceptance: export, copy to an empty folder, verify
     there with the public key alone (a real process, no database); a tampered copy fails."""
-    env = demo_env
-    ok(env, "init")  # the demo database was copied without its key: init makes one
+    ok(demo_env, "init")  # the demo database was copied without its key: init makes one
+    env = signed_in(demo_env, "ubkt", DEMO_PASSWORDS["ubkt"])  # the inspection committee
     bundle = tmp_path / "goi.zip"
     assert "sự kiện" in ok(env, f"audit export --out {bundle} --org DU-BL")
     public = ok(env, "audit pubkey").strip()
@@ -451,14 +479,31 @@ def test_nothing_a_failing_command_prints_contains_a_cccd(env: dict[str, str]) -
         "advance 1 quyet_dinh_ket_nap",  # refused by the rules
         "candidate show 1 --as-of 01/01/2000",
     ]
-    ok(env, "user add quan_tri_vien --name 'Quản trị' --role quan_tri")
-    ok(env, "--as quan_tri_vien user add tra --name 'Thanh tra' --role kiem_tra")
-    failing += ["--as tra candidate show 1 --cccd", "--as tra advance 1 cu_di_hoc"]
     for line in failing:
         code, out = run(env, line)
         assert code != 0, line
         assert secret not in out and "00120001234" not in out, (line, out)
-    code, out = run(env, "--as tra advance 1 cu_di_hoc")
+    add = "user add {} --name '{}' --role {} --password-stdin"
+    RUNNER.invoke(
+        app,
+        shlex.split(add.format("quan_tri_vien", "Quản trị", "quan_tri")),
+        input="Mat-khau-quan-tri-1\nMat-khau-quan-tri-1\n",
+        env=env,
+    )
+    admin = signed_in(env, "quan_tri_vien", "Mat-khau-quan-tri-1")
+    made = RUNNER.invoke(
+        app,
+        shlex.split(add.format("tra", "Thanh tra", "kiem_tra")),
+        input="Mat-khau-kiem-soat\nMat-khau-kiem-soat\n",
+        env=admin,
+    )
+    assert made.exit_code == 0, made.output
+    inspector = signed_in(env, "tra", "Mat-khau-kiem-soat")
+    for line in ("candidate show 1 --cccd", "advance 1 cu_di_hoc"):
+        code, out = run(inspector, line)
+        assert code == 4, line
+        assert secret not in out and "00120001234" not in out, (line, out)
+    code, out = run(inspector, "advance 1 cu_di_hoc")
     assert code == 4 and "Không có quyền: Vai trò Ủy ban Kiểm tra không được" in out
 
 
@@ -531,7 +576,7 @@ def test_organizations_and_classes_round_trip_through_their_templates(
 ) -> None:
     from openpyxl import load_workbook
 
-    env = demo_env
+    env = signed_in(demo_env, "quantri", DEMO_PASSWORDS["quantri"])  # the tree is admin's
     orgs = tmp_path / "to_chuc.xlsx"
     ok(env, f"template organizations --out {orgs}")
     assert "2 tổ chức mới" in ok(env, f"import {orgs}")  # told by its headers (DUK-CQ's)
@@ -545,6 +590,7 @@ def test_organizations_and_classes_round_trip_through_their_templates(
     assert "1 cập nhật" in ok(env, f"import {back}")
 
     # the class list's example learner is the candidates template's example person
+    env = signed_in(demo_env, "cv_tinh", DEMO_PASSWORDS["cv_tinh"])
     people = tmp_path / "qc.xlsx"
     ok(env, f"template candidates --out {people}")
     ok(env, f"import {people}")
@@ -648,3 +694,44 @@ def test_a_commune_committee_under_the_province_must_be_authorised(env: dict[str
     code, out = run(env, line)
     assert code == 2 and "--decides" in out
     ok(env, line + " --decides")
+
+
+def _user_add(env: dict[str, str], line: str, password: str) -> None:
+    made = RUNNER.invoke(app, shlex.split(line), input=f"{password}\n{password}\n", env=env)
+    assert made.exit_code == 0, made.output
+
+
+def test_once_users_exist_only_a_signed_in_user_writes(env: dict[str, str], db: TestDB) -> None:
+    ok(env, "init")  # a real installation: not a rehearsal
+    real = {k: v for k, v in env.items() if k != "KETNAP_NOW"}
+    _user_add(
+        real,
+        "user add Admin --name 'Quản trị' --role quan_tri --password-stdin",
+        "mat-khau-quan-ly-9",
+    )
+    admin = signed_in(real, "ADMIN", "mat-khau-quan-ly-9")
+    _user_add(
+        admin,
+        "user add cv_bl --name 'Chuyên viên' --role quan_tri --password-stdin",
+        "mat-khau-chuyen-vien",
+    )
+    ok(admin, "logout")
+    before = db.sql("SELECT count(*) FROM audit_event")
+    # anyone could once make themselves an administrator by naming one
+    code, out = run({**real, "KETNAP_USER": "admin"}, "user grant cv_bl --role quan_tri")
+    assert code == 4 and "ketnap login" in out
+    code, out = run(real, "--as admin org add --code X --name 'Tổ chức X' --kind cap_tinh")
+    assert code == 4
+    assert db.sql("SELECT count(*) FROM audit_event") == before
+    clerk = signed_in(real, "cv_bl", "mat-khau-chuyen-vien")
+    code, out = run({**clerk, "KETNAP_USER": "admin"}, "org list")
+    assert code == 4 and "--as" in out  # --as may only repeat the session's user
+    code, out = run(
+        {**clerk, "KETNAP_NOW": "01/01/2020"}, "org add --code X --name 'Tổ chức X' --kind cap_tinh"
+    )
+    assert code == 2 and "KETNAP_NOW" in out  # no back-dated events outside a rehearsal
+    ok(clerk, "org add --code X --name 'Tổ chức X' --kind cap_tinh")
+    row = db.sql("SELECT actor, channel FROM audit_event ORDER BY id DESC LIMIT 1")[0]
+    assert tuple(row) == ("cv_bl", "cli")
+    bad = RUNNER.invoke(app, ["login", "cv_bl", "--password-stdin"], input="sai\n", env=real)
+    assert bad.exit_code == 4 and "không đúng" in bad.output

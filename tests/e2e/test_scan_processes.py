@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -57,12 +58,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestDB
     db.drop()
 
 
-def cli(db: TestDB, *args: str, stderr: int = subprocess.PIPE) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **db.env(), "KETNAP_NOW": "25/11/2026", "KETNAP_USER": "lich"}
+def cli(
+    db: TestDB, *args: str, stderr: int = subprocess.PIPE, stdin: int | None = None
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **db.env(), "KETNAP_NOW": "25/11/2026"}
     return subprocess.Popen(
         [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         env=env,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=stderr,
     )
@@ -114,7 +118,12 @@ def test_two_scanners_at_once_raise_each_reminder_once(
 
 def test_scheduler_daemon_scans_at_start_and_stops_cleanly_on_sigterm(db: TestDB) -> None:
     with cli(db, "demo") as made:
-        made.communicate(timeout=120)
+        printed = made.communicate(timeout=120)[0].decode()
+    password = re.search(r"^  cv_tinh\s+(\S+)", printed, re.M)
+    assert password, printed
+    with cli(db, "login", "cv_tinh", "--password-stdin", stdin=subprocess.PIPE) as signing:
+        signing.communicate(password.group(1).encode() + b"\n", timeout=60)
+    assert signing.returncode == 0
     with cli(db, "scheduler", "run", "--interval", "3600") as proc:
         assert proc.stderr is not None
         seen = []

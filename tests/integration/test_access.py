@@ -22,6 +22,8 @@ from workflow.usecases.recording import record_fact
 from workflow.usecases.users import add_user, grant, list_users, revoke
 from workflow.usecases.views import list_dossiers, show
 
+PASSWORD = "mat-khau-thu-nghiem"  # the tests act through Contexts: nobody signs in
+
 
 @pytest.fixture
 def people(ctx: Context) -> tuple[dict[str, Context], dict[str, int]]:
@@ -40,13 +42,13 @@ def people(ctx: Context) -> tuple[dict[str, Context], dict[str, int]]:
     )
     ids = {"a": new_candidate(ctx), "b": new_candidate(ctx, org_code="CB2")}
     with pytest.raises(BadInput):  # the first user must be an administrator
-        add_user(ctx, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK")
-    add_user(ctx, "admin", "Quản trị viên", "quan_tri")
+        add_user(ctx, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK", password=PASSWORD)
+    add_user(ctx, "admin", "Quản trị viên", "quan_tri", password=PASSWORD)
     admin = replace(ctx, actor="admin")
-    add_user(admin, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK")
-    add_user(admin, "hung", "Trần Văn Hùng", "chuyen_vien", "DUK2")
-    add_user(admin, "thanh_tra", "Lê Văn Tra", "kiem_tra")
-    add_user(admin, "bi_thu_cb", "Phạm Thị Thu", "bi_thu", "CB")
+    add_user(admin, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK", password=PASSWORD)
+    add_user(admin, "hung", "Trần Văn Hùng", "chuyen_vien", "DUK2", password=PASSWORD)
+    add_user(admin, "thanh_tra", "Lê Văn Tra", "kiem_tra", password=PASSWORD)
+    add_user(admin, "bi_thu_cb", "Phạm Thị Thu", "bi_thu", "CB", password=PASSWORD)
     users = {
         name: replace(ctx, actor=name)
         for name in ("admin", "lan", "hung", "thanh_tra", "bi_thu_cb")
@@ -126,7 +128,7 @@ def test_users_are_managed_by_the_administrator_only(
     users, _ = people
     admin, lan = users["admin"], users["lan"]
     with pytest.raises(Forbidden):
-        add_user(lan, "nguoi_x", "Người X", "kiem_tra")
+        add_user(lan, "nguoi_x", "Người X", "kiem_tra", password=PASSWORD)
     grant(admin, "hung", "cap_uy", "DUK2")
     revoke(admin, "thanh_tra")
     with pytest.raises(Forbidden, match="chưa được cấp quyền"):
@@ -136,9 +138,11 @@ def test_users_are_managed_by_the_administrator_only(
     listed = {u["username"]: u for u in list_users(admin)}
     assert listed["hung"]["role"] == "cap_uy" and not listed["thanh_tra"]["active"]
     with pytest.raises(BadInput, match="bí thư chi bộ phải thuộc"):
-        add_user(admin, "bt", "Bí thư", "bi_thu", "DUK")
+        add_user(admin, "bt", "Bí thư", "bi_thu", "DUK", password=PASSWORD)
     with pytest.raises(BadInput):
-        add_user(admin, "cv", "Chuyên viên", "chuyen_vien")  # a scoped role needs its org
+        add_user(
+            admin, "cv", "Chuyên viên", "chuyen_vien", password=PASSWORD
+        )  # a scoped role needs its org
 
 
 def test_the_whole_cccd_only_for_the_dossiers_handlers_and_audited(

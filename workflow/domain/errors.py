@@ -79,6 +79,13 @@ class NotInitialised(KetnapError):
     exit_code = 2
 
 
+class NotSignedIn(KetnapError):
+    """No proven identity where one is needed (no session, an expired one, a wrong password,
+    a locked sign-in); exit 4 like any refusal of permission."""
+
+    exit_code = 4
+
+
 class Forbidden(KetnapError):
     """The actor's role or scope does not allow the action; the refusal is audited."""
 

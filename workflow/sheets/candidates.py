@@ -51,7 +51,7 @@ from workflow.sheets.candidate_columns import (
 from workflow.sheets.fields import Problems, finder, match_columns, missing_columns
 from workflow.sheets.midway import facts_of, stage_problems
 from workflow.sheets.reading import read_table
-from workflow.text.vntext import fold
+from workflow.text.vntext import fold, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
@@ -243,6 +243,7 @@ def _open_many(
             "id": candidate_ids,
             "full_name": [p.full_name for p in people],
             "name_key": [fold(p.full_name) for p in people],
+            "sort_key": [sort_text(p.full_name) for p in people],
             "birth_date": [p.birth_date for p in people],
             "sex": [p.sex.value for p in people],
             "ethnicity": [p.ethnicity for p in people],
@@ -388,7 +389,7 @@ def _update(
     for field, value in changed.items():
         setattr(row, field, value)
     if "full_name" in changed:
-        row.name_key = fold(row.full_name)
+        row.name_key, row.sort_key = fold(row.full_name), sort_text(row.full_name)
     s.add(row)
     dossier_id = s.exec(select(col(Dossier.id)).where(Dossier.candidate_id == row.id)).first()
     audit.append(

@@ -81,6 +81,18 @@ def name_sort_key(full_name: str) -> tuple[SortKey, SortKey]:
     return (word_key(given), word_key(" ".join(words)))
 
 
+def sort_text(full_name: str) -> str:
+    """``name_sort_key`` as text whose plain character order is the same order (stored on
+    the person, so a database pages a list in Vietnamese order): each letter or tone as
+    four hex digits, one above its rank, and "0000" closing each part (a shorter word first)."""
+
+    def enc(values: tuple[int, ...]) -> str:
+        return "".join(f"{min(v + 1, 0xFFFF):04x}" for v in values) + "0000"
+
+    (given_letters, given_tones), (all_letters, all_tones) = name_sort_key(full_name)
+    return enc(given_letters) + enc(given_tones) + enc(all_letters) + enc(all_tones)
+
+
 def fmt_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "—"
 

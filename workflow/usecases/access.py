@@ -77,7 +77,7 @@ def authorize(s: Session, actor: str, action: Action, org_id: int | None = None)
     Forbidden with a Vietnamese message saying why."""
     if not enforced(s):
         return None
-    user = s.get(AppUser, actor)
+    user = s.get(AppUser, actor.strip().lower())
     if user is None or not user.active:
         raise Forbidden(f"'{actor}' chưa được cấp quyền sử dụng hệ thống.", action, org_id)
     role = Role(user.role)
@@ -98,7 +98,7 @@ def scope_ids(s: Session, actor: str) -> set[int] | None:
     """The organizations the actor may see (None: all of them)."""
     if not enforced(s):
         return None
-    user = s.get(AppUser, actor)
+    user = s.get(AppUser, actor.strip().lower())
     if user is None or not user.active or user.org_id is None:
         return None if user is not None and user.active else set()
     return OrgTree(s).subtree(user.org_id)
@@ -108,7 +108,7 @@ def home_org(s: Session, actor: str) -> Organization | None:
     """The organization a scoped user's role covers (None: unscoped, or single-user mode)."""
     if not enforced(s):
         return None
-    user = s.get(AppUser, actor)
+    user = s.get(AppUser, actor.strip().lower())
     if user is None or user.org_id is None:
         return None
     return s.get(Organization, user.org_id)

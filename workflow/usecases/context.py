@@ -27,11 +27,16 @@ from workflow.usecases.clock import Clock, today
 
 @dataclass
 class Context:
-    """Who acts, on which database, at what time. Built by the CLI (or a test)."""
+    """Who acts, on which database, at what time, and how they came in. An adapter builds
+    it from a proven identity (a session, once the installation has users); the use cases
+    trust it. The audit events of its units of work record ``channel`` (web, cli,
+    scheduler, import) and, for the web, the ``client`` address."""
 
     engine: Engine
     clock: Clock
     actor: str
+    channel: str = "cli"
+    client: str | None = None
 
     def today(self) -> date:
         return today(self.clock)
@@ -46,6 +51,8 @@ class Context:
     def _unit(self, *, write: bool) -> Iterator[Session]:
         try:
             with unit_of_work(self.engine, write=write) as session:
+                session.info["ketnap_channel"] = self.channel
+                session.info["ketnap_client"] = self.client
                 yield session
         except Forbidden as exc:
             self._denied(exc)
@@ -54,6 +61,8 @@ class Context:
     def _denied(self, exc: Forbidden) -> None:
         """A refused action is itself audited, in its own transaction after the rollback."""
         with unit_of_work(self.engine, write=True) as session:
+            session.info["ketnap_channel"] = self.channel
+            session.info["ketnap_client"] = self.client
             audit.append(
                 session,
                 at=self.clock.now(),

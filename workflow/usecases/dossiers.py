@@ -42,7 +42,7 @@ from workflow.domain.vocabulary import (
 )
 from workflow.inputs.base import validate
 from workflow.inputs.dossier import CandidateIn
-from workflow.text.vntext import fold
+from workflow.text.vntext import fold, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
@@ -99,6 +99,7 @@ def new_person(s: Session, ctx: Context, c_in: CandidateIn) -> tuple[Candidate, 
         edu_exception=c_in.edu_exception.value,
         occupation=c_in.occupation.value,
         name_key=fold(c_in.full_name),
+        sort_key=sort_text(c_in.full_name),
         org_id=org.id,
         created_at=now,
     )

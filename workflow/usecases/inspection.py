@@ -46,6 +46,8 @@ _COLUMNS = (
     "data",
     "prev_hash",
     "hash",
+    "channel",
+    "client",
 )
 
 

@@ -4,30 +4,54 @@ domain, so a later change of a rule cannot break an old migration)."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import audit
 from models.db import HEAD_REVISION, migrate
-from models.tables import Candidate, Dossier
+from models.tables import Candidate, Dossier, Installation
+from workflow.text.vntext import sort_text
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import profile_of
 
+REHEARSAL = "rehearsal"
 
-def initialise(ctx: Context) -> bool:
+
+def is_rehearsal(s: Session) -> bool:
+    """The database was created as a rehearsal (demo, tests, training): pages and reports
+    say so, and a pinned clock is allowed."""
+    row = s.get(Installation, REHEARSAL)
+    return row is not None and row.value == "1"
+
+
+def installation_facts(ctx: Context) -> dict[str, bool]:
+    """What every page header and report needs to know of the installation."""
+    with ctx.read() as s:
+        return {"rehearsal": is_rehearsal(s)}
+
+
+def initialise(ctx: Context, *, rehearsal: bool = False) -> bool:
     """Create or upgrade the schema through Alembic; True when the installation is new (its
-    audit log was empty: the schema may have been made by a DBA running the migrations)."""
+    audit log was empty: the schema may have been made by a DBA running the migrations).
+    A new installation may be marked a rehearsal (demo, tests, training): only there may
+    the clock be pinned once users exist; the mark is set once, in the first audit event."""
     migrate(ctx.engine)
     with ctx.write() as s:
         fresh = audit.head(s)[0] == 0
         if fresh:
+            if rehearsal:
+                s.add(Installation(key=REHEARSAL, value="1"))
             audit.append(
                 s,
                 at=ctx.clock.now(),
                 actor=ctx.actor,
                 kind="admin",
                 event="khoi_tao",
-                data={"schema": HEAD_REVISION},
+                data={"schema": HEAD_REVISION, "rehearsal": rehearsal},
             )
+        # persons recorded before the sort key existed (revision 0008)
+        for c in s.exec(select(Candidate).where(col(Candidate.sort_key).is_(None))).all():
+            c.sort_key = sort_text(c.full_name)
+            s.add(c)
         # admissions recorded before the profile column existed (revision 0003)
         unprofiled = s.exec(
             select(Dossier, Candidate)

@@ -1,7 +1,10 @@
-"""Users, their roles and scopes: add, list, grant, revoke (administrator's work, audited).
+"""Users, their roles, scopes and passwords: add, list, grant, revoke, set a password
+(administrator's work, or a user's own password; audited, never the password itself).
 
-The first user of an installation must be an administrator: adding them ends single-user
-mode, and from then on every action is checked (workflow/usecases/access.py).
+The first user of an installation must be an administrator with a password: adding them
+ends single-user mode; from then on every action needs a signed-in user whose role and
+scope allow it (workflow/usecases/access.py, sessions.py). Usernames are lower case, and
+matched so wherever they are typed.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from workflow.text.vntext import nfc
 from workflow.usecases.access import Action, enforced
 from workflow.usecases.context import Context
 from workflow.usecases.organizations import CELLS, org_by_code
+from workflow.usecases.passwords import check_policy, hash_password, password_matches
+from workflow.usecases.sessions import end_sessions
 
 SCOPED = frozenset({Role.chuyen_vien, Role.bi_thu, Role.cap_uy})
 
@@ -55,19 +60,26 @@ def _audit(s: Session, ctx: Context, event: str, data: dict[str, Any]) -> None:
 
 
 def add_user(
-    ctx: Context, username: str, full_name: str, role: str, org_code: str | None = None
+    ctx: Context,
+    username: str,
+    full_name: str,
+    role: str,
+    org_code: str | None = None,
+    *,
+    password: str,
 ) -> dict[str, Any]:
     name = username.strip().lower()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,79}", name):
-        raise BadInput.one("Tên đăng nhập", "chỉ gồm chữ không dấu, số, dấu chấm, gạch")
-    if len(nfc(full_name).strip()) < 2:
-        raise BadInput.one("Họ tên", "phải có ít nhất 2 ký tự")
-    r = _role(role)
     with ctx.write() as s:
         if enforced(s):
-            ctx.allow(s, Action.admin)
-        elif r is not Role.quan_tri:
+            ctx.allow(s, Action.admin)  # before anything is answered, even "already exists"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,79}", name):
+            raise BadInput.one("Tên đăng nhập", "chỉ gồm chữ không dấu, số, dấu chấm, gạch")
+        if len(nfc(full_name).strip()) < 2:
+            raise BadInput.one("Họ tên", "phải có ít nhất 2 ký tự")
+        r = _role(role)
+        if not enforced(s) and r is not Role.quan_tri:
             raise BadInput.one("Vai trò", "người dùng đầu tiên phải là quản trị (quan_tri)")
+        check_policy(password, name, full_name)
         if s.get(AppUser, name) is not None:
             raise BadInput.one("Tên đăng nhập", f"'{name}' đã có")
         org = _scope(s, r, org_code)
@@ -78,6 +90,8 @@ def add_user(
             org_id=org.id if org else None,
             created_by=ctx.actor,
             created_at=ctx.clock.now(),
+            password_hash=hash_password(password),
+            password_set_at=ctx.clock.now(),
         )
         s.add(user)
         s.flush()
@@ -94,6 +108,7 @@ def grant(ctx: Context, username: str, role: str, org_code: str | None = None) -
         previous = {"role": user.role, "org_id": user.org_id, "active": user.active}
         user.role, user.org_id, user.active = r.value, org.id if org else None, True
         s.add(user)
+        end_sessions(s, user.username, ctx.clock.now(), "doi_vai_tro")
         _audit(
             s,
             ctx,
@@ -111,6 +126,7 @@ def revoke(ctx: Context, username: str) -> dict[str, Any]:
             raise BadInput.one("Tên đăng nhập", "không thể tự thu hồi quyền của chính mình")
         user.active = False
         s.add(user)
+        end_sessions(s, user.username, ctx.clock.now(), "thu_hoi_quyen")
         _audit(s, ctx, "thu_hoi_quyen", {"user": user.username})
     return {"username": user.username, "active": False}
 
@@ -132,6 +148,40 @@ def list_users(ctx: Context) -> list[dict[str, Any]]:
             "role_label": Role(u.role).label,
             "org": o.code if o else None,
             "active": u.active,
+            "has_password": u.password_hash is not None,
         }
         for u, o in rows
     ]
+
+
+def set_password(
+    ctx: Context, username: str, new: str, *, current: str | None = None
+) -> dict[str, Any]:
+    """A user's own password (the current one must match), or an administrator's reset of
+    another user's; every other session of that user ends. Before any user has a password
+    (an installation from before passwords), an administrator's first one may be set
+    without a session: the bootstrap, audited."""
+    name = username.strip().lower()
+    now = ctx.clock.now()
+    with ctx.write() as s:
+        bootstrap = (
+            s.exec(select(AppUser.username).where(col(AppUser.password_hash).is_not(None))).first()
+            is None
+        )
+        own = name == ctx.actor.strip().lower()
+        if not (bootstrap or own):
+            ctx.allow(s, Action.admin)
+        user = _user(s, name)
+        if bootstrap and not own and user.role != Role.quan_tri.value:
+            raise BadInput.one("Tên đăng nhập", "mật khẩu đầu tiên phải là của một quản trị viên")
+        if own and not bootstrap:
+            if current is None or not password_matches(user.password_hash, current):
+                raise BadInput.one("Mật khẩu hiện tại", "không đúng")
+        check_policy(new, user.username, user.full_name)
+        if current is not None and new == current:
+            raise BadInput.one("Mật khẩu mới", "phải khác mật khẩu hiện tại")
+        user.password_hash, user.password_set_at = hash_password(new), now
+        s.add(user)
+        ended = end_sessions(s, user.username, now, "doi_mat_khau")
+        _audit(s, ctx, "doi_mat_khau", {"user": user.username, "sessions_ended": ended})
+    return {"username": user.username, "sessions_ended": ended}
