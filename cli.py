@@ -32,6 +32,7 @@ from commands import (
     users,
 )
 from commands.shell import STATE
+from web import serve
 
 app = typer.Typer(
     help="Quản lý quy trình kết nạp đảng viên: tổ chức, quần chúng, hồ sơ, điều kiện, nhật ký.",
@@ -79,6 +80,7 @@ for group in (
     report,
     users,
     importing,
+    serve,
 ):
     group.register(app)
 

@@ -64,6 +64,12 @@ PERMITS: dict[Role, frozenset[Action]] = {
 }
 
 
+def permits(role: Role, action: Action) -> bool:
+    """Whether ``role`` may do ``action`` at all (a page shows or hides its buttons by it;
+    the use case still checks role and scope)."""
+    return action in PERMITS[role]
+
+
 _ANY_USER = sa_select(col(AppUser.username)).limit(1)
 
 

@@ -15,7 +15,7 @@ from workflow.inputs.base import validate
 from workflow.inputs.organization import OrgIn
 from workflow.text.vntext import fold, name_sort_key
 from workflow.usecases import tracking
-from workflow.usecases.access import Action
+from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 
 # Which kind of organization may sit under which (docs/rules.md: no district level since
@@ -174,3 +174,12 @@ def competent_committee(s: Session, org_id: int) -> Organization | None:
             return current
         current = s.get(Organization, current.parent_id) if current.parent_id else None
     return None
+
+
+def orgs_in_scope(ctx: Context) -> list[dict[str, Any]]:
+    """The organizations the actor may see, in tree order (a page's filter and choices)."""
+    with ctx.read() as s:
+        ctx.allow(s, Action.read)
+        scope = scope_ids(s, ctx.actor)
+    rows = list_orgs(ctx)
+    return [o for o in rows if scope is None or o["id"] in scope]

@@ -21,7 +21,7 @@ from models.tables import (
     Resolution,
     Verification,
 )
-from workflow.domain.errors import BadInput, RecordRefused
+from workflow.domain.errors import BadInput, Conflict, RecordRefused
 from workflow.domain.facts import DossierFacts
 from workflow.domain.guards import ceremony_unmet
 from workflow.domain.process import Stage
@@ -127,13 +127,25 @@ _SINGLE: dict[type[SQLModel], Any] = {
 
 
 def record_fact(
-    ctx: Context, dossier_id: int, model: type[FactIn], data: dict[str, Any]
+    ctx: Context,
+    dossier_id: int,
+    model: type[FactIn],
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
 ) -> dict[str, Any]:
-    """Record one dated fact of a dossier (a vote, a paper, a decision …), audited."""
+    """Record one dated fact of a dossier (a vote, a paper, a decision …), audited. With
+    ``expected_version`` (a page that showed the dossier), a dossier moved meanwhile is a
+    conflict and nothing is written."""
     fact = validate(model, data, ctx.today())
     with ctx.write() as s:
         d = get_dossier(s, dossier_id)
         ctx.allow(s, _fact_action(fact), d.org_id)
+        if expected_version is not None and d.version != expected_version:
+            raise Conflict(
+                f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
+                f"→ {d.version}); không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
+            )
         if Stage(d.stage).closed:
             raise BadInput.one(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"

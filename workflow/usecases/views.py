@@ -3,9 +3,12 @@ audit chain's verification."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, select
+from sqlalchemy import exists, func, literal
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from models import audit
 from models.tables import (
@@ -14,6 +17,7 @@ from models.tables import (
     Ceremony,
     Certificate,
     Consent,
+    Deadline,
     Decision,
     Document,
     Dossier,
@@ -25,20 +29,103 @@ from models.tables import (
     Verification,
 )
 from workflow.domain import guards
-from workflow.domain.deadlines import dossier_deadlines
+from workflow.domain.deadlines import Due, dossier_deadlines
+from workflow.domain.errors import BadInput
 from workflow.domain.process import Stage, events_from, targets
 from workflow.domain.rules import rule_set_for
-from workflow.text.vntext import fold, name_sort_key
+from workflow.text.vntext import fold
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import get_dossier, load_facts
-from workflow.usecases.organizations import competent_committee, org_by_code, subtree_ids
+from workflow.usecases.organizations import competent_committee, org_by_code
 from workflow.usecases.step_reads import rule_overrides, rules_on
 
 
 def mask_cccd(cccd: str) -> str:
     return "*" * 8 + cccd[-4:]
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    """What a list of dossiers is narrowed to: a name (without accents), a stage, an
+    organization's subtree, the deadlines' state ("qua_han": one is overdue; "sap_den_han":
+    one falls due within ``SOON`` working days)."""
+
+    search: str | None = None
+    stage: Stage | None = None
+    org_code: str | None = None
+    due: str | None = None
+
+
+DUE_STATES = {"qua_han": "Có hạn đã quá", "sap_den_han": "Có hạn trong 10 ngày làm việc tới"}
+SOON = 10
+PAGE_SIZE = 50
+
+
+def _dossier_query(s: Session, ctx: Context, f: DossierFilter) -> Any:
+    """The dossiers ``f`` names that the actor may see, in Vietnamese order (the persons'
+    stored sort key), as one statement the database pages and counts."""
+    query = (
+        sa_select(
+            col(Dossier.id),
+            col(Candidate.full_name),
+            col(Candidate.birth_date),
+            col(Candidate.sex),
+            col(Organization.code),
+            col(Organization.name),
+            col(Dossier.stage),
+            col(Dossier.version),
+        )
+        .join(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
+        .join(Organization, col(Organization.id) == col(Dossier.org_id))
+    )
+    if f.search and fold(f.search):
+        query = query.where(col(Candidate.name_key).contains(fold(f.search)))
+    if f.stage is not None:
+        query = query.where(col(Dossier.stage) == f.stage.value)
+    tree = tracking.OrgTree(s)
+    if f.org_code:
+        org = org_by_code(s, f.org_code)
+        assert org.id is not None
+        ctx.allow(s, Action.read, org.id)
+        query = query.where(col(Dossier.org_id).in_(sorted(tree.subtree(org.id))))
+    else:
+        ctx.allow(s, Action.read)
+    scope = scope_ids(s, ctx.actor)
+    if scope is not None:  # a user sees their own organizations only
+        query = query.where(col(Dossier.org_id).in_(sorted(scope)))
+    if f.due is not None:
+        if f.due not in DUE_STATES:
+            raise BadInput.one("Tình trạng hạn", f"chọn một trong: {', '.join(DUE_STATES)}")
+        today = ctx.today()
+        limit = today if f.due == "qua_han" else tracking.calendar(s).add_working_days(today, SOON)
+        due = col(Deadline.due) < limit if f.due == "qua_han" else col(Deadline.due) <= limit
+        query = query.where(
+            exists().where(
+                col(Deadline.dossier_id) == col(Dossier.id),
+                col(Deadline.done_on).is_(None),
+                col(Deadline.milestone) == literal(False),
+                due,
+                *([col(Deadline.due) >= today] if f.due == "sap_den_han" else []),
+            )
+        )
+    return query.order_by(col(Candidate.sort_key), col(Dossier.id))
+
+
+def _row(r: Any) -> dict[str, Any]:
+    did, name, birth, sex, code, org_name, stage, version = r
+    return {
+        "dossier_id": did,
+        "full_name": name,
+        "birth_date": birth.isoformat() if hasattr(birth, "isoformat") else str(birth),
+        "sex": sex,
+        "org_code": code,
+        "org_name": org_name,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "version": version,
+    }
 
 
 def list_dossiers(
@@ -48,42 +135,59 @@ def list_dossiers(
     stage: Stage | None = None,
     org_code: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Dossiers with their candidate, in Vietnamese order by given name."""
+    """Dossiers with their candidate, in Vietnamese order by given name (every one)."""
     with ctx.read() as s:
-        query = (
-            select(Dossier, Candidate, Organization)
-            .join(Candidate, col(Candidate.id) == Dossier.candidate_id)
-            .join(Organization, col(Organization.id) == Dossier.org_id)
+        query = _dossier_query(s, ctx, DossierFilter(search, stage, org_code))
+        return [_row(r) for r in s.connection().execute(query)]
+
+
+def dossier_page(ctx: Context, f: DossierFilter, page: int = 1) -> dict[str, Any]:
+    """One page of ``PAGE_SIZE`` dossiers, paged and counted by the database, each with its
+    earliest open deadline (for the list's colours)."""
+    if page < 1:
+        raise BadInput.one("Trang", "phải lớn hơn 0")
+    with ctx.read() as s:
+        query = _dossier_query(s, ctx, f)
+        conn = s.connection()
+        total = conn.execute(sa_select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = [
+            _row(r) for r in conn.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        ]
+        nearest = _nearest_deadlines(s, ctx, [r["dossier_id"] for r in rows])
+    for r in rows:
+        r["deadline"] = nearest.get(r["dossier_id"])
+    pages = max(1, -(-int(total) // PAGE_SIZE))
+    return {"rows": rows, "total": int(total), "page": page, "pages": pages}
+
+
+def _nearest_deadlines(s: Session, ctx: Context, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Each dossier's earliest open deadline, seen today (working days left or missed)."""
+    if not ids:
+        return {}
+    today, cal = ctx.today(), tracking.calendar(s)
+    rows = s.exec(
+        select(Deadline)
+        .where(
+            col(Deadline.dossier_id).in_(ids),
+            col(Deadline.done_on).is_(None),
+            col(Deadline.milestone) == literal(False),
         )
-        if search:
-            query = query.where(col(Candidate.name_key).contains(fold(search)))
-        if stage is not None:
-            query = query.where(Dossier.stage == stage.value)
-        if org_code:
-            org = org_by_code(s, org_code)
-            ctx.allow(s, Action.read, org.id)
-            query = query.where(col(Dossier.org_id).in_(subtree_ids(s, org)))
-        else:
-            ctx.allow(s, Action.read)
-        scope = scope_ids(s, ctx.actor)
-        if scope is not None:  # a user sees their own organizations only
-            query = query.where(col(Dossier.org_id).in_(scope))
-        rows = s.exec(query).all()
-    rows = sorted(rows, key=lambda r: (name_sort_key(r[1].full_name), r[0].id))
-    return [
-        {
-            "dossier_id": d.id,
-            "full_name": c.full_name,
-            "birth_date": c.birth_date.isoformat(),
-            "sex": c.sex,
-            "org_code": o.code,
-            "org_name": o.name,
-            "stage": d.stage,
-            "stage_label": Stage(d.stage).label,
-            "version": d.version,
+        .order_by(col(Deadline.due))
+    ).all()
+    out: dict[int, dict[str, Any]] = {}
+    for d in rows:
+        if d.dossier_id is None or d.dossier_id in out:
+            continue
+        seen = Due(d.kind, d.rule_id, d.label, d.start, d.due).at(today, cal)
+        out[d.dossier_id] = {
+            "rule_id": d.rule_id,
+            "label": d.label,
+            "due": d.due.isoformat(),
+            "overdue": seen.overdue,
+            "remaining": seen.remaining,
+            "status": seen.status,
         }
-        for d, c, o in rows
-    ]
+    return out
 
 
 def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[str, Any]:

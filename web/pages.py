@@ -1,0 +1,128 @@
+"""Rendering: the Jinja2 environment (autoescaped), the filters pages use (dd/mm/yyyy,
+numbers with the dot, Vietnamese labels), and ``page``, which every route answers with."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from workflow.domain.process import MAIN_LINE, Event, Stage
+from workflow.domain.vocabulary import (
+    ConsentKind,
+    DecisionKind,
+    DocumentKind,
+    ExitCause,
+    Labelled,
+    Relation,
+    ResolutionKind,
+)
+from workflow.usecases.clock import local
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def vn_date(value: Any) -> str:
+    """An ISO date or a date as dd/mm/yyyy ('—' for none)."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return f"{value:%d/%m/%Y}"
+
+
+def vn_time(value: Any) -> str:
+    """A timestamp (ISO text or aware datetime) in Vietnam's time, 'dd/mm/yyyy HH:MM'."""
+    if not value:
+        return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{local(value):%d/%m/%Y %H:%M}"
+
+
+def vn_number(value: int) -> str:
+    """1905 → '1.905': the thousands separator Vietnamese uses."""
+    return f"{value:,}".replace(",", ".")
+
+
+# What a dossier's timeline says for each audit event (the transitions say their step).
+EVENT_TEXT = {
+    "tao_ho_so": "Mở hồ sơ",
+    "ghi_giay_chung_nhan": "Ghi giấy chứng nhận lớp nhận thức",
+    "ghi_giay_to": "Ghi giấy tờ",
+    "ghi_nguoi_gioi_thieu": "Ghi người giới thiệu",
+    "ghi_nguoi_than": "Ghi người thân",
+    "ghi_tham_tra": "Ghi thẩm tra lý lịch",
+    "ghi_nghi_quyet": "Ghi nghị quyết, kết quả biểu quyết",
+    "ghi_quyet_dinh": "Ghi quyết định",
+    "ghi_le_ket_nap": "Ghi lễ kết nạp",
+    "ghi_van_ban_dong_y": "Ghi văn bản đồng ý",
+    "ghi_qua_trinh_dang_truoc": "Ghi quá trình trong Đảng trước đây",
+    "cap_nhat_tu_tep": "Cập nhật từ tệp",
+    "nhap_ket_nap_truoc_day": "Nhập kết nạp trước đây",
+    "xem_cccd": "Xem số CCCD",
+    "xong_nhac_viec": "Đánh dấu xong nhắc việc",
+}
+KIND_TEXT = {"refusal": "Bị từ chối: ", "denied": "Không có quyền: "}
+
+
+def event_text(kind: str, event: str) -> str:
+    """An audit event as the timeline says it, in Vietnamese."""
+    if event in Event.__members__:
+        said = Event(event).label
+    else:
+        said = EVENT_TEXT.get(event, event)
+    return KIND_TEXT.get(kind, "") + said
+
+
+def label_of(value: str | None, enum: type[Labelled]) -> str:
+    """A stored identifier's Vietnamese label ('—' for none)."""
+    if not value:
+        return "—"
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(vn_date=vn_date, vn_time=vn_time, vn_number=vn_number, label_of=label_of)
+    env.globals.update(
+        MAIN_LINE=MAIN_LINE,
+        Stage=Stage,
+        event_text=event_text,
+        DocumentKind=DocumentKind,
+        ResolutionKind=ResolutionKind,
+        DecisionKind=DecisionKind,
+        ConsentKind=ConsentKind,
+        Relation=Relation,
+        ExitCause=ExitCause,
+    )
+    return env
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    """A template rendered for this request: the signed-in user and the installation's
+    facts (a rehearsal banner) come from the request's state."""
+    data = {
+        "request": request,
+        "me": getattr(request.state, "visitor", None),
+        "rehearsal": request.app.state.rehearsal,
+        **context,
+    }
+    html = environment().get_template(template).render(data)
+    return HTMLResponse(html, status_code=status)
