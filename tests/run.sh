@@ -2,13 +2,15 @@
 # The test command (README, and exactly what .ci/run calls): install, run the whole suite on
 # SQLite, then again on PostgreSQL — a throwaway server from Debian's packages on loopback,
 # installed with apt when missing (.ci/postgres), stopped and removed at the end. Before
-# the tests, lint-imports checks the layer contracts of pyproject.toml.
+# the tests, lint-imports checks the layer contracts of pyproject.toml; the browser tests
+# (tests/web/) drive Debian's chromium, installed with apt when missing (.ci/chromium).
 # KETNAP_SKIP_PG=1 runs the SQLite pass only, and says so.
 # pytest's exit code 5 (no tests ran) fails like any other non-zero code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
-.venv/bin/pip install -q -e '.[test]'
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/pip install -q -e '.[test]'
+.ci/chromium  # the browser tests' chromium, from Debian's packages, when missing
 echo "== các tầng (lint-imports) ==" >&2
 .venv/bin/lint-imports --no-cache
 echo "== SQLite ==" >&2

@@ -21,9 +21,8 @@ def _serve(db: str | None, host: str, port: int) -> None:
     from workflow.usecases.clock import clock_from_env
     from workflow.usecases.sessions import check_clock
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s ketnap.web %(message)s", stream=sys.stderr
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("ketnap").setLevel(logging.INFO)  # ours only: no library's English
     try:
         app = create_app(db, clock_from_env())
         check_clock(app.state.base, bool(os.environ.get("KETNAP_NOW")))

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS: tuple[str, ...] = (
     "cli",
     "commands",
+    "web",
     "scheduler",
     "reports",
     "workflow.sheets",
@@ -31,7 +32,7 @@ def layer_of(module: str) -> str | None:
 def module_files() -> dict[str, Path]:
     """Every module of ours by dotted name (migrations included: they are models' code)."""
     out = {"cli": ROOT / "cli.py"}
-    for top in ("commands", "scheduler", "reports", "workflow", "models"):
+    for top in ("commands", "web", "scheduler", "reports", "workflow", "models"):
         for path in (ROOT / top).rglob("*.py"):
             parts = path.relative_to(ROOT).with_suffix("").parts
             out[".".join(p for p in parts if p != "__init__")] = path

@@ -61,10 +61,10 @@ async def _list_page(
         "result": result,
         "can_advance": permits(me.proven.role, Action.advance),
     }
-    template = (
-        "_dossier_rows.html" if request.headers.get("hx-target") == "ket-qua" else "dossiers.html"
-    )
-    return page(request, template, context, status)
+    if request.headers.get("hx-target") == "ket-qua":
+        # htmx swaps in the results only, and only 2xx answers: a refusal is shown there
+        return page(request, "_dossier_rows.html", context)
+    return page(request, "dossiers.html", context, status)
 
 
 @router.get("/ho-so")
