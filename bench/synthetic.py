@@ -37,7 +37,7 @@ from workflow.domain.vocabulary import (
     Occupation,
     ResolutionKind,
 )
-from workflow.text.vntext import fold, sort_text
+from workflow.text.vntext import fold, order_text, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.clock import Clock
 from workflow.usecases.context import Context, open_context
@@ -70,6 +70,7 @@ def ensure_orgs(ctx: Context, cells: int, *, target_year: int | None = None) -> 
                 "code": f"GEN-CB{i:05d}",
                 "name": f"Chi bộ tổng hợp {i}",
                 "name_key": f"chi bo tong hop {i}",
+                "sort_key": order_text(f"Chi bộ tổng hợp {i}"),
                 "kind": "chi_bo_co_so",
                 "sector": "khac",
                 "parent_id": committee.id,

@@ -22,7 +22,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 DEFAULT_DB = "ketnap.db"
 BUSY_TIMEOUT_MS = 15_000
 CACHE_KIB = 65_536
@@ -106,3 +106,13 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let the query planner know the tables' sizes (SQLite keeps no statistics until told:
+    without them it sorts a 200,000-row list instead of walking the name index). Cheap:
+    SQLite samples at most ``analysis_limit`` rows of each index."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE")

@@ -71,6 +71,7 @@ class Organization(SQLModel, table=True):
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
     name_key: str = Field(max_length=200, index=True)
+    sort_key: str | None = Field(default=None, max_length=2000)  # vntext.order_text(name)
     kind: str = Field(max_length=30)
     sector: str = Field(max_length=30)
     parent_id: int | None = Field(default=None, foreign_key="organization.id", index=True)

@@ -62,3 +62,15 @@ def create_app(db: str | None, clock: Clock) -> FastAPI:
         return PlainTextResponse("sẵn sàng")
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application as a worker process builds it (``ketnap serve --workers``): the
+    database from KETNAP_DB, the clock from the environment (checked by the parent)."""
+    import os
+
+    from web.serve import _quiet
+    from workflow.usecases.clock import clock_from_env
+
+    _quiet()
+    return create_app(os.environ.get("KETNAP_DB"), clock_from_env())

@@ -32,7 +32,8 @@ from workflow.sheets.fields import (
     yes_no_cell,
 )
 from workflow.sheets.reading import read_table
-from workflow.text.vntext import fold
+from workflow.text.vntext import fold, order_text
+from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
 from workflow.usecases.organizations import org_by_code, parent_problem, place_org
@@ -184,8 +185,9 @@ def _update(
     for f in changed:
         setattr(row, f, _value(getattr(org_in, f)))
     if "name" in changed:
-        row.name_key = fold(row.name)
+        row.name_key, row.sort_key = fold(row.name), order_text(row.name)
     s.add(row)
+    tracking.bump_org_revision(s)
     audit.append(
         s,
         at=ctx.clock.now(),

@@ -81,16 +81,22 @@ def name_sort_key(full_name: str) -> tuple[SortKey, SortKey]:
     return (word_key(given), word_key(" ".join(words)))
 
 
-def sort_text(full_name: str) -> str:
-    """``name_sort_key`` as text whose plain character order is the same order (stored on
-    the person, so a database pages a list in Vietnamese order): each letter or tone as
-    four hex digits, one above its rank, and "0000" closing each part (a shorter word first)."""
+def order_text(text: str) -> str:
+    """``word_key`` as text whose plain character order is the same order (stored, so a
+    database sorts in Vietnamese order): each letter or tone as four hex digits, one above
+    its rank, "0000" closing the letters and the tones (a shorter word first)."""
 
     def enc(values: tuple[int, ...]) -> str:
         return "".join(f"{min(v + 1, 0xFFFF):04x}" for v in values) + "0000"
 
-    (given_letters, given_tones), (all_letters, all_tones) = name_sort_key(full_name)
-    return enc(given_letters) + enc(given_tones) + enc(all_letters) + enc(all_tones)
+    letters, tones = word_key(text)
+    return enc(letters) + enc(tones)
+
+
+def sort_text(full_name: str) -> str:
+    """``name_sort_key`` as such text: people sort by given name, then the whole name."""
+    words = nfc(full_name).split()
+    return order_text(words[-1] if words else "") + order_text(" ".join(words))
 
 
 def fmt_date(day: date | None) -> str:

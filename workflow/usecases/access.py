@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from models.tables import AppUser, Organization
 from workflow.domain.errors import Forbidden
 from workflow.domain.vocabulary import Role
-from workflow.usecases.tracking import OrgTree
+from workflow.usecases.tracking import OrgTree, ancestors
 
 
 class Action(StrEnum):
@@ -97,7 +97,7 @@ def authorize(s: Session, actor: str, action: Action, org_id: int | None = None)
 
 
 def in_scope(s: Session, user: AppUser, org_id: int) -> bool:
-    return user.org_id is None or user.org_id in OrgTree(s).ancestors(org_id)
+    return user.org_id is None or user.org_id in ancestors(s, org_id)
 
 
 def scope_ids(s: Session, actor: str) -> set[int] | None:
@@ -107,7 +107,7 @@ def scope_ids(s: Session, actor: str) -> set[int] | None:
     user = s.get(AppUser, actor.strip().lower())
     if user is None or not user.active or user.org_id is None:
         return None if user is not None and user.active else set()
-    return OrgTree(s).subtree(user.org_id)
+    return OrgTree.of(s).subtree(user.org_id)
 
 
 def home_org(s: Session, actor: str) -> Organization | None:

@@ -51,7 +51,7 @@ def _resync_cycle(s: Session, ctx: Context, year: int, org_id: int | None = None
     are made when their year comes)."""
     if year != ctx.today().year:
         return
-    orgs = set(tracking.OrgTree(s).ancestors(org_id)) if org_id is not None else None
+    orgs = set(tracking.OrgTree.of(s).ancestors(org_id)) if org_id is not None else None
     tracking.sync_cycle(s, year, ctx.today(), ctx.clock.now(), org_ids=orgs)
 
 
@@ -227,7 +227,7 @@ def _scope(
     s: Session, ctx: Context, org_code: str | None
 ) -> tuple[tracking.OrgTree, set[int] | None]:
     """The organizations a list covers: the one asked for, within what the actor may see."""
-    tree = tracking.OrgTree(s)
+    tree = tracking.OrgTree.of(s)
     mine = scope_ids(s, ctx.actor)
     if org_code is None:
         ctx.allow(s, Action.read)

@@ -53,6 +53,7 @@ class Context:
             with unit_of_work(self.engine, write=write) as session:
                 session.info["ketnap_channel"] = self.channel
                 session.info["ketnap_client"] = self.client
+                session.info["ketnap_read_only"] = not write
                 yield session
         except Forbidden as exc:
             self._denied(exc)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.db import HEAD_REVISION, migrate
-from models.tables import Candidate, Dossier, Installation
-from workflow.text.vntext import sort_text
+from models.db import HEAD_REVISION, migrate, refresh_statistics
+from models.tables import Candidate, Dossier, Installation, Organization
+from workflow.text.vntext import order_text, sort_text
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import profile_of
 
@@ -33,7 +33,8 @@ def initialise(ctx: Context, *, rehearsal: bool = False) -> bool:
     """Create or upgrade the schema through Alembic; True when the installation is new (its
     audit log was empty: the schema may have been made by a DBA running the migrations).
     A new installation may be marked a rehearsal (demo, tests, training): only there may
-    the clock be pinned once users exist; the mark is set once, in the first audit event."""
+    the clock be pinned once users exist; the mark is set once, in the first audit event.
+    The planner's statistics are refreshed too (after a large import, run it again)."""
     migrate(ctx.engine)
     with ctx.write() as s:
         fresh = audit.head(s)[0] == 0
@@ -48,10 +49,13 @@ def initialise(ctx: Context, *, rehearsal: bool = False) -> bool:
                 event="khoi_tao",
                 data={"schema": HEAD_REVISION, "rehearsal": rehearsal},
             )
-        # persons recorded before the sort key existed (revision 0008)
+        # persons and organizations recorded before their sort keys (revisions 0008, 0009)
         for c in s.exec(select(Candidate).where(col(Candidate.sort_key).is_(None))).all():
             c.sort_key = sort_text(c.full_name)
             s.add(c)
+        for o in s.exec(select(Organization).where(col(Organization.sort_key).is_(None))).all():
+            o.sort_key = order_text(o.name)
+            s.add(o)
         # admissions recorded before the profile column existed (revision 0003)
         unprofiled = s.exec(
             select(Dossier, Candidate)
@@ -64,4 +68,5 @@ def initialise(ctx: Context, *, rehearsal: bool = False) -> bool:
             assert d.party_joined_on is not None
             d.admitted_profile = profile_of(c, d.party_joined_on)
             s.add(d)
+    refresh_statistics(ctx.engine)
     return fresh

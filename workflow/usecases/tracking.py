@@ -23,6 +23,7 @@ from models.tables import (
     CalendarOverride,
     Deadline,
     Dossier,
+    Installation,
     Organization,
     ReminderPolicy,
     Setting,
@@ -247,8 +248,39 @@ class OrgNode:
     parent_id: int | None
 
 
+_KINDS = {k.value: k for k in OrgKind}  # the enum's own lookup is slower, a thousand times
+ORG_REVISION = "org_revision"  # an Installation row: bumped by every change to the tree
+_TREES: dict[tuple[object, ...], OrgTree] = {}  # per database and revision, in this process
+
+
+def bump_org_revision(s: Session) -> None:
+    """Mark the organization tree changed, in the unit of work that changes it (so every
+    server process builds its tree anew; a tree changed by hand in SQL is seen after a
+    restart)."""
+    row = s.get(Installation, ORG_REVISION)
+    if row is None:
+        s.add(Installation(key=ORG_REVISION, value="1"))
+    else:
+        row.value = str(int(row.value) + 1)
+        s.add(row)
+    s.flush()
+
+
+# The tree's revision, and its size (an organization inserted in bulk, without the use
+# cases, is seen too): one small statement per unit of work.
+_REVISION = sa_select(
+    sa_select(col(Installation.value))
+    .where(col(Installation.key) == ORG_REVISION)
+    .scalar_subquery(),
+    func.count(),
+    func.max(col(Organization.id)),
+).select_from(Organization)
+
+
 class OrgTree:
-    """The organizations in memory (hundreds, not millions): parents, committees, subtrees."""
+    """The organizations in memory (hundreds or thousands, not millions): parents,
+    committees, subtrees, the Vietnamese order. Built once per revision of the tree and
+    database (``of``); treat it as read-only."""
 
     def __init__(self, s: Session) -> None:
         rows = (
@@ -260,14 +292,32 @@ class OrgTree:
                     col(Organization.name),
                     col(Organization.kind),
                     col(Organization.parent_id),
+                    col(Organization.sort_key),
                 )
             )
             .all()
         )
         self.nodes: dict[int, OrgNode] = {}
-        for oid, code, name, kind, parent in rows:
+        self._order: dict[int, str] = {}
+        self._subtrees: dict[int, frozenset[int]] = {}
+        self._ordered: dict[frozenset[int] | None, list[tuple[OrgNode, int]]] = {}
+        for oid, code, name, kind, parent, order in rows:
             assert oid is not None
-            self.nodes[oid] = OrgNode(oid, code, name, OrgKind(kind), parent)
+            self.nodes[oid] = OrgNode(oid, code, name, _KINDS[kind], parent)
+            self._order[oid] = order or name
+
+    @classmethod
+    def of(cls, s: Session) -> OrgTree:
+        """The tree at the revision this unit of work reads (one small query), built by
+        this process once for that revision."""
+        conn = s.connection()
+        key = (str(conn.engine.url), *conn.execute(_REVISION).one())
+        tree = _TREES.get(key)
+        if tree is None:
+            if len(_TREES) > 16:
+                _TREES.clear()
+            tree = _TREES[key] = cls(s)
+        return tree
 
     def ancestors(self, org_id: int) -> list[int]:
         """The organization itself, then its parents up to the root."""
@@ -287,8 +337,38 @@ class OrgTree:
                 return self.nodes[oid]
         return self.nodes[chain[-1]]
 
+    def in_order(self, within: set[int] | None = None) -> list[tuple[OrgNode, int]]:
+        """(node, depth) parents first, siblings in Vietnamese order; only ``within``
+        (kept: a page asks it for the same scope again and again)."""
+        key = frozenset(within) if within is not None else None
+        if key not in self._ordered:
+            self._ordered[key] = self._in_order(within)
+        return self._ordered[key]
+
+    def _in_order(self, within: set[int] | None) -> list[tuple[OrgNode, int]]:
+
+        def order(node: OrgNode) -> str:
+            return self._order[node.id]
+
+        children: dict[int | None, list[OrgNode]] = {}
+        for node in self.nodes.values():
+            children.setdefault(node.parent_id, []).append(node)
+        out: list[tuple[OrgNode, int]] = []
+        stack = [(n, 0) for n in sorted(children.get(None, []), key=order, reverse=True)]
+        while stack:
+            node, depth = stack.pop()
+            if within is None or node.id in within:
+                out.append((node, depth))
+            below = sorted(children.get(node.id, []), key=order, reverse=True)
+            stack.extend((n, depth + 1) for n in below)
+        return out
+
     def subtree(self, org_id: int) -> set[int]:
-        return {oid for oid in self.nodes if org_id in self.ancestors(oid)}
+        found = self._subtrees.get(org_id)
+        if found is None:
+            found = frozenset(oid for oid in self.nodes if org_id in self.ancestors(oid))
+            self._subtrees[org_id] = found
+        return set(found)
 
     def recipients(self, org_id: int, roles: Iterable[Role]) -> list[tuple[Role, OrgNode]]:
         out = []
@@ -379,3 +459,17 @@ def sync_cycle(
         dues = cycle_dues(facts, st, cal)
         subjects.append((org_subject(node.id, year), node.id, None, dues))
     sync_many(s, subjects, today, now, cal, table)
+
+
+_UP = text(
+    "WITH RECURSIVE up(id, parent_id) AS ("
+    " SELECT id, parent_id FROM organization WHERE id = :org"
+    " UNION ALL SELECT o.id, o.parent_id FROM organization o JOIN up ON o.id = up.parent_id)"
+    " SELECT id FROM up"
+)
+
+
+def ancestors(s: Session, org_id: int) -> list[int]:
+    """The organization and its parents up to the root, in one small query (a permission
+    check asks this on every unit of work: the whole tree is not needed for it)."""
+    return [row[0] for row in s.connection().execute(_UP, {"org": org_id})]

@@ -63,54 +63,75 @@ SOON = 10
 PAGE_SIZE = 50
 
 
-def _dossier_query(s: Session, ctx: Context, f: DossierFilter) -> Any:
-    """The dossiers ``f`` names that the actor may see, in Vietnamese order (the persons'
-    stored sort key), as one statement the database pages and counts."""
-    query = (
-        sa_select(
-            col(Dossier.id),
-            col(Candidate.full_name),
-            col(Candidate.birth_date),
-            col(Candidate.sex),
-            col(Organization.code),
-            col(Organization.name),
-            col(Dossier.stage),
-            col(Dossier.version),
-        )
-        .join(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
-        .join(Organization, col(Organization.id) == col(Dossier.org_id))
-    )
-    if f.search and fold(f.search):
-        query = query.where(col(Candidate.name_key).contains(fold(f.search)))
-    if f.stage is not None:
-        query = query.where(col(Dossier.stage) == f.stage.value)
-    tree = tracking.OrgTree(s)
+_LISTED = (
+    col(Dossier.id),
+    col(Candidate.full_name),
+    col(Candidate.birth_date),
+    col(Candidate.sex),
+    col(Organization.code),
+    col(Organization.name),
+    col(Dossier.stage),
+    col(Dossier.version),
+)
+
+
+def _conditions(s: Session, ctx: Context, f: DossierFilter) -> tuple[list[Any], bool]:
+    """The WHERE conditions ``f`` and the actor's scope make, and whether they need the
+    person's row (a name search); checked for permission first."""
+    tree = tracking.OrgTree.of(s)
+    where: list[Any] = []
     if f.org_code:
         org = org_by_code(s, f.org_code)
         assert org.id is not None
         ctx.allow(s, Action.read, org.id)
-        query = query.where(col(Dossier.org_id).in_(sorted(tree.subtree(org.id))))
+        where.append(col(Dossier.org_id).in_(sorted(tree.subtree(org.id))))
     else:
         ctx.allow(s, Action.read)
     scope = scope_ids(s, ctx.actor)
-    if scope is not None:  # a user sees their own organizations only
-        query = query.where(col(Dossier.org_id).in_(sorted(scope)))
+    if scope is not None and len(scope) < len(tree.nodes):  # their own organizations only
+        where.append(col(Dossier.org_id).in_(sorted(scope)))
+    if f.stage is not None:
+        where.append(col(Dossier.stage) == f.stage.value)
+    searched = bool(f.search and fold(f.search))
+    if searched:
+        where.append(col(Candidate.name_key).contains(fold(f.search or "")))
     if f.due is not None:
         if f.due not in DUE_STATES:
             raise BadInput.one("Tình trạng hạn", f"chọn một trong: {', '.join(DUE_STATES)}")
         today = ctx.today()
-        limit = today if f.due == "qua_han" else tracking.calendar(s).add_working_days(today, SOON)
-        due = col(Deadline.due) < limit if f.due == "qua_han" else col(Deadline.due) <= limit
-        query = query.where(
+        if f.due == "qua_han":
+            due = [col(Deadline.due) < today]
+        else:
+            soon = tracking.calendar(s).add_working_days(today, SOON)
+            due = [col(Deadline.due) >= today, col(Deadline.due) <= soon]
+        where.append(
             exists().where(
                 col(Deadline.dossier_id) == col(Dossier.id),
                 col(Deadline.done_on).is_(None),
                 col(Deadline.milestone) == literal(False),
-                due,
-                *([col(Deadline.due) >= today] if f.due == "sap_den_han" else []),
+                *due,
             )
         )
-    return query.order_by(col(Candidate.sort_key), col(Dossier.id))
+    return where, searched
+
+
+def _dossier_query(where: list[Any]) -> Any:
+    """The dossiers in Vietnamese order: the persons' stored sort key (its index walked)."""
+    return (
+        sa_select(*_LISTED)
+        .join(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
+        .join(Organization, col(Organization.id) == col(Dossier.org_id))
+        .where(*where)
+        .order_by(col(Candidate.sort_key), col(Candidate.id), col(Dossier.id))
+    )
+
+
+def _count(where: list[Any], searched: bool) -> Any:
+    """How many dossiers: from the dossier table alone unless a name is searched."""
+    query = sa_select(func.count()).select_from(Dossier)
+    if searched:
+        query = query.join(Candidate, col(Candidate.id) == col(Dossier.candidate_id))
+    return query.where(*where)
 
 
 def _row(r: Any) -> dict[str, Any]:
@@ -137,8 +158,8 @@ def list_dossiers(
 ) -> list[dict[str, Any]]:
     """Dossiers with their candidate, in Vietnamese order by given name (every one)."""
     with ctx.read() as s:
-        query = _dossier_query(s, ctx, DossierFilter(search, stage, org_code))
-        return [_row(r) for r in s.connection().execute(query)]
+        where, _ = _conditions(s, ctx, DossierFilter(search, stage, org_code))
+        return [_row(r) for r in s.connection().execute(_dossier_query(where))]
 
 
 def dossier_page(ctx: Context, f: DossierFilter, page: int = 1) -> dict[str, Any]:
@@ -147,12 +168,11 @@ def dossier_page(ctx: Context, f: DossierFilter, page: int = 1) -> dict[str, Any
     if page < 1:
         raise BadInput.one("Trang", "phải lớn hơn 0")
     with ctx.read() as s:
-        query = _dossier_query(s, ctx, f)
+        where, searched = _conditions(s, ctx, f)
         conn = s.connection()
-        total = conn.execute(sa_select(func.count()).select_from(query.subquery())).scalar_one()
-        rows = [
-            _row(r) for r in conn.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-        ]
+        total = conn.execute(_count(where, searched)).scalar_one()
+        query = _dossier_query(where).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        rows = [_row(r) for r in conn.execute(query)]
         nearest = _nearest_deadlines(s, ctx, [r["dossier_id"] for r in rows])
     for r in rows:
         r["deadline"] = nearest.get(r["dossier_id"])
