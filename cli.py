@@ -32,9 +32,12 @@ from commands import (
     users,
 )
 from commands.shell import STATE
+from commands.vietnamese import install as vietnamese
 from web import serve
 
+vietnamese()  # what typer itself prints (usage, titles, errors), before the app is built
 app = typer.Typer(
+    add_completion=False,  # its options and messages are the shell's, in English
     help="Quản lý quy trình kết nạp đảng viên: tổ chức, quần chúng, hồ sơ, điều kiện, nhật ký.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold a CCCD or a personal history

@@ -91,7 +91,7 @@ def scheduler_run(
     from scheduler.scan import scan as do_scan
 
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+        level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     log = logging.getLogger("ketnap.scheduler")

@@ -108,6 +108,25 @@ def prepared(env: dict[str, str]) -> None:
 def test_help_is_vietnamese() -> None:
     out = RUNNER.invoke(app, ["--help"]).output
     assert "kết nạp đảng viên" in out
+    # what the framework prints by itself is Vietnamese too
+    assert (
+        "[TÙY_CHỌN] LỆNH [THAM_SỐ]" in out
+        and "Cách dùng: " in out
+        and "Tùy chọn:" in out
+        and "Lệnh:" in out
+    )
+    for english in ("Usage", "Options", "Commands", "Show this message", "completion", "env var"):
+        assert english not in out, english
+    for line, said in (
+        (["org", "add", "--bogus"], "Lỗi: Không có tùy chọn --bogus"),
+        (["serve", "--port", "abc"], "Giá trị không hợp lệ cho '--port': phải là số nguyên"),
+        (["khong-co-lenh"], "Không có lệnh 'khong-co-lenh'"),
+        (["advance"], "Thiếu tham số 'dossier_id'"),
+        (["record", "vote", "1", "thua"], "Thừa tham số: thua"),
+    ):
+        result = RUNNER.invoke(app, line)
+        assert result.exit_code == 2 and said in result.output, (line, result.output)
+        assert "Error" not in result.output and "Usage" not in result.output
 
 
 def test_whole_chain_from_nguon_to_chinh_thuc(env: dict[str, str]) -> None:
