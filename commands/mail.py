@@ -90,9 +90,7 @@ def scheduler_run(
     from scheduler.outbox import deliver, sender_from_env
     from scheduler.scan import scan as do_scan
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     log = logging.getLogger("ketnap.scheduler")
     ctx = context(channel="scheduler")
