@@ -29,6 +29,7 @@ from workflow.usecases.context import Context
 from workflow.usecases.dossiers import (
     DOSSIER_TABLE,
     DossierState,
+    check_version,
     dossier_state,
     load_facts_many,
     no_dossier,
@@ -252,11 +253,7 @@ def advance(
     with ctx.write() as s:
         d = dossier_state(s, dossier_id)
         ctx.allow(s, Action.advance, d.org_id)
-        if expected_version is not None and d.version != expected_version:
-            raise Conflict(
-                f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
-                f"→ {d.version}); không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
-            )
+        check_version(d, expected_version)
         judged = _judge(s, ctx, [d], event, back_to)
         if judged.planned:
             return _apply(s, ctx, judged, event, reason)[0]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import Candidate, Dossier, Organization
 from workflow.domain.deadlines import chi_bo_date, dossier_dues
-from workflow.domain.errors import BadInput
+from workflow.domain.errors import BadInput, Conflict
 from workflow.domain.facts import (
     ConsentFact,
     DecisionFact,
@@ -186,6 +186,16 @@ DOSSIER_TABLE = Dossier.__table__  # type: ignore[attr-defined]  # its rows, not
 
 
 _DOSSIER_ROW = sa_select(DOSSIER_TABLE).where(col(Dossier.id) == bindparam("id"))
+
+
+def check_version(d: DossierState, expected: int | None) -> None:
+    """A page or a command that showed version ``expected`` of the dossier writes only if it
+    is still that version (optimistic concurrency): else Conflict, nothing written."""
+    if expected is not None and d.version != expected:
+        raise Conflict(
+            f"Hồ sơ #{d.id} vừa được người khác cập nhật (phiên bản {expected} → {d.version}); "
+            "không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
+        )
 
 
 def dossier_state(s: Session, dossier_id: int) -> DossierState:

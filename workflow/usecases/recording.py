@@ -21,7 +21,7 @@ from models.tables import (
     Resolution,
     Verification,
 )
-from workflow.domain.errors import BadInput, Conflict, RecordRefused
+from workflow.domain.errors import BadInput, RecordRefused
 from workflow.domain.facts import DossierFacts
 from workflow.domain.guards import ceremony_unmet
 from workflow.domain.process import Stage
@@ -43,7 +43,7 @@ from workflow.inputs.dossier import (
 )
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
-from workflow.usecases.dossiers import get_dossier, load_facts, sync_dossier
+from workflow.usecases.dossiers import check_version, get_dossier, load_facts, sync_dossier
 
 
 def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
@@ -141,11 +141,7 @@ def record_fact(
     with ctx.write() as s:
         d = get_dossier(s, dossier_id)
         ctx.allow(s, _fact_action(fact), d.org_id)
-        if expected_version is not None and d.version != expected_version:
-            raise Conflict(
-                f"Hồ sơ #{dossier_id} vừa được người khác cập nhật (phiên bản {expected_version} "
-                f"→ {d.version}); không ghi gì. Hãy xem lại hồ sơ rồi thử lại."
-            )
+        check_version(d, expected_version)
         if Stage(d.stage).closed:
             raise BadInput.one(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
