@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from web import errors
-from web.routes import agenda, auth, dossiers, facts
+from web.routes import agenda, auth, dossiers, facts, office
 from workflow.usecases.clock import Clock
 from workflow.usecases.context import open_context
 from workflow.usecases.installation import installation_facts
@@ -53,7 +53,7 @@ def create_app(db: str | None, clock: Clock) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard)
     errors.install(app)
-    for area in (auth, agenda, dossiers, facts):
+    for area in (auth, agenda, dossiers, facts, office):
         app.include_router(area.router)
 
     @app.get("/san-sang", include_in_schema=False)

@@ -63,6 +63,16 @@ def fields_of(model: type[BaseModel], skip: frozenset[str] = frozenset()) -> lis
     return out
 
 
+def posted(fields: list[Field], given: dict[str, str]) -> dict[str, str]:
+    """A form's values for the input model: a yes/no box sent is yes, one not sent is no
+    (a browser sends nothing for an unticked box)."""
+    out = dict(given)
+    for f in fields:
+        if f.widget == "check":
+            out[f.name] = "true" if given.get(f.name) else "false"
+    return out
+
+
 def errors_by_field(fields: list[Field], problems: list[tuple[str, str]]) -> dict[str, str]:
     """BadInput's (title, message) pairs by field name; those of no field under ''."""
     by_title = {f.title: f.name for f in fields}

@@ -20,6 +20,7 @@ from workflow.domain.vocabulary import (
     DocumentKind,
     ExitCause,
     Labelled,
+    OrgKind,
     Relation,
     ResolutionKind,
 )
@@ -124,6 +125,7 @@ def environment() -> Environment:
         ConsentKind=ConsentKind,
         Relation=Relation,
         ExitCause=ExitCause,
+        OrgKind=OrgKind,
     )
     return env
 

@@ -315,3 +315,32 @@ def test_the_pages_print_without_their_controls(
     page.goto(f"/ho-so/{dossier_of(site, 'Vũ Đình Khoa')}")
     page.emulate_media(media="print")
     assert not page.locator("nav").is_visible() and not page.locator("button").first.is_visible()
+
+
+def test_the_administrator_adds_an_organization_and_anyone_verifies_the_chain(
+    new_page: NewPage, site: Site
+) -> None:
+    admin = new_page()
+    sign_in(admin, site, "quantri")
+    admin.click("nav >> text=Tổ chức")
+    admin.fill("#f-code", "CB-MOI")
+    admin.fill("#f-name", "Chi bộ Phòng Tổng hợp")
+    admin.select_option("#f-kind", "chi_bo")
+    admin.select_option("#f-parent_code", "DB-SGD")
+    admin.uncheck("#f-has_doan")
+    admin.click("button:has-text('Thêm tổ chức')")
+    expect(admin.locator(".thong-bao.xong")).to_contain_text("CB-MOI")
+    assert site.db.sql("SELECT has_doan FROM organization WHERE code = 'CB-MOI'") in (
+        [(0,)],
+        [(False,)],
+    )
+    admin.fill("#f-code", "CB-MOI")  # the same code again: the error beside its field
+    admin.fill("#f-name", "Chi bộ khác")
+    admin.select_option("#f-kind", "chi_bo")
+    admin.click("button:has-text('Thêm tổ chức')")
+    expect(admin.locator(".loi-truong")).to_contain_text("đã được dùng")
+    inspector = new_page()
+    sign_in(inspector, site, "cu_duk")  # ubkt is locked out by the sign-in test
+    inspector.click("nav >> text=Nhật ký")
+    expect(inspector.locator(".thong-bao.xong")).to_contain_text("Nhật ký toàn vẹn")
+    expect(inspector.locator("form button:has-text('Thêm tổ chức')")).to_have_count(0)

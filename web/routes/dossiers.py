@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from web.forms import errors_by_field, fields_of, form_link
+from web.forms import errors_by_field, fields_of, form_link, posted
 from web.identity import Visitor, form_of, values, visitor
 from web.pages import page
 from workflow.domain.catalogue import BY_ID
@@ -200,7 +200,7 @@ async def candidate_form(request: Request, me: Me) -> Response:
 @router.post("/ho-so-moi")
 async def candidate_add(request: Request, me: Me) -> Response:
     form = await form_of(request, me)
-    data = values(form)
+    data = posted(_CANDIDATE_FIELDS, values(form))
     try:
         made = await run_in_threadpool(add_candidate, me.ctx, data)
     except BadInput as exc:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from web.forms import FACTS, FactForm, errors_by_field, fields_of
+from web.forms import FACTS, FactForm, errors_by_field, fields_of, posted
 from web.identity import Visitor, form_of, values, visitor
 from web.pages import page
 from workflow.domain.errors import BadInput, Conflict, RecordRefused
@@ -51,8 +51,9 @@ async def fact_form(request: Request, dossier_id: int, slug: str, me: Me) -> Res
 async def record(request: Request, dossier_id: int, slug: str, me: Me) -> Response:
     fact = _kind(slug)
     form = await form_of(request, me)
-    data = values(form)
-    version = data.pop("version", "")
+    given = values(form)
+    version = given.pop("version", "")
+    data = posted(fields_of(fact.model), given)
     try:
         await run_in_threadpool(
             lambda: record_fact(
