@@ -3,7 +3,7 @@
 Every command group lives in ``commands/`` (one module per group, each with its
 ``register``); the commands call the use cases in ``workflow/usecases`` and nothing else.
 Exit codes: 0 done, 1 refused by a rule, 2 bad input, 3 conflict (someone else changed the
-dossier first), 4 not permitted (role or scope).
+dossier first), 4 not permitted (role or scope), 5 a fault (an error id to quote).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from commands import (
     targets,
     users,
 )
-from commands.shell import STATE
+from commands.shell import STATE, last_resort
 from commands.vietnamese import install as vietnamese
 from web import serve
 
@@ -114,7 +114,10 @@ def _only_the_invoked_group(argv: list[str]) -> None:
 
 def main() -> None:
     _only_the_invoked_group(sys.argv[1:])
-    app()
+    try:
+        app()
+    except Exception as exc:  # the last resort: no traceback reaches a person
+        last_resort(exc)
 
 
 if __name__ == "__main__":

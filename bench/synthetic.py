@@ -288,13 +288,21 @@ def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
 
 def _person(i: int, org_code: str) -> dict[str, str]:
     return {
-        "full_name": f"Người Thử {i}",
+        "full_name": f"Người Thử {spelled(i)}",
         "birth_date": "15/08/2000",
         "sex": "Nam" if i % 2 else "Nữ",
         "cccd": f"0013{i:08d}",
         "education": "Đại học",
         "org_code": org_code,
     }
+
+
+_DIGITS = ("Không", "Một", "Hai", "Ba", "Bốn", "Năm", "Sáu", "Bảy", "Tám", "Chín")
+
+
+def spelled(number: int) -> str:
+    """12 → 'Một Hai': a person's name has no digits (the input models refuse them)."""
+    return " ".join(_DIGITS[int(d)] for d in str(number))
 
 
 def class_rows(n: int, org_code: str, *, without_certificate: int = 0) -> list[dict[str, str]]:

@@ -108,7 +108,7 @@ def export(
 
 
 def verify_bundle(
-    bundle: Annotated[Path, typer.Argument(help="Tệp gói kiểm tra.")],
+    bundle: Annotated[Path, typer.Argument(metavar="TỆP_GÓI", help="Tệp gói kiểm tra.")],
     pubkey: Annotated[str, typer.Option("--pubkey", help="Khóa công khai (hex) được trao.")],
     as_json: JsonOpt = False,
 ) -> None:
@@ -144,7 +144,7 @@ def verify_bundle(
 
 
 def timeline(
-    dossier_id: Annotated[str, typer.Argument(help="Mã hồ sơ.")],
+    dossier_id: Annotated[str, typer.Argument(metavar="MÃ_HỒ_SƠ", help="Mã hồ sơ.")],
     docx: Annotated[Path | None, typer.Option("--docx", help="Ghi thêm văn bản Word.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -178,5 +178,5 @@ def timeline(
             ],
         )
     if docx is not None:
-        write_timeline_docx(data, docx)
+        run(lambda: write_timeline_docx(data, docx))
         console(stderr=True).print(f"Đã ghi: {docx}", markup=False)

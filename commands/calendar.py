@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, context, day_of, listing, run, vn
+from commands.shell import JsonOpt, context, listing, run, vn
 
 calendar_app = typer.Typer(
     help="Lịch ngày làm việc: ngày lễ, quyết định hoán đổi của Chính phủ, ngày bổ sung.",
@@ -57,7 +57,7 @@ def weekday(iso: str) -> str:
 
 @calendar_app.command("set")
 def calendar_set(
-    day: Annotated[str, typer.Argument(help="Ngày dd/mm/yyyy.")],
+    day: Annotated[str, typer.Argument(metavar="NGÀY", help="Ngày dd/mm/yyyy.")],
     working: Annotated[
         bool, typer.Option("--working/--off", help="Là ngày làm việc hay ngày nghỉ.")
     ] = False,
@@ -67,13 +67,7 @@ def calendar_set(
     from workflow.usecases.settings import set_calendar_day
 
     ctx = context()
-
-    def go() -> Any:
-        parsed = day_of(day, "Ngày")
-        assert parsed is not None
-        return set_calendar_day(ctx, parsed, working, note)
-
-    done = run(go)
+    done = run(lambda: set_calendar_day(ctx, day, working, note))
     kind = "ngày làm việc" if done["working"] else "ngày nghỉ"
     print(f"Đã ghi {vn(done['day'])} là {kind}.")
 

@@ -30,8 +30,8 @@ def cycle_show(as_json: JsonOpt = False) -> None:
 
 @cycle_app.command("set")
 def cycle_set(
-    key: Annotated[str, typer.Argument(help="Ví dụ cycle.plan_due.")],
-    value: Annotated[str, typer.Argument(help="Ví dụ 15/02.")],
+    key: Annotated[str, typer.Argument(metavar="KHÓA", help="Ví dụ cycle.plan_due.")],
+    value: Annotated[str, typer.Argument(metavar="GIÁ_TRỊ", help="Ví dụ 15/02.")],
     reason: ReasonOpt = "",
 ) -> None:
     """Đổi một mốc của chu kỳ kế hoạch (ghi vào nhật ký); các hạn năm nay được tính lại."""

@@ -33,7 +33,7 @@ def template_candidates(out: OutOpt) -> None:
     """Mẫu danh sách quần chúng: người, giai đoạn hồ sơ và các mốc đã có; trang hướng dẫn."""
     from workflow.sheets.candidate_export import write_template
 
-    write_template(out)
+    run(lambda: write_template(out))
     print(f"Đã ghi mẫu {out}.")
 
 
@@ -42,7 +42,7 @@ def template_classes(out: OutOpt) -> None:
     """Mẫu danh sách học viên lớp bồi dưỡng nhận thức về Đảng, với giấy chứng nhận."""
     from workflow.sheets.classes import write_template
 
-    write_template(out)
+    run(lambda: write_template(out))
     print(f"Đã ghi mẫu {out}.")
 
 
@@ -51,7 +51,7 @@ def template_organizations(out: OutOpt) -> None:
     """Mẫu danh sách tổ chức đảng (mã, tên, loại, cấp trên)."""
     from workflow.sheets.organizations import write_template
 
-    write_template(out)
+    run(lambda: write_template(out))
     print(f"Đã ghi mẫu {out}.")
 
 
@@ -89,7 +89,9 @@ def export_organizations(out: OutOpt) -> None:
 
 
 def import_file(
-    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv theo một mẫu của ketnap.")],
+    path: Annotated[
+        Path, typer.Argument(metavar="TỆP", help="Tệp .xlsx hoặc .csv theo một mẫu của ketnap.")
+    ],
     kind: Annotated[
         SheetKind | None,
         typer.Option("--kind", help="Loại danh sách; bỏ trống để nhận ra từ dòng tiêu đề."),

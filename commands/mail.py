@@ -74,12 +74,15 @@ def outbox_send() -> None:
 @scheduler_app.command("run")
 def scheduler_run(
     interval: Annotated[
-        int, typer.Option("--interval", help="Số giây giữa hai lần quét.", min=1)
+        int, typer.Option("--interval", help="Số giây giữa hai lần quét.", min=1, max=86_400)
     ] = 300,
     misfire_grace: Annotated[
         int,
         typer.Option(
-            "--misfire-grace", help="Một lần quét trễ tối đa bao nhiêu giây vẫn chạy.", min=1
+            "--misfire-grace",
+            help="Một lần quét trễ tối đa bao nhiêu giây vẫn chạy.",
+            min=1,
+            max=86_400,
         ),
     ] = 3600,
 ) -> None:

@@ -11,7 +11,7 @@ from commands.shell import IdArg, JsonOpt, console, context, dossier_id_of, out_
 
 def advance(
     dossier_id: IdArg,
-    event: Annotated[str, typer.Argument(help="Sự kiện; xem 'ketnap next ID'.")],
+    event: Annotated[str, typer.Argument(metavar="SỰ_KIỆN", help="Sự kiện; xem 'ketnap next ID'.")],
     reason: Annotated[
         str | None, typer.Option("--reason", help="Lý do (bắt buộc khi trả lại, dừng, rút).")
     ] = None,
@@ -63,8 +63,12 @@ def _event_args(event: str, back_to: str | None) -> tuple[Any, Any]:
 
 
 def advance_many(
-    event: Annotated[str, typer.Argument(help="Sự kiện, như với 'ketnap advance'.")],
-    ids: Annotated[list[str] | None, typer.Argument(help="Mã các hồ sơ.")] = None,
+    event: Annotated[
+        str, typer.Argument(metavar="SỰ_KIỆN", help="Sự kiện, như với 'ketnap advance'.")
+    ],
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="MÃ_HỒ_SƠ", help="Mã các hồ sơ.")
+    ] = None,
     org: Annotated[
         str | None, typer.Option("--org", help="Mọi hồ sơ của tổ chức này (và cấp dưới)…")
     ] = None,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from commands.shell import IdArg, choices, context, dossier_id_of, run
-from workflow.domain.vocabulary import AgeGround, ConsentKind, ExitCause, Relation
+from workflow.domain.vocabulary import AgeGround, ConsentKind, DocumentKind, ExitCause, Relation
 
 record_app = typer.Typer(
     help="Ghi nhận sự kiện, giấy tờ của hồ sơ (mỗi lần ghi đều vào nhật ký).",
@@ -67,8 +67,7 @@ def record_document(
         str | None,
         typer.Option(
             "--kind",
-            help="don_xin_vao_dang | ly_lich | nghi_quyet_doan | nghi_quyet_cong_doan | "
-            "tong_hop_y_kien",
+            help=choices(DocumentKind),
         ),
     ] = None,
     date: DateOpt = None,

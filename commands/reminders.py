@@ -16,6 +16,7 @@ from commands.shell import (
     console,
     context,
     day_of,
+    dossier_id_of,
     listing,
     out_json,
     run,
@@ -38,7 +39,12 @@ def deadlines(
     org: OrgOpt = None,
     within: Annotated[
         int | None,
-        typer.Option("--within", help="Chỉ các hạn trong N ngày làm việc tới (và đã quá hạn)."),
+        typer.Option(
+            "--within",
+            help="Chỉ các hạn trong N ngày làm việc tới (và đã quá hạn).",
+            min=0,
+            max=1000,
+        ),
     ] = None,
     limit: LimitOpt = 500,
     as_json: JsonOpt = False,
@@ -78,7 +84,8 @@ def scan(
         typer.Option("--as-of", help="Quét như vào ngày dd/mm/yyyy (mặc định: hôm nay)."),
     ] = None,
     batch: Annotated[
-        int, typer.Option("--batch", help="Số hạn mỗi lô (mỗi lô một giao dịch).")
+        int,
+        typer.Option("--batch", help="Số hạn mỗi lô (mỗi lô một giao dịch).", min=1, max=1_000_000),
     ] = 5000,
     as_json: JsonOpt = False,
 ) -> None:
@@ -151,14 +158,16 @@ def reminders(
 
 @reminders_app.command("done")
 def reminders_done(
-    reminder_id: Annotated[int, typer.Argument(help="Mã nhắc việc.")],
+    reminder_id: Annotated[
+        str, typer.Argument(metavar="MÃ_NHẮC_VIỆC", help="Mã nhắc việc (số).", show_default=False)
+    ],
     note: Annotated[str, typer.Option("--note", help="Ghi chú đã xử lý thế nào.")] = "",
 ) -> None:
     """Đánh dấu một nhắc việc đã xử lý (ghi vào nhật ký)."""
     from workflow.usecases.agenda import reminder_done
 
     ctx = context()
-    run(lambda: reminder_done(ctx, reminder_id, note))
+    run(lambda: reminder_done(ctx, dossier_id_of(reminder_id, "Mã nhắc việc"), note))
     print(f"Đã đánh dấu xong nhắc việc #{reminder_id}.")
 
 
@@ -184,7 +193,9 @@ def policy_list(as_json: JsonOpt = False) -> None:
 
 @policy_app.command("set")
 def policy_set(
-    kind: Annotated[str, typer.Argument(help="Loại hạn, ví dụ D-CEREMONY hoặc P-PLAN.")],
+    kind: Annotated[
+        str, typer.Argument(metavar="LOẠI_HẠN", help="Loại hạn, ví dụ D-CEREMONY hoặc P-PLAN.")
+    ],
     leads: Annotated[str, typer.Option("--leads", help="Nhắc trước, ví dụ 10,5,1,0.")] = "10,5,1,0",
     overdue_every: Annotated[
         str, typer.Option("--overdue-every", help="Khi quá hạn, nhắc lại mỗi N ngày (0: không).")

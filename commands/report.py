@@ -80,6 +80,11 @@ def report_progress(
     ctx = context()
 
     def go() -> dict[str, Any]:
+        from workflow.usecases.outfiles import check_target
+
+        for target, label in ((xlsx, "--xlsx"), (docx, "--docx"), (png, "--png")):
+            if target is not None:  # before the report is computed
+                check_target(target, f"Tệp sẽ ghi ({label})")
         return progress(ctx, org, period, day_of(as_of, "Ngày báo cáo"))
 
     data = run(go)
@@ -91,21 +96,28 @@ def report_progress(
     if xlsx is not None:
         from reports.xlsx import write_xlsx
 
-        write_xlsx(data, xlsx)
+        run(lambda: write_xlsx(data, xlsx))
         written.append(str(xlsx))
     if docx is not None:
         from reports.docx_report import write_docx
 
         heading = data["heading"]
         committee = heading["committee"] or "Ban Thường vụ"
-        write_docx(
-            data, docx, committee=committee, parent=heading["parent"], number=number, place=place
+        run(
+            lambda: write_docx(
+                data,
+                docx,
+                committee=committee,
+                parent=heading["parent"],
+                number=number,
+                place=place,
+            )
         )
         written.append(str(docx))
     if png is not None:
         from reports.chart import write_png
 
-        write_png(data, png)
+        run(lambda: write_png(data, png))
         written.append(str(png))
     if written:
         console(stderr=True).print("Đã ghi: " + ", ".join(written), markup=False)

@@ -36,8 +36,11 @@ def rules_list(as_json: JsonOpt = False) -> None:
 
 @rules_app.command("set")
 def rules_set(
-    key: Annotated[str, typer.Argument(help="Tham số địa phương: youth_age_min, youth_age_max.")],
-    value: Annotated[str, typer.Argument(help="Giá trị mới.")],
+    key: Annotated[
+        str,
+        typer.Argument(metavar="KHÓA", help="Tham số địa phương: youth_age_min, youth_age_max."),
+    ],
+    value: Annotated[str, typer.Argument(metavar="GIÁ_TRỊ", help="Giá trị mới.")],
     reason: Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")] = "",
     from_: Annotated[
         str | None, typer.Option("--from", help="Hiệu lực từ ngày dd/mm/yyyy (mặc định hôm nay).")

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
     from workflow.usecases.context import Context
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON.")]
-IdArg = Annotated[str, typer.Argument(help="Mã hồ sơ (số).", show_default=False)]
+IdArg = Annotated[
+    str, typer.Argument(metavar="MÃ_HỒ_SƠ", help="Mã hồ sơ (số).", show_default=False)
+]
 OrgOpt = Annotated[str | None, typer.Option("--org", help="Mã tổ chức (gồm cả cấp dưới).")]
-LimitOpt = Annotated[int, typer.Option("--limit", help="Số dòng nhiều nhất.")]
+LimitOpt = Annotated[int, typer.Option("--limit", help="Số dòng nhiều nhất.", min=1, max=1_000_000)]
+MAX_ID_DIGITS = 15  # ids of dossiers and reminders; far below SQL's 64-bit integers
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Căn cứ, lý do thay đổi.")]
 
 
@@ -42,6 +45,45 @@ def console(stderr: bool = False) -> Any:
 def fail(message: str, code: int) -> NoReturn:
     console(stderr=True).print(f"[bold red]Lỗi:[/] {message}", markup=True)
     raise typer.Exit(code)
+
+
+FAULT_EXIT = 5  # a fault of the program or its environment, with an error id to quote
+
+
+def last_resort(exc: Exception) -> NoReturn:
+    """A fault nobody foresaw: one Vietnamese line with an error id (the unit of work it
+    happened in was rolled back), and the id with where it happened in the fault log."""
+    from workflow.usecases.faults import fault_id, from_database, where
+
+    error_id = fault_id()
+    _log_fault(f"lỗi {error_id}: {' '.join(sys.argv[1:2])}: {where(exc)}")
+    if from_database(exc):
+        what = "Cơ sở dữ liệu báo lỗi (tệp hỏng, hết chỗ, hoặc máy chủ ngắt kết nối)"
+    else:
+        what = "Hệ thống gặp lỗi"
+    console(stderr=True).print(
+        f"[bold red]Lỗi:[/] {what}; việc đang làm dở đã được hủy, không ghi gì. "
+        f"Nếu lỗi lặp lại, báo cho quản trị viên mã lỗi {error_id}.",
+        markup=True,
+    )
+    raise SystemExit(FAULT_EXIT)
+
+
+def fault_log() -> Path:
+    base = os.environ.get("KETNAP_LOG_DIR") or str(Path.home() / ".local" / "state" / "ketnap")
+    return Path(base) / "loi.log"
+
+
+def _log_fault(line: str) -> None:
+    from datetime import datetime
+
+    try:
+        path = fault_log()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with path.open("a", encoding="utf-8") as out:
+            out.write(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {line}\n")
+    except OSError:
+        pass  # a log that cannot be written must not hide the message itself
 
 
 def run(action: Callable[[], Any]) -> Any:
@@ -130,12 +172,31 @@ def read_token() -> str | None:
     path = _token_file()
     try:
         return path.read_text(encoding="ascii").strip() or None
-    except OSError:
+    except (OSError, ValueError):  # none yet, unreadable, or not a token (then: sign in again)
         return None
 
 
+SESSION_FIELD = "Thư mục phiên (KETNAP_SESSION_DIR)"
+
+
+def token_place() -> None:
+    """Make sure the session token can be kept, before a session is opened for it."""
+    from workflow.domain.errors import BadInput
+
+    path = _token_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        raise BadInput.one(SESSION_FIELD, f"không tạo được thư mục '{path.parent}'") from None
+    if not path.parent.is_dir() or not os.access(path.parent, os.W_OK | os.X_OK):
+        raise BadInput.one(SESSION_FIELD, f"không ghi được vào '{path.parent}'")
+    if path.exists() and not path.is_file():
+        raise BadInput.one(SESSION_FIELD, f"'{path}' không phải tệp thường")
+
+
 def keep_token(token: str | None) -> None:
-    """Keep (or, with None, forget) the session token, readable by this OS user only."""
+    """Keep (or, with None, forget) the session token, readable by this OS user only;
+    raises OSError when it cannot."""
     path = _token_file()
     if token is None:
         path.unlink(missing_ok=True)
@@ -176,13 +237,17 @@ def day_of(text: str | None, field: str) -> date | None:
         raise BadInput.one(field, str(exc)) from None
 
 
-def dossier_id_of(raw: str) -> int:
-    """Dossier id from the command line; called inside ``run`` so BadInput is reported."""
+def dossier_id_of(raw: str, label: str = "Mã hồ sơ") -> int:
+    """An id (of a dossier, a reminder) from the command line; called inside ``run`` so
+    BadInput is reported."""
     from workflow.domain.errors import BadInput
 
-    if not raw.strip().isdigit():
-        raise BadInput.one("Mã hồ sơ", f"'{raw}' không phải số")
-    return int(raw)
+    text = raw.strip()
+    if not text.isascii() or not text.isdigit():
+        raise BadInput.one(label, f"'{raw[:40]}' không phải số")
+    if len(text) > MAX_ID_DIGITS:
+        raise BadInput.one(label, f"số {text[:12]}… quá lớn, không có mã nào như vậy")
+    return int(text)
 
 
 def out_json(data: Any) -> None:

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from commands.shell import context, keep_token, read_password, read_token, run
+from commands.shell import (
+    SESSION_FIELD,
+    context,
+    fail,
+    keep_token,
+    read_password,
+    read_token,
+    run,
+    token_place,
+)
 
 StdinOpt = Annotated[
     bool,
@@ -16,20 +25,25 @@ StdinOpt = Annotated[
 
 
 def login(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
+    username: Annotated[str, typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập.")],
     password_stdin: StdinOpt = False,
 ) -> None:
     """Đăng nhập (hỏi mật khẩu); phiên được giữ cho người dùng máy này đến khi hết hạn."""
     import os
 
     from workflow.usecases.clock import local
-    from workflow.usecases.sessions import check_clock, sign_in
+    from workflow.usecases.sessions import check_clock, sign_in, sign_out
 
     ctx = context(signed_in=False)
     run(lambda: check_clock(ctx, bool(os.environ.get("KETNAP_NOW"))))
+    run(token_place)
     password = read_password("Mật khẩu", from_stdin=password_stdin)
     done = run(lambda: sign_in(ctx, username, password))
-    keep_token(done.token)
+    try:
+        keep_token(done.token)
+    except OSError:  # a session nobody can use is ended at once
+        run(lambda: sign_out(ctx, done.token))
+        fail(f"{SESSION_FIELD}: không ghi được mã phiên; chưa đăng nhập.", 2)
     ends = local(done.expires_at)
     print(
         f"Đã đăng nhập: {done.full_name} ({done.role.label}); phiên hết hạn lúc "
@@ -43,7 +57,10 @@ def logout() -> None:
 
     ctx = context(signed_in=False)
     ended = run(lambda: sign_out(ctx, read_token()))
-    keep_token(None)
+    try:
+        keep_token(None)
+    except OSError:
+        fail(f"{SESSION_FIELD}: không xóa được tệp mã phiên.", 2)
     print("Đã đăng xuất." if ended else "Không có phiên nào đang mở; đã xóa mã phiên trên máy.")
 
 

@@ -63,7 +63,7 @@ def target_school(
 
 @target_app.command("import")
 def target_import(
-    path: Annotated[Path, typer.Argument(help="Tệp .xlsx hoặc .csv.")],
+    path: Annotated[Path, typer.Argument(metavar="TỆP", help="Tệp .xlsx hoặc .csv.")],
     period: Annotated[
         str | None, typer.Option("--period", help="Kỳ, khi tệp không có cột Năm.")
     ] = None,

@@ -33,7 +33,10 @@ def register(app: typer.Typer) -> None:
 
 @user_app.command("add")
 def user_add(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập (không phân biệt hoa thường).")],
+    username: Annotated[
+        str,
+        typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập (không phân biệt hoa thường)."),
+    ],
     name: Annotated[str, typer.Option("--name", help="Họ tên.")],
     role: RoleOpt,
     org: OrgOpt = None,
@@ -51,7 +54,7 @@ def user_add(
 
 @user_app.command("grant")
 def user_grant(
-    username: Annotated[str, typer.Argument(help="Tên đăng nhập.")],
+    username: Annotated[str, typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập.")],
     role: RoleOpt,
     org: OrgOpt = None,
 ) -> None:
@@ -64,7 +67,9 @@ def user_grant(
 
 
 @user_app.command("revoke")
-def user_revoke(username: Annotated[str, typer.Argument(help="Tên đăng nhập.")]) -> None:
+def user_revoke(
+    username: Annotated[str, typer.Argument(metavar="TÊN_ĐĂNG_NHẬP", help="Tên đăng nhập.")],
+) -> None:
     """Thu hồi quyền của người dùng (không xóa: nhật ký vẫn giữ tên họ)."""
     from workflow.usecases.users import revoke
 
@@ -76,7 +81,10 @@ def user_revoke(username: Annotated[str, typer.Argument(help="Tên đăng nhập
 @user_app.command("passwd")
 def user_passwd(
     username: Annotated[
-        str | None, typer.Argument(help="Người dùng (mặc định: chính mình).", show_default=False)
+        str | None,
+        typer.Argument(
+            metavar="TÊN_ĐĂNG_NHẬP", help="Người dùng (mặc định: chính mình).", show_default=False
+        ),
     ] = None,
     password_stdin: StdinOpt = False,
 ) -> None:

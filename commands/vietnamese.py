@@ -96,8 +96,38 @@ def _said(message: str) -> str:
 PLACEHOLDERS = {"[OPTIONS]": "[TÙY_CHỌN]", "COMMAND": "LỆNH", "[ARGS]...": "[THAM_SỐ]..."}
 
 
+# The kinds of value the help shows beside a parameter (typer writes Python's type names).
+TYPES = {
+    "str": "chữ",
+    "int": "số",
+    "float": "số",
+    "bool": "có/không",
+    "path": "tệp",
+    "file": "tệp",
+    "directory": "thư mục",
+    "list[str]": "danh sách",
+    "list[int]": "danh sách số",
+    "int range": "số",
+    "float range": "số",
+}
+
+
+def _kind_of(label: str) -> str:
+    inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
+    return f"<{TYPES.get(inner, inner)}>"
+
+
 def install() -> None:
     """Put the Vietnamese in place (idempotent)."""
+    parameter = typer.core._TyperParameter
+    if not getattr(parameter.display_type, "vietnamese", False):
+        english_type = parameter.display_type
+
+        def display_type(self: Any, ctx: Any) -> str:
+            return _kind_of(english_type(self, ctx))
+
+        display_type.vietnamese = True  # type: ignore[attr-defined]
+        parameter.display_type = display_type  # type: ignore[method-assign]
     typer.core._ = _said  # type: ignore[attr-defined]
     exceptions.ClickException.show = _show  # type: ignore[method-assign]
     exceptions.UsageError.show = _show_usage  # type: ignore[method-assign]

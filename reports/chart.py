@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from workflow.usecases.outfiles import staged
+
 
 def write_png(data: dict[str, Any], path: Path) -> None:
     import matplotlib
@@ -26,5 +28,8 @@ def write_png(data: dict[str, Any], path: Path) -> None:
     ax.legend(loc="lower right")
     ax.margins(x=0.15)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        with staged(path) as temp:
+            fig.savefig(temp, format="png")
+    finally:
+        plt.close(fig)

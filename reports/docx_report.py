@@ -17,6 +17,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from workflow.text.vntext import count
+from workflow.usecases.outfiles import staged
+
 FONT = "Times New Roman"
 
 
@@ -112,8 +115,9 @@ def write_docx(
         body(f"Trong {data['period']['label']}, toàn Đảng bộ {data['summary'].lower()}.")
     if top is not None:
         body(
-            f"Số tổ chức cơ sở đảng kết nạp được đảng viên: {top['base_orgs_admitting']}/"
-            f"{top['base_orgs']}, đạt {top['base_share']}."
+            "Số tổ chức cơ sở đảng kết nạp được đảng viên: "
+            f"{count(top['base_orgs_admitting'])}/{count(top['base_orgs'])}, "
+            f"đạt {top['base_share']}."
         )
         parts = [
             f"{label.lower()} {top['breakdown'][key]}"
@@ -187,4 +191,5 @@ def write_docx(
     for _ in range(3):
         _para(right, "")
     _para(right, "(Ký, ghi rõ họ tên)", italic=True, size=12)
-    doc.save(str(path))
+    with staged(path) as temp:
+        doc.save(str(temp))

@@ -24,7 +24,7 @@ from workflow.domain.errors import BadInput
 from workflow.domain.process import Stage
 from workflow.domain.profile import BITS
 from workflow.domain.vocabulary import TargetKind
-from workflow.text.vntext import fmt_date, percent
+from workflow.text.vntext import count, fmt_date, percent
 from workflow.usecases.access import Action, home_org
 from workflow.usecases.context import Context
 from workflow.usecases.tracking import BASE_KINDS, OrgTree
@@ -45,6 +45,11 @@ BREAKDOWN: tuple[tuple[str, str], ...] = (
     ("tuoi_18_30", "Tuổi 18–30"),
     ("cao_dang_tro_len", "Cao đẳng trở lên"),
 )
+
+
+def _of(done: Any, target: Any) -> str:
+    """'45/210', '1.905/2.000'; '—' for a target nobody set."""
+    return f"{count(int(done))}/{count(int(target)) if target is not None else '—'}"
 
 
 def _points(now: int, target: int | None, before: int, before_target: int | None) -> str:
@@ -341,13 +346,13 @@ def _as_data(
     summary = None
     if head is not None:
         summary = (
-            f"Kết nạp {head['admitted']}/{head['target'] if head['target'] is not None else '—'}"
-            f" đảng viên, đạt {head['percent']} kế hoạch"
+            f"Kết nạp {_of(head['admitted'], head['target'])} đảng viên, "
+            f"đạt {head['percent']} kế hoạch"
         )
         if before is not None:
             summary += (
-                f"; cùng kỳ năm {before.start.year}: {head['prev_admitted']}/"
-                f"{head['prev_target'] if head['prev_target'] is not None else '—'}"
+                f"; cùng kỳ năm {before.start.year}: "
+                f"{_of(head['prev_admitted'], head['prev_target'])}"
                 f" ({head['prev_percent']}), {head['change']}"
             )
     stage_labels = {st.value: st.label for st in Stage if not st.closed}

@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from workflow.usecases.outfiles import append_row, staged
+
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 BOLD = Font(bold=True)
 PCT = "0.00%"
@@ -29,6 +31,9 @@ def _fit(ws: Worksheet) -> None:
             widths[cell.column] = max(widths.get(cell.column, 0), length)
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+
+
+OWN_FORMULAS = frozenset({5, 7, 10, 11})  # the columns F, H, K, L this module computes
 
 
 def _level_sheet(
@@ -60,7 +65,8 @@ def _level_sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for i, r in enumerate(rows, start=1):
         n = i + 1
-        ws.append(
+        append_row(
+            ws,
             [
                 i,
                 r["code"],
@@ -77,7 +83,8 @@ def _level_sheet(
                 *[r["breakdown"][k] for k in labels],
                 r["forecast_31_10"],
                 r["forecast_31_12"],
-            ]
+            ],
+            formulas=OWN_FORMULAS,
         )
         for col in ("H", "K"):
             ws[f"{col}{n}"].number_format = PCT
@@ -121,12 +128,13 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     ws.append([])
     ws.append(["Hồ sơ quá hạn", len(data["overdue"])])
     for item in data["overdue"]:
-        ws.append(
+        append_row(
+            ws,
             [
                 f"#{item['dossier_id']} {item['full_name']} ({item['org']})",
                 item["label"],
                 item["due_text"],
-            ]
+            ],
         )
     ws.append([])
     ws.append(["Dự báo", data["forecast"]["method"]])
@@ -139,4 +147,5 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     for depth in depths:
         rows = [r for r in data["rows"] if r["depth"] == depth]
         _level_sheet(wb, f"Cấp {depth + 1}", rows, data)
-    wb.save(path)
+    with staged(path) as temp:
+        wb.save(temp)

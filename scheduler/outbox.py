@@ -24,6 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from models.tables import AwareDateTime, Outbox
+from workflow.domain.errors import BadInput
 from workflow.text.vntext import nfc
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
@@ -182,7 +183,11 @@ def deliver(
 
 
 def list_outbox(ctx: Context, status: str | None = None) -> list[dict[str, Any]]:
+    """The mail waiting, sent or failed: addresses and subjects, for who runs the scan."""
     with ctx.read() as s:
+        ctx.allow(s, Action.scan)
+        if status is not None and status not in STATUS_LABELS:
+            raise BadInput.one("Trạng thái", f"chọn một trong: {', '.join(STATUS_LABELS)}")
         query = select(Outbox)
         if status is not None:
             query = query.where(Outbox.status == status)

@@ -58,15 +58,6 @@ WHOLE_CHAIN = [
 ]
 
 
-@pytest.fixture
-def env(db: TestDB) -> dict[str, str]:
-    return {
-        **db.env(),
-        "KETNAP_NOW": "25/11/2026",
-        "KETNAP_USER": "chuyen_vien",
-    }
-
-
 def run(env: dict[str, str], line: str) -> tuple[int, str]:
     import shlex
 
@@ -117,11 +108,16 @@ def test_help_is_vietnamese() -> None:
     )
     for english in ("Usage", "Options", "Commands", "Show this message", "completion", "env var"):
         assert english not in out, english
+    for words in (["advance-many", "--help"], ["report", "progress", "--help"]):
+        said = RUNNER.invoke(app, words).output
+        assert "<chữ>" in said and "{SỰ_KIỆN}" in said or "<tệp>" in said, said
+        for python in ("<str>", "<int>", "<path>", "list[str]", "{event}", "[ids]"):
+            assert python not in said, (words, python)
     for line, said in (
         (["org", "add", "--bogus"], "Lỗi: Không có tùy chọn --bogus"),
         (["serve", "--port", "abc"], "Giá trị không hợp lệ cho '--port': phải là số nguyên"),
         (["khong-co-lenh"], "Không có lệnh 'khong-co-lenh'"),
-        (["advance"], "Thiếu tham số 'dossier_id'"),
+        (["advance"], "Thiếu tham số 'MÃ_HỒ_SƠ'"),
         (["record", "vote", "1", "thua"], "Thừa tham số: thua"),
     ):
         result = RUNNER.invoke(app, line)
@@ -348,10 +344,11 @@ def demo_env(demo_copy: TestDB, demo_db: TestDB, env: dict[str, str]) -> dict[st
         ("target set --org KHONGCO --year 2026 --value 5", "Tổ chức"),
         ("target set --org DB-SGD --year 2026 --value nhieu", "Chỉ tiêu"),
         ("cycle submit --org DB-SGD --kind ke_hoach --year 2026 --date 30/02/2026", "Ngày gửi"),
-        ("cycle set cycle.half_share 150 --reason thử", "Giá trị"),
-        ("reminders policy set D-CEREMONY --leads x --reason thử", "Nhắc trước"),
-        ("contact add --org DB-SGD --role bi_thu --name 'Lê An' --email sai", "Thư điện tử"),
         ("reminders done 999", "Mã nhắc việc"),
+        ("reminders done 99999999999999999999", "Mã nhắc việc"),
+        ("deadlines --limit 99999999999999999999", "--limit"),
+        ("deadlines --within 99999999999", "--within"),
+        ("scan --batch 0", "--batch"),
     ],
 )
 def test_agenda_bad_input_names_the_field_and_exits_2(
@@ -360,6 +357,34 @@ def test_agenda_bad_input_names_the_field_and_exits_2(
     env = demo_env
     before = demo_copy.sql("SELECT count(*) FROM audit_event")[0][0]
     code, out = run(env, line)
+    assert code == 2, out
+    assert field in out
+    assert demo_copy.sql("SELECT count(*) FROM audit_event")[0][0] == before
+
+
+ADMIN_LINES = [
+    ("cycle set cycle.half_share 150 --reason thử", "Giá trị"),
+    ("reminders policy set D-CEREMONY --leads x --reason thử", "Nhắc trước"),
+    ("contact add --org DB-SGD --role bi_thu --name 'Lê An' --email sai", "Thư điện tử"),
+    ("org add --code 'bad code' --kind zz --name X", "Mã tổ chức"),
+    ("calendar set 31/02/2026", "Ngày"),
+    ("calendar set 01/01/1800", "Ngày"),
+]
+
+
+@pytest.mark.parametrize(("line", "field"), ADMIN_LINES)
+def test_who_may_is_checked_before_what_was_typed(
+    demo_env: dict[str, str], demo_copy: TestDB, line: str, field: str
+) -> None:
+    """A clerk is refused (4, audited) whatever they typed; the administrator is told
+    which field is wrong (2) and nothing is written."""
+    code, out = run(demo_env, line)
+    assert code == 4, out
+    last = demo_copy.sql("SELECT kind, actor FROM audit_event ORDER BY id DESC LIMIT 1")[0]
+    assert tuple(last) == ("denied", "cv_tinh")
+    admin = signed_in(demo_env, "quantri", DEMO_PASSWORDS["quantri"])
+    before = demo_copy.sql("SELECT count(*) FROM audit_event")[0][0]
+    code, out = run(admin, line)
     assert code == 2, out
     assert field in out
     assert demo_copy.sql("SELECT count(*) FROM audit_event")[0][0] == before

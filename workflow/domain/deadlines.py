@@ -16,7 +16,7 @@ from workflow.domain.facts import DossierFacts, IntroducerFact
 from workflow.domain.process import Stage
 from workflow.domain.rules import RuleSet
 from workflow.domain.vocabulary import ConsentKind, DecisionKind, DocumentKind, ResolutionKind
-from workflow.text.vntext import fmt_date
+from workflow.text.vntext import count, fmt_date
 
 
 @dataclass(frozen=True)
@@ -92,14 +92,15 @@ class Deadline:
         if self.milestone:
             if self.today >= self.due:
                 return f"đã đến ngày {fmt_date(self.due)}"
-            return f"còn {self.remaining} ngày làm việc"
+            return f"còn {count(self.remaining)} ngày làm việc"
         if self.done_on is not None:
             if self.missed_by:
-                return f"hoàn thành {fmt_date(self.done_on)}, muộn {self.missed_by} ngày làm việc"
+                late = count(self.missed_by)
+                return f"hoàn thành {fmt_date(self.done_on)}, muộn {late} ngày làm việc"
             return f"hoàn thành {fmt_date(self.done_on)}, đúng hạn"
         if self.missed_by:
-            return f"quá hạn {self.missed_by} ngày làm việc"
-        return f"còn {self.remaining} ngày làm việc"
+            return f"quá hạn {count(self.missed_by)} ngày làm việc"
+        return f"còn {count(self.remaining)} ngày làm việc"
 
     def describe(self) -> str:
         return f"{self.label}: hạn {fmt_date(self.due)} — {self.status}."

@@ -3,10 +3,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from workflow.domain.verdicts import Unmet, Verdict
+
+
+_LONG_NUMBER = re.compile(r"[0-9]{9,}")
+
+
+def _masked(found: re.Match[str]) -> str:
+    digits = found.group()
+    return "*" * (len(digits) - 4) + digits[-4:]
 
 
 class KetnapError(Exception):
@@ -23,7 +32,9 @@ class BadInput(KetnapError):
     exit_code = 2
 
     def __init__(self, problems: list[tuple[str, str]]) -> None:
-        self.problems = problems
+        # a value typed in the wrong box is echoed back masked if it may be a CCCD
+        self.problems = [(field, _LONG_NUMBER.sub(_masked, msg)) for field, msg in problems]
+        problems = self.problems
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in problems))
 
     @classmethod

@@ -17,6 +17,7 @@ from typing import Any
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due
 from workflow.domain.vocabulary import SubmissionKind
+from workflow.text.vntext import count
 
 # How a due date that falls on a day off moves. "truoc": to the last working day before it
 # (the seeds say "trước ngày 15/02", so a weekend 15/02 is met by the Friday, and reminders
@@ -190,5 +191,8 @@ def shortfall_note(kind: str, need: int, admitted: int) -> str:
     """'còn thiếu 12 đảng viên so với chỉ tiêu năm', for the target checks' reminders."""
     scope = "chỉ tiêu năm" if kind == "P-YEAR" else "mức cần đạt 6 tháng"
     if admitted >= need:
-        return f"đã kết nạp {admitted}/{need}, đạt {scope}"
-    return f"đã kết nạp {admitted}/{need}, còn thiếu {need - admitted} đảng viên so với {scope}"
+        return f"đã kết nạp {count(admitted)}/{count(need)}, đạt {scope}"
+    return (
+        f"đã kết nạp {count(admitted)}/{count(need)}, còn thiếu {count(need - admitted)} đảng "
+        f"viên so với {scope}"
+    )

@@ -16,6 +16,7 @@ from functools import cache
 
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.vocabulary import Role
+from workflow.text.vntext import count
 
 DEFAULT_LEADS = (10, 5, 1, 0)
 DEFAULT_OVERDUE_EVERY = 5
@@ -126,7 +127,7 @@ def latest_step(
 
 def step_text(step: int, milestone: bool) -> str:
     if step < 0:
-        return f"còn {-step} ngày làm việc"
+        return f"còn {count(-step)} ngày làm việc"
     if step == 0:
         return "đến ngày" if milestone else "hôm nay là hạn cuối"
-    return f"quá hạn {step} ngày làm việc"
+    return f"quá hạn {count(step)} ngày làm việc"

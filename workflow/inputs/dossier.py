@@ -21,13 +21,13 @@ from workflow.domain.vocabulary import (
     ResolutionKind,
     Sex,
 )
-from workflow.inputs.base import InputModel, Name, PastDate, Text, cccd_digits
+from workflow.inputs.base import BirthDate, InputModel, PastDate, PersonName, Text, cccd_digits
 from workflow.text.ethnicity import official
 
 
 class CandidateIn(InputModel):
-    full_name: Annotated[Name, Field(title="Họ và tên")]
-    birth_date: Annotated[PastDate, Field(title="Ngày sinh")]
+    full_name: Annotated[PersonName, Field(title="Họ và tên")]
+    birth_date: Annotated[BirthDate, Field(title="Ngày sinh")]
     sex: Annotated[Sex, Field(title="Giới tính")]
     ethnicity: Annotated[Text, Field(title="Dân tộc", min_length=1, max_length=40)] = "Kinh"
     religion: Annotated[Text, Field(title="Tôn giáo", min_length=1, max_length=40)] = "Không"
@@ -63,7 +63,7 @@ class CertificateIn(InputModel):
 
 
 class IntroducerIn(InputModel):
-    full_name: Annotated[Name, Field(title="Họ tên người giới thiệu")]
+    full_name: Annotated[PersonName, Field(title="Họ tên người giới thiệu")]
     official: Annotated[bool, Field(title="Là đảng viên chính thức")]
     months_together: Annotated[int, Field(title="Số tháng công tác cùng", ge=0, le=1200)]
     introduced_on: Annotated[PastDate, Field(title="Ngày giới thiệu")]
@@ -82,7 +82,7 @@ class VerificationIn(InputModel):
 
 class RelativeIn(InputModel):
     relation: Annotated[Relation, Field(title="Quan hệ")]
-    full_name: Annotated[Name, Field(title="Họ tên người thân")]
+    full_name: Annotated[PersonName, Field(title="Họ tên người thân")]
     party_member: Annotated[bool, Field(title="Là đảng viên")] = False
     history_declared: Annotated[bool, Field(title="Đã khai đầy đủ lý lịch")] = False
     abroad: Annotated[bool, Field(title="Ở nước ngoài")] = False

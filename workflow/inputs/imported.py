@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from workflow.domain.process import Stage
-from workflow.inputs.base import InputModel, Name, PastDate, Text, cccd_digits
+from workflow.inputs.base import InputModel, PastDate, PersonName, Text, cccd_digits
 from workflow.inputs.dossier import CandidateIn
 from workflow.text.vntext import fmt_date, nfc
 
@@ -117,7 +117,7 @@ class LearnerIn(InputModel):
     the class has issued it."""
 
     cccd: Annotated[str, BeforeValidator(cccd_digits), Field(title="Số CCCD")]
-    full_name: Annotated[Name, Field(title="Họ và tên")]
+    full_name: Annotated[PersonName, Field(title="Họ và tên")]
     certificate_number: Annotated[Text | None, Field(title="Số giấy chứng nhận", max_length=40)] = (
         None
     )

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 
 from workflow.domain.reminders import KINDS, parse_leads, parse_roles
 from workflow.domain.vocabulary import OrgKind, Role, Sector, SubmissionKind, TargetKind
-from workflow.inputs.base import InputModel, Name, PastDate, Text
+from workflow.inputs.base import InputModel, PastDate, PersonName, Text
 
 
 class OrgIn(InputModel):
@@ -94,7 +94,7 @@ class SubmissionIn(InputModel):
 class ContactIn(InputModel):
     org_code: Annotated[str, Field(title="Tổ chức", min_length=1)]
     role: Annotated[Role, Field(title="Vai trò")]
-    name: Annotated[Name, Field(title="Họ tên")]
+    name: Annotated[PersonName, Field(title="Họ tên")]
     email: Annotated[str, Field(title="Thư điện tử", max_length=200)]
 
     @field_validator("email", mode="before")

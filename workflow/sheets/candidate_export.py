@@ -25,6 +25,7 @@ from workflow.sheets.fields import write_book
 from workflow.sheets.midway import IMPORTABLE, NEEDS
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
+from workflow.usecases.outfiles import check_target, staged
 
 
 def write_template(path: Path) -> None:
@@ -126,7 +127,8 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
     from workflow.text.vntext import fmt_date, name_sort_key
     from workflow.usecases.organizations import org_by_code, subtree_ids
 
-    with ctx.write() as s:
+    check_target(path)  # before anything is read or audited
+    with ctx.read() as s:
         ctx.allow(s, Action.record, org_by_code(s, org_code).id if org_code else None)
         query = (
             select(Candidate, Organization, Dossier)
@@ -140,14 +142,6 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
             query = query.where(col(Candidate.org_id).in_(scope))
         rows = sorted(s.exec(query).all(), key=lambda r: name_sort_key(r[0].full_name))
         facts = _dated_facts(s, [d for _, _, d in rows])
-        audit.append(
-            s,
-            at=ctx.clock.now(),
-            actor=ctx.actor,
-            kind="personal",
-            event="xuat_danh_sach",
-            data={"org": org_code, "rows": len(rows)},
-        )
     lines = []
     for c, o, d in rows:
         cert, res, dec, held = facts.get(d.id or 0, (None, None, None, None))
@@ -177,7 +171,21 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
                 fmt_date(held) if held else None,
             ]
         )
-    write_book(
-        path, SHEET_TITLE, [TITLES[f] for f in FIELDS], lines, text_columns=[FIELDS.index("cccd")]
-    )
+    with staged(path) as temp:  # the file appears once the export's audit event is committed
+        write_book(
+            temp,
+            SHEET_TITLE,
+            [TITLES[f] for f in FIELDS],
+            lines,
+            text_columns=[FIELDS.index("cccd")],
+        )
+        with ctx.write() as s:
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="personal",
+                event="xuat_danh_sach",
+                data={"org": org_code, "rows": len(rows)},
+            )
     return len(rows)

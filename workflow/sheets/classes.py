@@ -36,6 +36,7 @@ from workflow.text.vntext import fmt_date, fold, name_sort_key, nfc
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import load_facts, sync_dossier
+from workflow.usecases.outfiles import check_target, staged
 
 CLASS_FIELDS = tuple(ClassIn.model_fields)
 LEARNER_FIELDS = tuple(LearnerIn.model_fields)
@@ -319,7 +320,8 @@ def write_template(path: Path) -> None:
 
 def export_classes(ctx: Context, path: Path) -> int:
     """Every class with its learners in the template's layout (holds CCCDs: audited)."""
-    with ctx.write() as s:
+    check_target(path)  # before anything is read or audited
+    with ctx.read() as s:
         ctx.allow(s, Action.record)
         query = (
             select(AwarenessClass, Candidate)
@@ -334,14 +336,6 @@ def export_classes(ctx: Context, path: Path) -> int:
             (c.class_id, c.candidate_id): c
             for c in s.exec(select(Certificate).where(col(Certificate.class_id).is_not(None)))
         }
-        audit.append(
-            s,
-            at=ctx.clock.now(),
-            actor=ctx.actor,
-            kind="personal",
-            event="xuat_danh_sach_lop",
-            data={"rows": len(rows)},
-        )
     rows = sorted(rows, key=lambda r: (r[0].code, name_sort_key(r[1].full_name)))
     lines = []
     for k, person in rows:
@@ -359,12 +353,22 @@ def export_classes(ctx: Context, path: Path) -> int:
                 fmt_date(cert.issued_on) if cert else None,
             ]
         )
-    write_book(
-        path,
-        SHEET_TITLE,
-        [TITLES[f] for f in FIELDS],
-        lines,
-        help_rows=_HELP,
-        text_columns=[FIELDS.index("cccd")],
-    )
+    with staged(path) as temp:  # the file appears once the export's audit event is committed
+        write_book(
+            temp,
+            SHEET_TITLE,
+            [TITLES[f] for f in FIELDS],
+            lines,
+            help_rows=_HELP,
+            text_columns=[FIELDS.index("cccd")],
+        )
+        with ctx.write() as s:
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="personal",
+                event="xuat_danh_sach_lop",
+                data={"rows": len(rows)},
+            )
     return len(lines)

@@ -17,6 +17,7 @@ from typing import Any
 from workflow.domain.errors import BadInput
 from workflow.inputs.base import M, validate
 from workflow.text.vntext import fold
+from workflow.usecases.outfiles import append_row, check_target, staged
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _TRUE = {"x", "co", "1", "true", "dung"}
@@ -155,6 +156,7 @@ def write_book(
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    check_target(path)
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -163,7 +165,7 @@ def write_book(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     ws.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(14, len(header) + 4)
@@ -177,4 +179,5 @@ def write_book(
             help_ws.append(line)
         help_ws.column_dimensions["A"].width = 28
         help_ws.column_dimensions["B"].width = 90
-    book.save(path)
+    with staged(path) as temp:
+        book.save(temp)

@@ -56,10 +56,13 @@ def _raw_rows(path: Path) -> Iterator[tuple[str, Iterator[list[Any]], str | None
             latin = raw.decode("latin-1")
             whole_file = legacy_code(latin)
             text = latin if whole_file else raw.decode("cp1258")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else None
-        reader = csv.reader(io.StringIO(text), dialect or csv.excel)
+        if "\x00" in text:
+            raise BadInput.one(
+                "Tệp", f"'{path.name}' không phải tệp CSV văn bản (hãy lưu lại dạng CSV UTF-8)"
+            )
+        reader = csv.reader(io.StringIO(text), _dialect(text))
         # every CSV cell is text: blank ones become None (inline: 100,000 rows × columns)
-        yield path.name, ([c.strip() or None for c in row] for row in reader), whole_file
+        yield path.name, _csv_rows(path.name, reader), whole_file
     elif suffix in {".xlsx", ".xlsm"}:
         # python-calamine (Rust) reads a 100,000-row sheet in about 1.5 s; openpyxl takes
         # over 20 s (bench/RESULTS.md). openpyxl still writes our templates and reports.
@@ -75,6 +78,26 @@ def _raw_rows(path: Path) -> Iterator[tuple[str, Iterator[list[Any]], str | None
         yield f"{path.name} / {title}", ([_clean(c) for c in row] for row in table), None
     else:
         raise BadInput.one("Tệp", f"'{path.name}': chỉ đọc được .csv hoặc .xlsx")
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """The separator the header line uses (comma, semicolon or tab); a one-column file,
+    which has none, reads as plain CSV."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
+
+
+def _csv_rows(name: str, reader: Iterator[list[str]]) -> Iterator[list[Any]]:
+    try:
+        for row in reader:
+            yield [c.strip() or None for c in row]
+    except csv.Error:  # a cell over the csv module's limit (128 KiB), a broken quote …
+        raise BadInput.one(
+            "Tệp", f"'{name}' dòng {getattr(reader, 'line_num', '?')}: không đọc được như CSV"
+        ) from None
 
 
 def read_headers(path: Path) -> list[str]:

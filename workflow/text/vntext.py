@@ -107,13 +107,24 @@ def parse_date(text: str) -> date:
     """dd/mm/yyyy (also d/m/yyyy); raises ValueError with a Vietnamese message."""
     raw = text.strip()
     parts = raw.split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-        raise ValueError(f"'{raw}' không đúng định dạng dd/mm/yyyy")
+    if (
+        len(parts) != 3
+        or not raw.isascii()
+        or not all(p.isdigit() and len(p) <= 2 for p in parts[:2])
+        or not (parts[2].isdigit() and len(parts[2]) == 4)
+    ):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise ValueError(f"'{shown}' không đúng định dạng dd/mm/yyyy")
     day, month, year = (int(p) for p in parts)
     try:
         return date(year, month, day)
     except ValueError:
         raise ValueError(f"ngày '{raw}' không có thật") from None
+
+
+def count(n: int) -> str:
+    """1905 → '1.905': the thousands separator Vietnamese uses (the decimal one is ',')."""
+    return f"{n:,}".replace(",", ".")
 
 
 def percent(part: int, whole: int) -> str:

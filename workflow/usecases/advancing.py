@@ -23,11 +23,13 @@ from workflow.domain.reminders import Policy
 from workflow.domain.rules import Override, RuleSet, rule_set_for
 from workflow.domain.verdicts import Unmet, Verdict
 from workflow.domain.vocabulary import DecisionKind
+from workflow.inputs.base import free_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import (
     DOSSIER_TABLE,
+    MAX_ID,
     DossierState,
     check_version,
     dossier_state,
@@ -233,7 +235,7 @@ def _record_refusals(
 
 
 def _reason(event: Event, reason: str | None) -> str | None:
-    reason = reason.strip() if reason else None
+    reason = free_text(reason, "Lý do") or None
     if event.needs_reason and not reason:
         raise BadInput.one("Lý do", f"bắt buộc khi '{event.label}'")
     return reason
@@ -277,7 +279,8 @@ def advance_many(
     if not wanted:
         raise BadInput.one("Mã hồ sơ", "danh sách trống")
     with ctx.write() as s:
-        query = sa_select(DOSSIER_TABLE).where(col(Dossier.id).in_(wanted))
+        possible = [i for i in wanted if 1 <= i <= MAX_ID]
+        query = sa_select(DOSSIER_TABLE).where(col(Dossier.id).in_(possible))
         conn = s.connection()
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()  # the versions read are the versions written

@@ -29,12 +29,13 @@ from workflow.domain.errors import BadInput
 from workflow.domain.planning import SETTING_KEYS, parse_setting
 from workflow.domain.reminders import KINDS
 from workflow.domain.vocabulary import Role
-from workflow.inputs.base import validate
+from workflow.inputs.base import free_text, validate
 from workflow.inputs.organization import ContactIn, PolicyIn, SubmissionIn
 from workflow.text.vntext import fmt_date, name_sort_key
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context, put_setting, replace_row
+from workflow.usecases.dossiers import MAX_ID
 from workflow.usecases.organizations import org_by_code
 
 
@@ -59,11 +60,11 @@ def _resync_cycle(s: Session, ctx: Context, year: int, org_id: int | None = None
 
 
 def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    sub = validate(SubmissionIn, data, ctx.today())
     with ctx.write() as s:
-        org = org_by_code(s, sub.org_code)
+        org = org_by_code(s, str(data.get("org_code") or ""))
         assert org.id is not None
-        ctx.allow(s, Action.plan, org.id)
+        ctx.allow(s, Action.plan, org.id)  # who may, before what they typed is judged
+        sub = validate(SubmissionIn, data, ctx.today())
         old = s.exec(
             select(Submission).where(
                 Submission.org_id == org.id,
@@ -117,23 +118,24 @@ def cycle_show(ctx: Context) -> list[dict[str, Any]]:
 
 
 def cycle_set(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]:
-    try:
-        parse_setting(key, value)
-    except ValueError as exc:
-        field = "Thiết lập" if key not in SETTING_KEYS else "Giá trị"
-        raise BadInput.one(field, str(exc)) from None
-    if not reason.strip():
-        raise BadInput.one("Lý do", "bắt buộc khi thay đổi thiết lập")
     with ctx.write() as s:
-        ctx.allow(s, Action.admin)
-        previous = put_setting(s, ctx, key, value.strip(), reason.strip())
+        ctx.allow(s, Action.admin)  # who may, before what they typed is judged
+        try:
+            parse_setting(key, value)
+        except ValueError as exc:
+            field = "Thiết lập" if key not in SETTING_KEYS else "Giá trị"
+            raise BadInput.one(field, str(exc)) from None
+        reason = free_text(reason, "Lý do")
+        if not reason:
+            raise BadInput.one("Lý do", "bắt buộc khi thay đổi thiết lập")
+        previous = put_setting(s, ctx, key, value.strip(), reason)
         _resync_cycle(s, ctx, ctx.today().year)
         _audit(
             s,
             ctx,
             "dat_thiet_lap",
             {"key": key, "value": value.strip(), "previous": previous},
-            reason.strip(),
+            reason,
         )
     return {"key": key, "value": value.strip()}
 
@@ -157,11 +159,12 @@ def policy_list(ctx: Context) -> list[dict[str, Any]]:
 
 
 def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any]:
-    p = validate(PolicyIn, data, ctx.today())
-    if not reason.strip():
-        raise BadInput.one("Lý do", "bắt buộc khi thay đổi cách nhắc việc")
     with ctx.write() as s:
-        ctx.allow(s, Action.admin)
+        ctx.allow(s, Action.admin)  # who may, before what they typed is judged
+        p = validate(PolicyIn, data, ctx.today())
+        reason = free_text(reason, "Lý do")
+        if not reason:
+            raise BadInput.one("Lý do", "bắt buộc khi thay đổi cách nhắc việc")
         replace_row(
             s,
             s.get(ReminderPolicy, p.kind),
@@ -170,23 +173,23 @@ def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any
                 leads=",".join(str(k) for k in p.leads),
                 overdue_every=p.overdue_every,
                 roles=",".join(r.value for r in p.roles),
-                reason=reason.strip(),
+                reason=reason,
                 set_by=ctx.actor,
                 set_at=ctx.clock.now(),
             ),
         )
         moved = tracking.refresh_next_fire(s, p.kind, tracking.calendar(s))
         payload = p.model_dump(mode="json")
-        _audit(s, ctx, "dat_cach_nhac", {**payload, "deadlines_moved": moved}, reason.strip())
+        _audit(s, ctx, "dat_cach_nhac", {**payload, "deadlines_moved": moved}, reason)
     return {**payload, "deadlines_moved": moved}
 
 
 def contact_add(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    c = validate(ContactIn, data, ctx.today())
     with ctx.write() as s:
+        ctx.allow(s, Action.admin)  # who may, before what they typed is judged
+        c = validate(ContactIn, data, ctx.today())
         org = org_by_code(s, c.org_code)
         assert org.id is not None
-        ctx.allow(s, Action.admin)
         exists = s.exec(
             select(Contact).where(
                 Contact.org_id == org.id, Contact.role == c.role.value, Contact.email == c.email
@@ -356,7 +359,7 @@ def reminders(
 
 def reminder_done(ctx: Context, reminder_id: int, note: str = "") -> dict[str, Any]:
     with ctx.write() as s:
-        r = s.get(Reminder, reminder_id)
+        r = s.get(Reminder, reminder_id) if 1 <= reminder_id <= MAX_ID else None
         if r is None:
             raise BadInput.one("Mã nhắc việc", f"không có nhắc việc #{reminder_id}")
         ctx.allow(s, Action.plan, r.org_id)
@@ -372,7 +375,7 @@ def reminder_done(ctx: Context, reminder_id: int, note: str = "") -> dict[str, A
             kind="reminder",
             event="xong_nhac_viec",
             dossier_id=r.dossier_id,
-            reason=note.strip() or None,
+            reason=free_text(note, "Ghi chú") or None,
             data={"reminder": reminder_id, "kind": r.kind, "due": r.due.isoformat()},
         )
     return {"id": reminder_id, "done": True}

@@ -45,9 +45,18 @@ def clock_from_env() -> Clock:
     raw = os.environ.get("KETNAP_NOW")
     if not raw:
         return SystemClock()
+    from workflow.domain.errors import BadInput
     from workflow.text.vntext import parse_date
 
     day_part, _, time_part = raw.strip().partition(" ")
-    day = parse_date(day_part)
-    hour, minute = (int(x) for x in (time_part or "09:00").split(":"))
-    return FixedClock(datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ))
+    try:
+        day = parse_date(day_part)
+    except ValueError as exc:
+        raise BadInput.one("KETNAP_NOW", str(exc)) from None
+    hour_text, _, minute_text = (time_part.strip() or "09:00").partition(":")
+    if not (hour_text.isascii() and hour_text.isdigit() and minute_text.isascii()):
+        raise BadInput.one("KETNAP_NOW", f"giờ '{time_part}' không đúng dạng HH:MM")
+    if not minute_text.isdigit() or int(hour_text) > 23 or int(minute_text) > 59:
+        raise BadInput.one("KETNAP_NOW", f"giờ '{time_part}' không đúng dạng HH:MM (00:00–23:59)")
+    when = datetime(day.year, day.month, day.day, int(hour_text), int(minute_text), tzinfo=VN_TZ)
+    return FixedClock(when)

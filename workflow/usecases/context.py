@@ -13,14 +13,16 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
 from models import audit
 from models.db import HEAD_REVISION, database_url, make_engine, schema_revision, unit_of_work
 from models.tables import Setting
-from workflow.domain.errors import Forbidden, NotInitialised
+from workflow.domain.errors import BadInput, Forbidden, NotInitialised
 from workflow.usecases.access import Action, authorize
 from workflow.usecases.clock import Clock, today
 
@@ -74,6 +76,11 @@ class Context:
                 data={"org_id": exc.org_id},
             )
 
+    def require(self, action: Action) -> None:
+        """Before a form is shown: refuse (audited) who could not submit it anyway."""
+        with self.read() as s:
+            self.allow(s, action)
+
     def allow(self, s: Session, action: Action, org_id: int | None = None) -> None:
         """Check the actor may do ``action`` (in ``org_id``'s subtree); raise Forbidden."""
         authorize(s, self.actor, action, org_id)
@@ -82,13 +89,55 @@ class Context:
 def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool = True) -> Context:
     """A context on ``db``: a SQLite file path or an SQLAlchemy URL (``--db``, ``KETNAP_DB``,
     else ``ketnap.db`` here)."""
-    engine = make_engine(database_url(db))
-    if require_init and schema_revision(engine) != HEAD_REVISION:
+    url = database_url(db)
+    _check_target(url, require_init)
+    try:
+        engine = make_engine(url)
+        revision = schema_revision(engine)
+    except (SQLAlchemyError, ImportError) as exc:
+        raise BadInput.one(DB_FIELD, _why_not_opened(url, exc)) from None
+    if require_init and revision != HEAD_REVISION:
         engine.dispose()
         raise NotInitialised(
             "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
         )
     return Context(engine, clock, actor)
+
+
+DB_FIELD = "Cơ sở dữ liệu (--db, KETNAP_DB)"
+
+
+def _check_target(url: str, require_init: bool) -> None:
+    """Refuse, before anything is opened (or created), a URL of a server ketnap does not
+    speak and a SQLite path that cannot be a database; a missing file is made only by
+    ``init``."""
+    if url.startswith(("postgresql://", "postgresql+psycopg://")):
+        return
+    if not url.startswith("sqlite:///"):
+        raise BadInput.one(
+            DB_FIELD, "chỉ dùng đường dẫn một tệp SQLite hoặc URL postgresql+psycopg://…"
+        )
+    path = Path(url.removeprefix("sqlite:///"))
+    if path.is_dir():
+        raise BadInput.one(DB_FIELD, f"'{path}' là một thư mục, không phải tệp")
+    if not path.parent.is_dir():
+        raise BadInput.one(DB_FIELD, f"không có thư mục '{path.parent}'")
+    if require_init and not path.exists():
+        raise NotInitialised(f"Không có tệp cơ sở dữ liệu '{path}'; hãy chạy 'ketnap init'.")
+
+
+def _why_not_opened(url: str, exc: BaseException) -> str:
+    """What the clerk or the administrator can act on; the driver's words (English, and
+    for a server the address) stay out."""
+    if url.startswith("sqlite"):
+        if isinstance(exc, DatabaseError) and "not a database" in str(exc.orig):
+            return "tệp này không phải cơ sở dữ liệu SQLite (hoặc đã hỏng)"
+        if isinstance(exc, DatabaseError) and "malformed" in str(exc.orig):
+            return "tệp cơ sở dữ liệu đã hỏng; hãy khôi phục từ bản sao lưu"
+        return "không mở được tệp (kiểm tra quyền đọc, ghi thư mục)"
+    if isinstance(exc, ImportError):
+        return "máy này chưa cài trình kết nối PostgreSQL (psycopg)"
+    return "không kết nối được máy chủ PostgreSQL (địa chỉ, cổng, tên, mật khẩu)"
 
 
 def replace_row(s: Session, old: SQLModel | None, new: SQLModel) -> None:

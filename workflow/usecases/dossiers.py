@@ -44,7 +44,7 @@ from workflow.inputs.base import validate
 from workflow.inputs.dossier import CandidateIn
 from workflow.text.vntext import fold, sort_text
 from workflow.usecases import tracking
-from workflow.usecases.access import Action
+from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.organizations import CELLS, org_by_code
 from workflow.usecases.step_reads import fact_rows, rules_on
@@ -84,11 +84,20 @@ def new_person(s: Session, ctx: Context, c_in: CandidateIn) -> tuple[Candidate, 
         raise BadInput.one(
             "Chi bộ", f"'{org.name}' là {OrgKind(org.kind).label}, không phải chi bộ"
         )
-    existing = s.exec(select(Dossier.id).join(Candidate).where(Candidate.cccd == c_in.cccd)).first()
-    if existing is not None:
-        raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing})")
     assert org.id is not None
-    ctx.allow(s, Action.add_candidate, org.id)
+    ctx.allow(s, Action.add_candidate, org.id)  # before anything is said about the number
+    existing = s.exec(
+        select(Dossier.id, Dossier.org_id).join(Candidate).where(Candidate.cccd == c_in.cccd)
+    ).first()
+    if existing is not None:
+        scope = scope_ids(s, ctx.actor)
+        if scope is None or existing[1] in scope:
+            raise BadInput.one("Số CCCD", f"đã có người với số CCCD này (hồ sơ #{existing[0]})")
+        raise BadInput.one(
+            "Số CCCD",
+            "số CCCD này đã có hồ sơ ở một tổ chức ngoài phạm vi của bạn; "
+            "hãy liên hệ Ban Tổ chức cấp trên",
+        )
     person = Candidate(
         **c_in.model_dump(
             include=set(CandidateIn.model_fields)
@@ -147,7 +156,12 @@ def open_dossier(
     return {"dossier_id": dossier.id, "candidate_id": person.id, "stage": dossier.stage}
 
 
+MAX_ID = 2**63 - 1  # SQL's BIGINT: a larger number cannot be an id (and would not bind)
+
+
 def get_dossier(s: Session, dossier_id: int) -> Dossier:
+    if not 1 <= dossier_id <= MAX_ID:
+        raise no_dossier(dossier_id)
     d = s.get(Dossier, dossier_id)
     if d is None:
         raise no_dossier(dossier_id)
@@ -200,6 +214,8 @@ def check_version(d: DossierState, expected: int | None) -> None:
 
 def dossier_state(s: Session, dossier_id: int) -> DossierState:
     """One dossier as a plain row, for a step (the ORM's identity map is not needed there)."""
+    if not 1 <= dossier_id <= MAX_ID:
+        raise no_dossier(dossier_id)
     row: DossierState | None = s.connection().execute(_DOSSIER_ROW, {"id": dossier_id}).first()
     if row is None:
         raise no_dossier(dossier_id)

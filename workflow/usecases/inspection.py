@@ -306,88 +306,95 @@ def export_bundle(
     from workflow.usecases import tracking
     from workflow.usecases.access import Action
     from workflow.usecases.organizations import org_by_code
+    from workflow.usecases.outfiles import check_target, staged
     from workflow.usecases.settings import rule_sets
 
     if not key.exists():
         raise FileNotFoundError(key)
     sets = rule_sets(ctx)
-    with ctx.write() as s:
-        scope_org = org_by_code(s, org_code).id if org_code is not None else None
-        ctx.allow(s, Action.export, scope_org)
-        audit.append(
-            s,
-            at=ctx.clock.now(),
-            actor=ctx.actor,
-            kind="inspection",
-            event="xuat_goi_kiem_tra",
-            data={
-                "org": org_code,
-                "from": start.isoformat() if start else None,
-                "to": end.isoformat() if end else None,
-            },
-        )
-        conn = s.connection()
-        rows = rows_in_range(conn, start, end)
-        db_length, db_head = audit.head(s)
-        scope_codes: set[str] | None = None
-        dossiers: set[int] = set()
-        if org_code is not None:
-            org = org_by_code(s, org_code)
-            assert org.id is not None
-            tree = tracking.OrgTree(s)
-            ids = tree.subtree(org.id)
-            scope_codes = {tree.nodes[i].code for i in ids}
-            dossiers = {
-                d
-                for d in s.exec(select(col(Dossier.id)).where(col(Dossier.org_id).in_(ids)))
-                if d is not None
-            }
-        overrides = [
-            {"day": c.day.isoformat(), "working": c.working, "note": c.note}
-            for c in s.exec(select(CalendarOverride)).all()
-        ]
-    in_scope = {
-        r["id"]
-        for r in rows
-        if scope_codes is None
-        or r["dossier_id"] in dossiers
-        or (r["dossier_id"] is None and json.loads(r["data"] or "{}").get("org") in scope_codes)
-    }
-    personal = sorted(
-        {
-            key_name
-            for r in rows
-            if r["id"] in in_scope
-            for key_name in ("birth_month",)
-            if key_name in (r["data"] or "")
-        }
-    )
-    manifest = {
-        "created_at": ctx.clock.now().astimezone(UTC).isoformat(timespec="seconds"),
-        "created_by": ctx.actor,
-        "scope": {
-            "org": org_code,
-            "from": start.isoformat() if start else None,
-            "to": end.isoformat() if end else None,
-        },
-        "chain": {
-            "first_id": rows[0]["id"] if rows else None,
-            "last_id": rows[-1]["id"] if rows else None,
-            "segment_prev_hash": rows[0]["prev_hash"] if rows else GENESIS,
-            "segment_head_hash": rows[-1]["hash"] if rows else GENESIS,
-            "db_length": db_length,
-            "db_head_hash": db_head,
-        },
-        "rule_sets": sets,
-        "calendar_overrides": overrides,
-        "personal_data": {
-            "contains": personal,
-            "note": (
-                "Gói có dữ liệu cá nhân (Nghị định 13/2023/NĐ-CP): tháng năm sinh."
-                if personal
-                else "Gói không có dữ liệu cá nhân."
+    check_target(out)  # before anything is read or audited
+    with staged(out) as temp:  # the bundle appears once its audit event is committed
+        with ctx.write() as s:
+            scope_org = org_by_code(s, org_code).id if org_code is not None else None
+            ctx.allow(s, Action.export, scope_org)
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="inspection",
+                event="xuat_goi_kiem_tra",
+                data={
+                    "org": org_code,
+                    "from": start.isoformat() if start else None,
+                    "to": end.isoformat() if end else None,
+                },
             )
-            + " Không có số CCCD, lý lịch hay tên người thân.",
-        },
-    }
-    return write_bundle(out, rows, in_scope, manifest, key)
+            conn = s.connection()
+            rows = rows_in_range(conn, start, end)
+            db_length, db_head = audit.head(s)
+            scope_codes: set[str] | None = None
+            dossiers: set[int] = set()
+            if org_code is not None:
+                org = org_by_code(s, org_code)
+                assert org.id is not None
+                tree = tracking.OrgTree(s)
+                ids = tree.subtree(org.id)
+                scope_codes = {tree.nodes[i].code for i in ids}
+                dossiers = {
+                    d
+                    for d in s.exec(select(col(Dossier.id)).where(col(Dossier.org_id).in_(ids)))
+                    if d is not None
+                }
+            overrides = [
+                {"day": c.day.isoformat(), "working": c.working, "note": c.note}
+                for c in s.exec(select(CalendarOverride)).all()
+            ]
+            in_scope = {
+                r["id"]
+                for r in rows
+                if scope_codes is None
+                or r["dossier_id"] in dossiers
+                or (
+                    r["dossier_id"] is None
+                    and json.loads(r["data"] or "{}").get("org") in scope_codes
+                )
+            }
+            personal = sorted(
+                {
+                    key_name
+                    for r in rows
+                    if r["id"] in in_scope
+                    for key_name in ("birth_month",)
+                    if key_name in (r["data"] or "")
+                }
+            )
+            manifest = {
+                "created_at": ctx.clock.now().astimezone(UTC).isoformat(timespec="seconds"),
+                "created_by": ctx.actor,
+                "scope": {
+                    "org": org_code,
+                    "from": start.isoformat() if start else None,
+                    "to": end.isoformat() if end else None,
+                },
+                "chain": {
+                    "first_id": rows[0]["id"] if rows else None,
+                    "last_id": rows[-1]["id"] if rows else None,
+                    "segment_prev_hash": rows[0]["prev_hash"] if rows else GENESIS,
+                    "segment_head_hash": rows[-1]["hash"] if rows else GENESIS,
+                    "db_length": db_length,
+                    "db_head_hash": db_head,
+                },
+                "rule_sets": sets,
+                "calendar_overrides": overrides,
+                "personal_data": {
+                    "contains": personal,
+                    "note": (
+                        "Gói có dữ liệu cá nhân (Nghị định 13/2023/NĐ-CP): tháng năm sinh."
+                        if personal
+                        else "Gói không có dữ liệu cá nhân."
+                    )
+                    + " Không có số CCCD, lý lịch hay tên người thân.",
+                },
+            }
+            made = write_bundle(temp, rows, in_scope, manifest, key)
+    return made

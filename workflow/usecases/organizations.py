@@ -34,6 +34,8 @@ CELLS = frozenset({OrgKind.chi_bo, OrgKind.chi_bo_co_so})
 
 
 def org_by_code(s: Session, code: str, field: str = "Tổ chức") -> Organization:
+    if not code.strip():
+        raise BadInput.one(field, "bắt buộc phải nhập")
     org = s.exec(select(Organization).where(Organization.code == code.strip().upper())).first()
     if org is None:
         raise BadInput.one(field, f"không có tổ chức mã '{code}'")
@@ -98,9 +100,9 @@ def place_org(
 
 
 def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    org_in = validate(OrgIn, data, ctx.today())
     with ctx.write() as s:
-        ctx.allow(s, Action.admin)
+        ctx.allow(s, Action.admin)  # who may, before what they typed is judged
+        org_in = validate(OrgIn, data, ctx.today())
         if s.exec(select(Organization.id).where(Organization.code == org_in.code)).first():
             raise BadInput.one("Mã tổ chức", f"mã '{org_in.code}' đã được dùng")
         parent = (

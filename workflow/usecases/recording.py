@@ -3,6 +3,7 @@ with its audit event and the deadlines it moves."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, SQLModel, select
@@ -41,6 +42,7 @@ from workflow.inputs.dossier import (
     ResolutionIn,
     VerificationIn,
 )
+from workflow.text.vntext import fmt_date
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
 from workflow.usecases.dossiers import check_version, get_dossier, load_facts, sync_dossier
@@ -106,15 +108,13 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
     raise TypeError(type(fact))  # pragma: no cover
 
 
-def _fact_action(fact: FactIn) -> Action:
-    """The committee's facts need its right (decide); the chi bộ's own, the right to record."""
-    committee = (DecisionIn, ConsentIn, VerificationIn, PriorMembershipIn)
-    if isinstance(fact, committee):
+def _fact_action(model: type[FactIn], data: dict[str, Any]) -> Action:
+    """The committee's facts need its right (decide); the chi bộ's own, the right to record.
+    Read from the form's kind as typed, so that who may is checked before it is judged."""
+    if issubclass(model, (DecisionIn, ConsentIn, VerificationIn, PriorMembershipIn)):
         return Action.decide
-    if isinstance(fact, ResolutionIn) and fact.kind in {
-        ResolutionKind.dang_uy,
-        ResolutionKind.dang_uy_chinh_thuc,
-    }:
+    committee_votes = {ResolutionKind.dang_uy.value, ResolutionKind.dang_uy_chinh_thuc.value}
+    if issubclass(model, ResolutionIn) and str(data.get("kind", "")) in committee_votes:
         return Action.decide
     return Action.record
 
@@ -124,6 +124,12 @@ _SINGLE: dict[type[SQLModel], Any] = {
     Ceremony: Ceremony.dossier_id,
     PriorMembership: PriorMembership.dossier_id,
 }
+
+
+def may_record(ctx: Context, dossier_id: int, model: type[FactIn], data: dict[str, Any]) -> None:
+    """Before a fact's form is shown: refuse (audited) who could not record it here."""
+    with ctx.read() as s:
+        ctx.allow(s, _fact_action(model, data), get_dossier(s, dossier_id).org_id)
 
 
 def record_fact(
@@ -137,17 +143,19 @@ def record_fact(
     """Record one dated fact of a dossier (a vote, a paper, a decision …), audited. With
     ``expected_version`` (a page that showed the dossier), a dossier moved meanwhile is a
     conflict and nothing is written."""
-    fact = validate(model, data, ctx.today())
     with ctx.write() as s:
         d = get_dossier(s, dossier_id)
-        ctx.allow(s, _fact_action(fact), d.org_id)
+        ctx.allow(s, _fact_action(model, data), d.org_id)
+        fact = validate(model, data, ctx.today())
         check_version(d, expected_version)
         if Stage(d.stage).closed:
             raise BadInput.one(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
             )
         name, row = _fact_row(d, fact)
-        unmet = _refusal(fact, load_facts(s, d))
+        facts = load_facts(s, d)
+        _after_birth(fact, facts.birth_date)
+        unmet = _refusal(fact, facts)
         if not unmet:
             return _write(s, ctx, d, fact, name, row)
     _record_refusal(ctx, dossier_id, name, unmet)
@@ -155,6 +163,18 @@ def record_fact(
 
 
 _WHAT = {"ghi_le_ket_nap": "lễ kết nạp"}
+
+
+def _after_birth(fact: FactIn, born: date) -> None:
+    """A paper, a vote or a decision about a person dated before they were born is a typing
+    mistake (01/01/1900 for 01/01/2019): every such date is named, nothing is written."""
+    problems = [
+        (str(info.title or name), f"ngày {fmt_date(value)} trước ngày sinh ({fmt_date(born)})")
+        for name, info in type(fact).model_fields.items()
+        if isinstance(value := getattr(fact, name), date) and value < born
+    ]
+    if problems:
+        raise BadInput(problems)
 
 
 def _refusal(fact: FactIn, facts: DossierFacts) -> list[Unmet]:

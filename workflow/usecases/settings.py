@@ -20,11 +20,15 @@ from workflow.domain.rules import (
     check_override,
     sets_from,
 )
+from workflow.inputs.base import free_text
+from workflow.text.vntext import parse_date
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
 from workflow.usecases.dossiers import CLOSED_STAGES, load_facts, sync_dossier
 from workflow.usecases.step_reads import rule_overrides, rules_on
+
+CALENDAR_YEARS = (2000, 2100)  # the years a calendar is kept for (and listed)
 
 
 def resync_all(s: Session, ctx: Context) -> int:
@@ -56,7 +60,8 @@ def set_rule_override(
             parsed = check_override(key, value)
         except ValueError as exc:
             raise BadInput.one("Tham số", str(exc)) from None
-        if not reason.strip():
+        reason = free_text(reason, "Lý do")
+        if not reason:
             raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
         start = effective_from or ctx.today()
         try:
@@ -75,7 +80,7 @@ def set_rule_override(
                 value=str(parsed),
                 effective_from=start,
                 rule_sets=",".join(sets),
-                reason=reason.strip(),
+                reason=reason,
                 set_by=ctx.actor,
                 set_at=ctx.clock.now(),
             )
@@ -89,7 +94,7 @@ def set_rule_override(
             actor=ctx.actor,
             kind="admin",
             event="ghi_de_quy_dinh",
-            reason=reason.strip(),
+            reason=reason,
             rule_set_id=rs.id,
             data={
                 "key": key,
@@ -128,7 +133,7 @@ def rule_sets(ctx: Context) -> list[dict[str, Any]]:
 
 def calendar_days(ctx: Context, year: int) -> list[dict[str, Any]]:
     """Every day of ``year`` that differs from the plain week, with its name and source."""
-    if not 2000 <= year <= 2100:
+    if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
         raise BadInput.one("Năm", "phải là năm từ 2000 đến 2100")
     with ctx.read() as s:
         ctx.allow(s, Action.read)
@@ -141,16 +146,28 @@ def calendar_days(ctx: Context, year: int) -> list[dict[str, Any]]:
     ]
 
 
-def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[str, Any]:
+def set_calendar_day(ctx: Context, day: date | str, working: bool, note: str) -> dict[str, Any]:
+    """A day off or worked by a government notice. The day may come as typed (dd/mm/yyyy)
+    so that who may is checked before what was typed is judged."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
+        if isinstance(day, str):
+            try:
+                day = parse_date(day)
+            except ValueError as exc:
+                raise BadInput.one("Ngày", str(exc)) from None
+        if not CALENDAR_YEARS[0] <= day.year <= CALENDAR_YEARS[1]:
+            raise BadInput.one(
+                "Ngày", f"năm {day.year} ngoài {CALENDAR_YEARS[0]}–{CALENDAR_YEARS[1]}"
+            )
+        note = free_text(note, "Ghi chú", 300)
         replace_row(
             s,
             s.get(CalendarOverride, day),
             CalendarOverride(
                 day=day,
                 working=working,
-                note=note.strip(),
+                note=note,
                 set_by=ctx.actor,
                 set_at=ctx.clock.now(),
             ),
@@ -162,7 +179,7 @@ def set_calendar_day(ctx: Context, day: date, working: bool, note: str) -> dict[
             actor=ctx.actor,
             kind="admin",
             event="ghi_de_lich",
-            reason=note.strip() or None,
+            reason=note or None,
             data={"day": day.isoformat(), "working": working},
         )
-    return {"day": day.isoformat(), "working": working, "note": note.strip()}
+    return {"day": day.isoformat(), "working": working, "note": note}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
@@ -19,6 +20,7 @@ from workflow.usecases.access import Action
 from workflow.usecases.clock import local
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import get_dossier, load_facts
+from workflow.usecases.outfiles import staged
 from workflow.usecases.step_reads import rules_on
 
 # The deadline each step answers (docs/rules.md ids; our kinds where a rule has two deadlines).
@@ -145,4 +147,5 @@ def write_timeline_docx(data: dict[str, Any], path: Any) -> None:
         ]
         for cell, text in zip(cells, values, strict=True):
             cell.text = text
-    doc.save(str(path))
+    with staged(Path(path)) as temp:
+        doc.save(str(temp))
