@@ -6,8 +6,6 @@ value (they may hold personal data)."""
 from __future__ import annotations
 
 import logging
-import secrets
-import traceback
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -18,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from web.identity import BadCsrf, NeedsSignIn
 from web.pages import page
 from workflow.domain.errors import BadInput, Forbidden, KetnapError, NotSignedIn
+from workflow.usecases.faults import fault_id, where
 
 log = logging.getLogger("ketnap.web")
 
@@ -97,15 +96,9 @@ def install(app: FastAPI) -> None:
 def fault_page(request: Request, exc: Exception) -> Response:
     """A fault's page and log line: an id to quote; in the log that id, the route and the
     frames, never the exception's message or a value (they may hold personal data)."""
-    error_id = secrets.token_hex(4).upper()
-    frames = " < ".join(
-        f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}"
-        for f in reversed(traceback.extract_tb(exc.__traceback__))
-    )
-    where = getattr(request.scope.get("route"), "path", "?")
-    log.error(
-        "lỗi %s: %s %s: %s tại %s", error_id, request.method, where, type(exc).__name__, frames
-    )
+    error_id = fault_id()
+    route = getattr(request.scope.get("route"), "path", "?")
+    log.error("lỗi %s: %s %s: %s", error_id, request.method, route, where(exc))
     return error_page(
         request,
         500,

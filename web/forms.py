@@ -8,7 +8,7 @@ import types
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -27,10 +27,12 @@ class Field:
 
 
 def _plain(annotation: Any) -> Any:
-    """``X | None`` → X."""
+    """``X | None`` → X, and ``Annotated[X, …]`` (a PastDate …) → X."""
+    if get_origin(annotation) is Annotated:
+        return _plain(get_args(annotation)[0])
     if get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else str
+        return _plain(args[0]) if len(args) == 1 else str
     return annotation
 
 
@@ -74,12 +76,14 @@ def posted(fields: list[Field], given: dict[str, str]) -> dict[str, str]:
 
 
 def errors_by_field(fields: list[Field], problems: list[tuple[str, str]]) -> dict[str, str]:
-    """BadInput's (title, message) pairs by field name; those of no field under ''."""
+    """BadInput's (title, message) pairs by field name; those of no field under '', with
+    the title they came with (the banner shows them)."""
     by_title = {f.title: f.name for f in fields}
     out: dict[str, str] = {}
     for title, message in problems:
         name = by_title.get(title, "")
-        out[name] = f"{out[name]}; {message}" if name in out else message
+        said = message if name else f"{title}: {message}"
+        out[name] = f"{out[name]}; {said}" if name in out else said
     return out
 
 

@@ -24,6 +24,8 @@ from workflow.domain.vocabulary import (
     Relation,
     ResolutionKind,
 )
+from workflow.text.vntext import count
+from workflow.usecases.access import Action, permits
 from workflow.usecases.clock import local
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,7 +51,7 @@ def vn_time(value: Any) -> str:
 
 def vn_number(value: int) -> str:
     """1905 → '1.905': the thousands separator Vietnamese uses."""
-    return f"{value:,}".replace(",", ".")
+    return count(value)
 
 
 # What a dossier's timeline says for each audit event (the transitions say their step).
@@ -126,8 +128,15 @@ def environment() -> Environment:
         Relation=Relation,
         ExitCause=ExitCause,
         OrgKind=OrgKind,
+        may=may,
     )
     return env
+
+
+def may(me: Any, action: str) -> bool:
+    """Whether the signed-in user's role may ``action`` at all: a menu shows only what
+    they can do (the use case still checks role and scope)."""
+    return me is not None and permits(me.proven.role, Action(action))
 
 
 def page(

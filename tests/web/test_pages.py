@@ -267,7 +267,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(new_page: NewPage, site
     assert site.db.sql("SELECT count(*) FROM audit_event") == before
 
 
-def test_markup_in_a_name_displays_literally_and_no_cccd_reaches_a_url(
+def test_markup_displays_literally_a_name_is_letters_and_no_cccd_reaches_a_url(
     new_page: NewPage, site: Site
 ) -> None:
     page = new_page()
@@ -275,15 +275,21 @@ def test_markup_in_a_name_displays_literally_and_no_cccd_reaches_a_url(
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
     page.goto("/ho-so-moi")
-    page.fill("#f-full_name", "Lê [/] <b>Văn</b>")
+    page.fill("#f-full_name", "Lê [/] <b>Văn</b>")  # not a person's name: refused, kept
     page.fill("#f-birth_date", "01/01/1999")
     page.select_option("#f-sex", "nam")
-    page.fill("#f-cccd", "068199012399")
+    page.fill("#f-cccd", "０６８ 199 012 399")  # full-width digits and spaces: one number
     page.select_option("#f-education", "thpt")
     page.select_option("#f-org_code", "CB-VP")
     page.click("button:has-text('Mở hồ sơ')")
-    expect(page.locator("h1")).to_contain_text("Lê [/] <b>Văn</b>")
-    assert page.locator("h1 b").count() == 0
+    expect(page.locator("#f-full_name")).to_have_value("Lê [/] <b>Văn</b>")
+    expect(page.locator("form.bieu-mau")).to_contain_text("chỉ gồm chữ cái")
+    page.fill("#f-full_name", "Lê Văn Tâm")
+    page.fill("#f-religion", "<b>Phật giáo</b> [/]")  # markup where free text is allowed
+    page.click("button:has-text('Mở hồ sơ')")
+    expect(page.locator("h1")).to_contain_text("Lê Văn Tâm")
+    expect(page.locator("dd").filter(has_text="Kinh")).to_contain_text("<b>Phật giáo</b> [/]")
+    assert page.locator("dd b").count() == 0
     page.click("button:has-text('Hiện số CCCD')")
     expect(page.locator("#cccd")).to_contain_text("068199012399")
     assert not [u for u in urls if "068199012399" in u]

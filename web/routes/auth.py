@@ -99,7 +99,9 @@ async def change_password(request: Request, me: Me) -> Response:
             problems = list(exc.problems)
     if problems:
         return page(request, "password.html", {"problems": problems, "done": False}, 422)
-    # every session of this user ended with the change: sign in again
+    # every session of this user ended with the change: sign in again (the page says so,
+    # without the menu of a session that no longer exists)
+    request.state.visitor = None
     response = page(request, "password.html", {"problems": [], "done": True})
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from web.forms import errors_by_field, fields_of, form_link, posted
+from web.forms import FACTS, errors_by_field, fields_of, form_link, posted
 from web.identity import Visitor, form_of, values, visitor
 from web.pages import page
 from workflow.domain.catalogue import BY_ID
@@ -36,10 +36,25 @@ router = APIRouter()
 Me = Annotated[Visitor, Depends(visitor)]
 
 
-def _filter(q: str | None, stage: str | None, org: str | None, due: str | None) -> DossierFilter:
+def _filter(
+    q: str | None, stage: str | None, org: str | None, due: str | None, number: str | None = None
+) -> tuple[DossierFilter, int]:
+    """The list's filters and page as the address gives them; every bad one named at once."""
+    problems = []
     if stage and stage not in Stage.__members__:
-        raise BadInput.one("Bước", f"'{stage}' không có")
-    return DossierFilter(q or None, Stage(stage) if stage else None, org or None, due or None)
+        problems.append(("Bước", f"'{stage[:40]}' không có"))
+    if due and due not in DUE_STATES:
+        problems.append(("Tình trạng hạn", f"chọn một trong: {', '.join(DUE_STATES.values())}"))
+    page_number = 1
+    if number:
+        if number.isascii() and number.isdigit() and len(number) <= 7:
+            page_number = int(number)
+        else:
+            problems.append(("Trang", "phải là số trang từ 1 đến 1.000.000"))
+    if problems:
+        raise BadInput(problems)
+    f = DossierFilter(q or None, Stage(stage) if stage else None, org or None, due or None)
+    return f, page_number
 
 
 async def _list_page(
@@ -75,23 +90,26 @@ async def dossier_list(
     giai_doan: str | None = None,
     to_chuc: str | None = None,
     han: str | None = None,
-    trang: int = 1,
+    trang: str | None = None,
 ) -> Response:
-    return await _list_page(request, me, _filter(q, giai_doan, to_chuc, han), trang)
+    return await _list_page(request, me, *_filter(q, giai_doan, to_chuc, han, trang))
 
 
 @router.post("/ho-so/buoc-nhieu")
 async def advance_several(request: Request, me: Me) -> Response:
     """One step for every dossier ticked: all written, or none with every refusal listed."""
     form = await form_of(request, me)
-    ids = [int(str(x)) for x in form.getlist("ids") if str(x).isdigit()]
+    ids = [int(str(x)) for x in form.getlist("ids") if str(x).isascii() and str(x).isdigit()]
     event = str(form.get("event") or "")
-    f = _filter(
+    f, number = _filter(
         str(form.get("q") or ""),
         str(form.get("giai_doan") or ""),
         str(form.get("to_chuc") or ""),
         str(form.get("han") or ""),
+        str(form.get("trang") or ""),
     )
+    # a refusal keeps what was chosen, so the clerk unticks one dossier and tries again
+    kept = {"chosen": set(ids), "event_value": event, "reason": str(form.get("reason") or "")}
     result: dict[str, Any]
     try:
         if event not in Event.__members__:
@@ -106,12 +124,12 @@ async def advance_several(request: Request, me: Me) -> Response:
         result = {"done": done}
         status = 200
     except BatchRefused as exc:
-        result = {"refused": exc.refused, "event": Event(event)}
+        result = {"refused": exc.refused, "event": Event(event), **kept}
         status = 422
     except BadInput as exc:
-        result = {"problems": exc.problems}
+        result = {"problems": exc.problems, **kept}
         status = 422
-    return await _list_page(request, me, f, 1, result, status)
+    return await _list_page(request, me, f, number, result, status)
 
 
 async def _dossier(request: Request, me: Visitor, dossier_id: int, **extra: Any) -> dict[str, Any]:
@@ -134,9 +152,20 @@ async def _dossier(request: Request, me: Visitor, dossier_id: int, **extra: Any)
     }
 
 
+def _flash(done: str | None) -> str | None:
+    """What was just done, from a known word of the redirect (never text of the address)."""
+    if done is None:
+        return None
+    if done in FACTS:
+        return f"Đã ghi nhận: {FACTS[done].title}."
+    if done in Event.__members__:
+        return f"Đã chuyển bước: {Event(done).label}."
+    return "Đã mở hồ sơ ở bước Nguồn." if done == "tao_ho_so" else None
+
+
 @router.get("/ho-so/{dossier_id}")
 async def dossier(request: Request, dossier_id: int, me: Me, xong: str | None = None) -> Response:
-    context = await _dossier(request, me, dossier_id, flash=xong)
+    context = await _dossier(request, me, dossier_id, flash=_flash(xong))
     return page(request, "dossier.html", context)
 
 
@@ -190,6 +219,7 @@ async def _cells(me: Visitor) -> list[dict[str, Any]]:
 
 @router.get("/ho-so-moi")
 async def candidate_form(request: Request, me: Me) -> Response:
+    await run_in_threadpool(me.ctx.require, Action.add_candidate)
     return page(
         request,
         "candidate_form.html",

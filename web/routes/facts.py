@@ -9,21 +9,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web.forms import FACTS, FactForm, errors_by_field, fields_of, posted
 from web.identity import Visitor, form_of, values, visitor
 from web.pages import page
 from workflow.domain.errors import BadInput, Conflict, RecordRefused
-from workflow.usecases.recording import record_fact
+from workflow.usecases.recording import may_record, record_fact
 from workflow.usecases.views import show
 
 router = APIRouter()
+VERSION = "Phiên bản hồ sơ"
 Me = Annotated[Visitor, Depends(visitor)]
 
 
 def _kind(slug: str) -> FactForm:
     if slug not in FACTS:
-        raise BadInput.one("Mã hồ sơ", "không có biểu mẫu này")
+        raise StarletteHTTPException(404)
     return FACTS[slug]
 
 
@@ -44,6 +46,8 @@ async def _form_page(
 @router.get("/ho-so/{dossier_id}/ghi/{slug}")
 async def fact_form(request: Request, dossier_id: int, slug: str, me: Me) -> Response:
     preset = {k: v for k, v in request.query_params.items() if k == "kind"}
+    fact = _kind(slug)
+    await run_in_threadpool(may_record, me.ctx, dossier_id, fact.model, preset)
     return await _form_page(request, me, dossier_id, _kind(slug), preset, errors={})
 
 
@@ -55,14 +59,10 @@ async def record(request: Request, dossier_id: int, slug: str, me: Me) -> Respon
     version = given.pop("version", "")
     data = posted(fields_of(fact.model), given)
     try:
+        if not (version.isascii() and version.isdigit()):  # the page always sends it
+            raise BadInput.one(VERSION, "biểu mẫu thiếu phiên bản hồ sơ: hãy tải lại trang")
         await run_in_threadpool(
-            lambda: record_fact(
-                me.ctx,
-                dossier_id,
-                fact.model,
-                data,
-                expected_version=int(version) if version.isdigit() else None,
-            )
+            lambda: record_fact(me.ctx, dossier_id, fact.model, data, expected_version=int(version))
         )
     except BadInput as exc:
         errors = errors_by_field(fields_of(fact.model), exc.problems)

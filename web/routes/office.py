@@ -24,11 +24,19 @@ _ORG_FIELDS = fields_of(OrgIn)
 
 
 async def _orgs_page(
-    request: Request, me: Visitor, given: dict[str, str], errors: dict[str, str], status: int = 200
+    request: Request,
+    me: Visitor,
+    given: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    added: str | None = None,
 ) -> Response:
     orgs = await run_in_threadpool(orgs_in_scope, me.ctx)
+    # the banner names an organization of the tree, never text taken from the address
+    made = next((o for o in orgs if added and o["code"] == added), None)
     context = {
         "orgs": orgs,
+        "added": made,
         "fields": _ORG_FIELDS,
         "values": given,
         "errors": errors,
@@ -39,7 +47,7 @@ async def _orgs_page(
 
 @router.get("/to-chuc")
 async def organizations(request: Request, me: Me, xong: str | None = None) -> Response:
-    return await _orgs_page(request, me, {}, {}, 200)
+    return await _orgs_page(request, me, {}, {}, 200, added=xong)
 
 
 @router.post("/to-chuc")

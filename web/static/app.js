@@ -9,3 +9,41 @@ document.addEventListener("change", function (event) {
     });
   }
 });
+
+// After a refused form the first field to mend has the focus (and is on screen).
+document.addEventListener("DOMContentLoaded", function () {
+  var first = document.querySelector('[aria-invalid="true"]');
+  if (first) {
+    first.focus();
+  }
+});
+
+// The browser's own messages for a required or malformed field are in its language,
+// often English: the page says them in Vietnamese.
+document.addEventListener(
+  "invalid",
+  function (event) {
+    var field = event.target;
+    if (!field.validity) {
+      return;
+    }
+    if (field.validity.valueMissing) {
+      field.setCustomValidity(field.tagName === "SELECT" ? "Hãy chọn một mục." : "Hãy điền ô này.");
+    } else if (field.validity.patternMismatch) {
+      field.setCustomValidity(field.title || "Giá trị chưa đúng dạng.");
+    } else {
+      field.setCustomValidity("");
+    }
+  },
+  true
+);
+document.addEventListener("input", function (event) {
+  if (event.target.setCustomValidity) {
+    event.target.setCustomValidity("");
+  }
+});
+document.addEventListener("change", function (event) {
+  if (event.target.setCustomValidity) {
+    event.target.setCustomValidity("");
+  }
+});

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from models import audit
 from models.tables import (
+    AppUser,
     AuditEvent,
     Candidate,
     Ceremony,
@@ -61,6 +62,7 @@ class DossierFilter:
 DUE_STATES = {"qua_han": "Có hạn đã quá", "sap_den_han": "Có hạn trong 10 ngày làm việc tới"}
 SOON = 10
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # 50 million dossiers
 
 
 _LISTED = (
@@ -94,7 +96,7 @@ def _conditions(s: Session, ctx: Context, f: DossierFilter) -> tuple[list[Any], 
         where.append(col(Dossier.stage) == f.stage.value)
     searched = bool(f.search and fold(f.search))
     if searched:
-        where.append(col(Candidate.name_key).contains(fold(f.search or "")))
+        where.append(col(Candidate.name_key).contains(fold(f.search or ""), autoescape=True))
     if f.due is not None:
         if f.due not in DUE_STATES:
             raise BadInput.one("Tình trạng hạn", f"chọn một trong: {', '.join(DUE_STATES)}")
@@ -165,19 +167,20 @@ def list_dossiers(
 def dossier_page(ctx: Context, f: DossierFilter, page: int = 1) -> dict[str, Any]:
     """One page of ``PAGE_SIZE`` dossiers, paged and counted by the database, each with its
     earliest open deadline (for the list's colours)."""
-    if page < 1:
-        raise BadInput.one("Trang", "phải lớn hơn 0")
+    if not 1 <= page <= MAX_PAGE:
+        raise BadInput.one("Trang", "phải từ 1 đến 1.000.000")
     with ctx.read() as s:
         where, searched = _conditions(s, ctx, f)
         conn = s.connection()
-        total = conn.execute(_count(where, searched)).scalar_one()
+        total = int(conn.execute(_count(where, searched)).scalar_one())
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(page, pages)  # past the end (an old link, a shorter list): the last page
         query = _dossier_query(where).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         rows = [_row(r) for r in conn.execute(query)]
         nearest = _nearest_deadlines(s, ctx, [r["dossier_id"] for r in rows])
     for r in rows:
         r["deadline"] = nearest.get(r["dossier_id"])
-    pages = max(1, -(-int(total) // PAGE_SIZE))
-    return {"rows": rows, "total": int(total), "page": page, "pages": pages}
+    return {"rows": rows, "total": total, "page": page, "pages": pages}
 
 
 def _nearest_deadlines(s: Session, ctx: Context, ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -354,11 +357,13 @@ def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
             .where(AuditEvent.dossier_id == dossier_id)
             .order_by(col(AuditEvent.id))
         ).all()
+        who = {u.username: u.full_name for u in s.exec(select(AppUser)).all()}
     return [
         {
             "id": e.id,
             "at": e.at,
             "actor": e.actor,
+            "actor_name": who.get(e.actor.lower()),  # a person, once the user is known
             "kind": e.kind,
             "event": e.event,
             "from_stage": e.from_stage,
