@@ -11,12 +11,14 @@ from sqlmodel import select
 from models.tables import AuditEvent
 from scheduler.scan import scan
 from tests.conftest import fact, new_candidate
+from tests.databases import TestDB
 from workflow.domain.errors import BadInput, Forbidden
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
 from workflow.usecases import targets
 from workflow.usecases.advancing import advance
 from workflow.usecases.context import Context
+from workflow.usecases.dossiers import add_candidate
 from workflow.usecases.organizations import add_org
 from workflow.usecases.recording import record_fact
 from workflow.usecases.users import add_user, grant, list_users, revoke
@@ -158,3 +160,28 @@ def test_the_whole_cccd_only_for_the_dossiers_handlers_and_audited(
     with pytest.raises(Forbidden):
         show(users["thanh_tra"], ids["a"], reveal_cccd=True)
     assert show(users["thanh_tra"], ids["a"])["candidate"]["cccd_masked"].startswith("********")
+
+
+def test_an_existing_cccd_outside_the_scope_is_not_pointed_to(
+    people: tuple[dict[str, Context], dict[str, int]], db: TestDB
+) -> None:
+    """Permission first, and then nothing said about a dossier the clerk may not see."""
+    users, ids = people
+    taken = db.sql(
+        "SELECT c.cccd FROM candidate c JOIN dossier d ON d.candidate_id = c.id WHERE d.id = :i",
+        {"i": ids["b"]},
+    )[0][0]
+    data = {
+        "full_name": "Lê Văn Tâm",
+        "birth_date": "01/01/1999",
+        "sex": "nam",
+        "cccd": taken,
+        "education": "thpt",
+        "org_code": "CB",
+    }
+    with pytest.raises(BadInput) as bad:
+        add_candidate(users["lan"], data)  # DUK's clerk; the person is in DUK2's chi bộ
+    said = bad.value.problems[0][1]
+    assert "ngoài phạm vi" in said and f"#{ids['b']}" not in said
+    with pytest.raises(Forbidden):  # DUK's clerk may not add people to DUK2's chi bộ at all
+        add_candidate(users["lan"], {**data, "org_code": "CB2"})

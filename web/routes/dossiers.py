@@ -148,6 +148,7 @@ async def _dossier(request: Request, me: Visitor, dossier_id: int, **extra: Any)
         "can_record": permits(me.proven.role, Action.record)
         or permits(me.proven.role, Action.decide),
         "stage": Stage(data["stage"]),
+        "printed": me.ctx.clock.now(),  # the printed page says when, and by whom
         **extra,
     }
 
@@ -206,7 +207,9 @@ async def reveal_cccd(request: Request, dossier_id: int, me: Me) -> Response:
     """The whole CCCD, for the dossier's handlers, each time audited (never in a URL)."""
     await form_of(request, me)
     data = await run_in_threadpool(lambda: show(me.ctx, dossier_id, reveal_cccd=True))
-    return page(request, "_cccd.html", {"cccd": data["candidate"]["cccd"]})
+    return page(
+        request, "_cccd.html", {"cccd": data["candidate"]["cccd"], "dossier_id": dossier_id}
+    )
 
 
 _CANDIDATE_FIELDS = fields_of(CandidateIn)

@@ -157,6 +157,27 @@ def check_ceremony(
     return unmet
 
 
+def member_history_unmet(facts: DossierFacts, dated: date) -> list[Unmet]:
+    """Recording the lý lịch đảng viên: the new member declares it after the ceremony
+    (D-HISTORY), so not before the ceremony is recorded, nor dated before it."""
+    if facts.ceremony_on is None:
+        return [
+            Unmet(
+                "D-HISTORY",
+                "Chưa ghi nhận lễ kết nạp: lý lịch đảng viên do đảng viên mới khai sau lễ kết nạp.",
+            )
+        ]
+    if dated < facts.ceremony_on:
+        return [
+            Unmet(
+                "D-HISTORY",
+                f"Lý lịch đảng viên ngày {fmt_date(dated)} trước lễ kết nạp "
+                f"({fmt_date(facts.ceremony_on)}).",
+            )
+        ]
+    return []
+
+
 def ceremony_unmet(facts: DossierFacts, held_on: date) -> list[Unmet]:
     """Recording a ceremony: only once the admission decision is recorded, and not before
     the chi bộ received it (D-CEREMONY's clock and the probation start from these)."""

@@ -286,7 +286,7 @@ def deadlines(
         out.append(
             {
                 "id": row.id,
-                "subject": _subject_text(row, name, org.code),
+                "subject": _subject_text(row, name, f"{org.name} ({org.code})"),
                 "dossier_id": row.dossier_id,
                 "org": org.code,
                 "kind": row.kind,
@@ -303,10 +303,10 @@ def deadlines(
     return out
 
 
-def _subject_text(row: Deadline | Reminder, name: str | None, org_code: str) -> str:
+def _subject_text(row: Deadline | Reminder, name: str | None, org: str) -> str:
     if row.dossier_id is not None:
         return f"Hồ sơ #{row.dossier_id} {name or ''}".strip()
-    return org_code
+    return org
 
 
 def reminders(
@@ -341,6 +341,7 @@ def reminders(
                 "kind": r.kind,
                 "rule_id": r.rule_id,
                 "org": tree.nodes[r.org_id].code,
+                "org_name": tree.nodes[r.org_id].name,
                 "dossier_id": r.dossier_id,
                 "due": r.due.isoformat(),
                 "due_text": fmt_date(r.due),

@@ -24,10 +24,10 @@ from models.tables import (
 )
 from workflow.domain.errors import BadInput, RecordRefused
 from workflow.domain.facts import DossierFacts
-from workflow.domain.guards import ceremony_unmet
+from workflow.domain.guards import ceremony_unmet, member_history_unmet
 from workflow.domain.process import Stage
 from workflow.domain.verdicts import Unmet
-from workflow.domain.vocabulary import ResolutionKind
+from workflow.domain.vocabulary import DocumentKind, ResolutionKind
 from workflow.inputs.base import validate
 from workflow.inputs.dossier import (
     CeremonyIn,
@@ -162,7 +162,7 @@ def record_fact(
     raise RecordRefused(_WHAT.get(name, name), tuple(unmet))
 
 
-_WHAT = {"ghi_le_ket_nap": "lễ kết nạp"}
+_WHAT = {"ghi_le_ket_nap": "lễ kết nạp", "ghi_giay_to": "lý lịch đảng viên"}
 
 
 def _after_birth(fact: FactIn, born: date) -> None:
@@ -181,6 +181,8 @@ def _refusal(fact: FactIn, facts: DossierFacts) -> list[Unmet]:
     """What the rules say against recording this fact now (most facts: nothing)."""
     if isinstance(fact, CeremonyIn):
         return ceremony_unmet(facts, fact.held_on)
+    if isinstance(fact, DocumentIn) and fact.kind is DocumentKind.ly_lich_dang_vien:
+        return member_history_unmet(facts, fact.dated)
     return []
 
 
