@@ -4,6 +4,8 @@ months, an existing CCCD outside the clerk's scope."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import fact, new_candidate
@@ -44,3 +46,18 @@ def test_a_thousand_is_written_with_a_dot(ctx: Context) -> None:
             introduced_on="01/11/2026",
         )
     assert "nhỏ hơn hoặc bằng 1200" in bad.value.problems[0][1]
+
+
+def test_recording_the_same_round_again_corrects_it(ctx: Context, db: TestDB) -> None:
+    did = new_candidate(ctx)
+    vote = {"kind": "chi_bo", "dated": "06/05/2025", "official_members": 9}
+    fact(ctx, did, inputs.ResolutionIn, **vote, agree=4, against=5)  # mistyped
+    fact(ctx, did, inputs.ResolutionIn, **vote, agree=8, against=1)
+    assert db.sql("SELECT round, agree FROM resolution WHERE dossier_id = :d", {"d": did}) == [
+        (1, 8)
+    ]
+    data = db.sql("SELECT data FROM audit_event ORDER BY id DESC LIMIT 1")[0][0]
+    kept = data if isinstance(data, dict) else json.loads(data)  # JSON on PostgreSQL
+    assert kept["replaces"]["agree"] == 4 and kept["agree"] == 8
+    fact(ctx, did, inputs.ResolutionIn, **vote, agree=9, round=2)  # a second round is its own
+    assert len(db.sql("SELECT id FROM resolution WHERE dossier_id = :d", {"d": did})) == 2

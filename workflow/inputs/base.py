@@ -209,6 +209,8 @@ def validate(model: type[M], data: dict[str, Any], today: date) -> M:
             message = _message(err)
             if field is not None and field.title:
                 label = field.title
+            elif err["type"] == "extra_forbidden":  # a field the form does not have
+                label = f"Trường '{name[:40]}'"
             else:  # a check across fields names its field at the start of its message
                 label, _, message = message.partition(": ")
             problems.append((label, message))

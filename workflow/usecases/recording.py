@@ -126,6 +126,22 @@ _SINGLE: dict[type[SQLModel], Any] = {
 }
 
 
+def _earlier(s: Session, row: SQLModel, dossier_id: int) -> Any:
+    """The row this one replaces: the dossier's ceremony or former membership, or the same
+    round of the same vote (recording it again corrects a mistyped count), else None."""
+    if type(row) in _SINGLE:
+        return s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
+    if isinstance(row, Resolution):
+        return s.exec(
+            select(Resolution).where(
+                Resolution.dossier_id == dossier_id,
+                Resolution.kind == row.kind,
+                Resolution.round == row.round,
+            )
+        ).first()
+    return None
+
+
 def may_record(ctx: Context, dossier_id: int, model: type[FactIn], data: dict[str, Any]) -> None:
     """Before a fact's form is shown: refuse (audited) who could not record it here."""
     with ctx.read() as s:
@@ -206,9 +222,7 @@ def _write(
     """Store the fact (in place of a single one), its deadlines moved, its audit event."""
     dossier_id, model = d.id, type(fact)
     assert dossier_id is not None
-    old = None
-    if type(row) in _SINGLE:
-        old = s.exec(select(type(row)).where(_SINGLE[type(row)] == dossier_id)).first()
+    old = _earlier(s, row, dossier_id)
     replaced = old.model_dump(mode="json", exclude={"id", "dossier_id"}) if old else None
     replace_row(s, old, row)
     payload = fact.model_dump(mode="json", exclude={"full_name"} if model is RelativeIn else None)
