@@ -63,7 +63,7 @@ def test_without_a_vote_next_judges_today_says_so_and_advance_agrees(ctx: Contex
     fact(ctx, did, inputs.DocumentIn, kind="ly_lich", dated="05/04/2025")
     step = _chi_bo_step(ctx, did)
     assert step["judged_on"] == ctx.today().isoformat()
-    assert str(step["judged_basis"]).startswith("hôm nay (chưa ghi nhận")
+    assert str(step["judged_basis"]).startswith("hôm nay, vì chưa ghi nhận")
     with pytest.raises(Refused) as refused:
         advance(ctx, did, Event.chi_bo_thong_qua)
     assert [(u.rule_id, u.message) for u in refused.value.verdict.unmet] == [

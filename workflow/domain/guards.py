@@ -348,7 +348,7 @@ def judged_basis(event: Event, facts: DossierFacts, today: date) -> str:
     if what is None:
         return "hôm nay"
     if judged_on(event, facts, today) == today and not _has_basis(event, facts):
-        return f"hôm nay (chưa ghi nhận; khi có, các điều kiện được xét theo {what})"
+        return f"hôm nay, vì chưa ghi nhận {what}; khi có sẽ xét theo {what}"
     return what
 
 

@@ -174,7 +174,8 @@ def cycle_dues(facts: OrgCycleFacts, st: CycleSettings, cal: WorkingCalendar) ->
         for check, label, need, dm in (
             (
                 "P-HALF",
-                f"Kết nạp {st.half_share}% chỉ tiêu năm {y} ({facts.target}) trong 6 tháng",
+                f"Kết nạp {st.half_share}% chỉ tiêu năm {y} ({count(facts.target)} đảng viên) "
+                "trong 6 tháng",
                 required_by_half(facts.target, st.half_share),
                 st.half_due,
             ),
