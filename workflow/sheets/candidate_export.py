@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import audit
 from models.tables import (
     Candidate,
     Ceremony,
@@ -21,11 +20,11 @@ from models.tables import (
 from workflow.domain.process import Stage
 from workflow.domain.vocabulary import Education, Occupation, Sex
 from workflow.sheets.candidate_columns import FIELDS, SHEET_TITLE, TITLES
-from workflow.sheets.fields import write_book
+from workflow.sheets.fields import write_book, write_personal_export
 from workflow.sheets.midway import IMPORTABLE, NEEDS
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
-from workflow.usecases.outfiles import check_target, staged
+from workflow.usecases.outfiles import check_target
 
 
 def write_template(path: Path) -> None:
@@ -171,21 +170,11 @@ def export_candidates(ctx: Context, path: Path, org_code: str | None = None) -> 
                 fmt_date(held) if held else None,
             ]
         )
-    with staged(path) as temp:  # the file appears once the export's audit event is committed
-        write_book(
-            temp,
-            SHEET_TITLE,
-            [TITLES[f] for f in FIELDS],
-            lines,
-            text_columns=[FIELDS.index("cccd")],
-        )
-        with ctx.write() as s:
-            audit.append(
-                s,
-                at=ctx.clock.now(),
-                actor=ctx.actor,
-                kind="personal",
-                event="xuat_danh_sach",
-                data={"org": org_code, "rows": len(rows)},
-            )
+    book = {
+        "title": SHEET_TITLE,
+        "headers": [TITLES[f] for f in FIELDS],
+        "rows": lines,
+        "text_columns": [FIELDS.index("cccd")],
+    }
+    write_personal_export(ctx, path, "xuat_danh_sach", {"org": org_code, "rows": len(rows)}, book)
     return len(rows)

@@ -30,13 +30,14 @@ from workflow.sheets.fields import (
     missing_columns,
     text_cell,
     write_book,
+    write_personal_export,
 )
 from workflow.sheets.reading import read_table
 from workflow.text.vntext import fmt_date, fold, name_sort_key, nfc
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import load_facts, sync_dossier
-from workflow.usecases.outfiles import check_target, staged
+from workflow.usecases.outfiles import check_target
 
 CLASS_FIELDS = tuple(ClassIn.model_fields)
 LEARNER_FIELDS = tuple(LearnerIn.model_fields)
@@ -353,22 +354,12 @@ def export_classes(ctx: Context, path: Path) -> int:
                 fmt_date(cert.issued_on) if cert else None,
             ]
         )
-    with staged(path) as temp:  # the file appears once the export's audit event is committed
-        write_book(
-            temp,
-            SHEET_TITLE,
-            [TITLES[f] for f in FIELDS],
-            lines,
-            help_rows=_HELP,
-            text_columns=[FIELDS.index("cccd")],
-        )
-        with ctx.write() as s:
-            audit.append(
-                s,
-                at=ctx.clock.now(),
-                actor=ctx.actor,
-                kind="personal",
-                event="xuat_danh_sach_lop",
-                data={"rows": len(rows)},
-            )
+    book = {
+        "title": SHEET_TITLE,
+        "headers": [TITLES[f] for f in FIELDS],
+        "rows": lines,
+        "help_rows": _HELP,
+        "text_columns": [FIELDS.index("cccd")],
+    }
+    write_personal_export(ctx, path, "xuat_danh_sach_lop", {"rows": len(rows)}, book)
     return len(lines)

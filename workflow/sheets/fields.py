@@ -14,9 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from models import audit
 from workflow.domain.errors import BadInput
 from workflow.inputs.base import M, validate
 from workflow.text.vntext import fold
+from workflow.usecases.context import Context
 from workflow.usecases.outfiles import append_row, check_target, staged
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -139,6 +141,23 @@ def finder(items: Iterable[Any]) -> Callable[[str], Any]:
         return by_code.get(raw.upper()) or by_code.get(raw) or by_name.get(fold(raw))
 
     return find
+
+
+def write_personal_export(
+    ctx: Context,
+    path: Path,
+    event: str,
+    data: dict[str, Any],
+    book: dict[str, Any],
+) -> None:
+    """An export that holds CCCDs: written beside ``path``, audited, and only then put in
+    its place (a file that could not be written leaves no export event)."""
+    with staged(path) as temp:
+        write_book(temp, **book)
+        with ctx.write() as s:
+            audit.append(
+                s, at=ctx.clock.now(), actor=ctx.actor, kind="personal", event=event, data=data
+            )
 
 
 def write_book(
