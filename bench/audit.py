@@ -36,7 +36,7 @@ from models.db import database_url  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.usecases.context import open_context  # noqa: E402
 from workflow.usecases.installation import initialise  # noqa: E402
-from workflow.usecases.views import verify_audit  # noqa: E402
+from workflow.usecases.trust import verify_audit  # noqa: E402
 
 
 def build(path: Path, n: int) -> None:

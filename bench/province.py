@@ -42,7 +42,7 @@ from models.db import database_url  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.usecases.context import Context, open_context  # noqa: E402
 from workflow.usecases.installation import initialise  # noqa: E402
-from workflow.usecases.views import verify_audit  # noqa: E402
+from workflow.usecases.trust import verify_audit  # noqa: E402
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, tzinfo=VN_TZ)

@@ -3,43 +3,43 @@ key, signed audit bundles, their offline verification and a dossier's timeline."
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from commands.shell import STATE, JsonOpt, console, context, day_of, out_json, run
+from commands.shell import JsonOpt, console, context, day_of, out_json, run
+
+if TYPE_CHECKING:
+    from workflow.usecases.context import Context
 
 
-def key_file() -> Path:
-    from workflow.domain.errors import BadInput
-    from workflow.usecases.inspection import key_path
+def print_key(ctx: Context) -> None:
+    """After `init` and `demo`: the public key to hand to the inspectors, and where the
+    private key lives (with a warning when it sits beside the database)."""
+    from workflow.usecases.signing import beside_database, key_path
 
-    try:
-        return key_path(STATE.db)
-    except ValueError as exc:
-        raise BadInput.one("Khóa ký", str(exc)) from None
-
-
-def existing_key() -> Path:
-    path: Path = run(key_file)
-    if not path.exists():
-        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
-        raise typer.Exit(2)
-    return path
-
-
-def ensure_installation_key() -> None:
-    """Made by `init` (and `demo`): the key that signs inspection bundles."""
-    from workflow.usecases.inspection import ensure_key
-
-    path = run(key_file)
-    public = ensure_key(path)
-    print(f"Khóa công khai để Ủy ban Kiểm tra kiểm tra gói (Ed25519): {public}")
+    signer = ctx.signer
+    if signer is None:
+        return
+    print(f"Khóa công khai để Ủy ban Kiểm tra kiểm tra (Ed25519): {signer.public.hex()}")
+    print(f"  dạng minisign: {signer.public_minisign()}")
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    path = run(lambda: key_path(url))
+    print(f"Khóa ký riêng: {path}")
+    if beside_database(path, url):
+        console(stderr=True).print(
+            "Cảnh báo: khóa ký nằm cùng thư mục với cơ sở dữ liệu; ai chép được thư mục đó "
+            "là có khóa. Hãy chuyển nó ra ngoài và đặt KETNAP_KEY (docs/inspection.md).",
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:
     audit_app.command("pubkey")(pubkey)
+    audit_app.command("checkpoint")(checkpoint)
+    audit_app.command("rotate-key")(rotate_key)
     audit_app.command("export")(export)
     audit_app.command("verify-bundle")(verify_bundle)
     audit_app.command("timeline")(timeline)
@@ -49,36 +49,116 @@ def register(app: typer.Typer) -> None:
 audit_app = typer.Typer(help="Nhật ký kiểm tra (chuỗi băm).", no_args_is_help=True)
 
 
-@audit_app.command("verify")
-def audit_verify(as_json: JsonOpt = False) -> None:
-    """Kiểm tra toàn bộ chuỗi băm của nhật ký; chỉ ra sự kiện đầu tiên bị sửa, xóa, đổi chỗ."""
-    from workflow.usecases.views import verify_audit
+CheckpointOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--checkpoint",
+        metavar="TỆP",
+        help="Điểm kiểm đã nhận (tệp .txt, chữ ký .txt.minisig bên cạnh); nhắc lại được.",
+    ),
+]
+PubkeyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pubkey",
+        metavar="KHÓA",
+        help="Khóa công khai được trao (hex hoặc dạng minisign); nhắc lại được.",
+    ),
+]
 
-    report = run(lambda: verify_audit(context()))
+
+@audit_app.command("verify")
+def audit_verify(
+    checkpoint: CheckpointOpt = None,
+    state: Annotated[
+        bool,
+        typer.Option(
+            "--state",
+            help="Dựng lại mọi hồ sơ từ nhật ký và so với bảng hồ sơ (bước, phiên bản, ngày).",
+        ),
+    ] = False,
+    pubkey: PubkeyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Kiểm tra nhật ký: chuỗi băm, thời gian chỉ đi tới, đầu chuỗi đã ký, các điểm kiểm
+    giữ ngoài cơ sở dữ liệu, và (--state) trạng thái hồ sơ khớp với nhật ký."""
+    from workflow.usecases.trust import verify_audit
+
+    ctx = context()
+    report = run(
+        lambda: verify_audit(ctx, checkpoints=checkpoint or [], state=state, pubkeys=pubkey or [])
+    )
     if as_json:
-        out_json(
-            {
-                "ok": report.ok,
-                "length": report.length,
-                "head_hash": report.head_hash,
-                "problem_id": report.problem_id,
-                "problem": report.problem,
-            }
-        )
+        out_json(report.as_dict())
     elif report.ok:
         print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
+        if report.heads_checked:
+            print("Đầu chuỗi đã ký khớp với toàn bộ chuỗi.")
+        for cp in report.checkpoints:
+            print(f"Chuỗi nối tiếp điểm kiểm {cp['file']} ({cp['length']} sự kiện, {cp['at']}).")
+        if report.state is not None:
+            print(
+                f"Trạng thái khớp nhật ký: {report.state['dossiers']} hồ sơ, "
+                f"{report.state['events']} sự kiện đã dựng lại."
+            )
     else:
-        console(stderr=True).print(f"Nhật ký KHÔNG toàn vẹn: {report.problem}", markup=False)
+        err = console(stderr=True)
+        err.print("Nhật ký KHÔNG toàn vẹn:", markup=False)
+        for problem in report.problems:
+            err.print(f"  • {problem}", markup=False)
+    if not as_json:
+        for note in report.notes:
+            console(stderr=True).print(f"Lưu ý: {note}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
 
 def pubkey() -> None:
-    """In khóa công khai của hệ thống (trao cho Ủy ban Kiểm tra)."""
-    from workflow.usecases.inspection import public_key_hex
+    """In khóa công khai của hệ thống (trao cho Ủy ban Kiểm tra): dòng đầu dạng hex, dòng
+    sau là tệp khóa công khai của minisign (lưu thành ketnap.pub để dùng minisign -p)."""
+    from workflow.usecases.signing import public_file_text
 
-    path = existing_key()
-    print(public_key_hex(path))
+    signer = context(signed_in=False).signer
+    if signer is None:
+        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
+        raise typer.Exit(2)
+    print(signer.public.hex())
+    sys.stdout.write(public_file_text(signer.public))
+
+
+def checkpoint(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Ghi thêm điểm kiểm vào tệp này (.txt).")
+    ] = None,
+) -> None:
+    """Phát hành một điểm kiểm ngay: độ dài và mã băm cuối của chuỗi, có chữ ký; ghi vào thư
+    mục nhân chứng ngoài cơ sở dữ liệu và gửi thư cho Ủy ban Kiểm tra."""
+    from workflow.usecases.checkpoints import issue_checkpoint
+
+    ctx = context()
+    made = run(lambda: issue_checkpoint(ctx, out=out))
+    print(f"Đã phát hành điểm kiểm: {made.length} sự kiện, mã băm cuối {made.head_hash}.")
+    for path in made.files:
+        print(f"  đã ghi: {path}")
+    print(f"  thư gửi Ủy ban Kiểm tra: {made.emailed}")
+
+
+def rotate_key() -> None:
+    """Thay khóa ký bằng khóa mới (quản trị): việc thay được ghi nhật ký, ký bằng cả khóa cũ
+    và khóa mới, nên các điểm kiểm cũ vẫn kiểm tra được."""
+    from workflow.usecases.keyring import rotate_key as rotate
+    from workflow.usecases.signing import key_path
+
+    ctx = context()
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    path = run(lambda: key_path(url))
+    if ctx.signer is None:
+        console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
+        raise typer.Exit(2)
+    made = run(lambda: rotate(ctx, path))
+    print(f"Đã thay khóa {made['old']} bằng khóa {made['new']}.")
+    print(f"Khóa cũ được giữ ở: {made['archived']} (lưu trữ hoặc hủy theo quy chế).")
+    print_key(ctx)
 
 
 def export(
@@ -92,11 +172,9 @@ def export(
     from workflow.usecases.inspection import export_bundle
 
     ctx = context()
-    path = existing_key()
-
     made = run(
         lambda: export_bundle(
-            ctx, out, path, org_code=org, start=day_of(from_, "Từ ngày"), end=day_of(to, "Đến ngày")
+            ctx, out, org_code=org, start=day_of(from_, "Từ ngày"), end=day_of(to, "Đến ngày")
         )
     )
     counts = made["counts"]
@@ -104,18 +182,31 @@ def export(
         f"Đã ghi {out}: {counts['events']} sự kiện ({counts['full']} đầy đủ, {counts['stubs']} "
         f"chỉ có mã băm). Khóa công khai: {made['public_key']}"
     )
+    print(
+        f"Kèm điểm kiểm {made['checkpoint']['length']} sự kiện (cũng đã ghi vào thư mục "
+        "nhân chứng)."
+    )
     print(made["personal_data"]["note"])
 
 
 def verify_bundle(
     bundle: Annotated[Path, typer.Argument(metavar="TỆP_GÓI", help="Tệp gói kiểm tra.")],
-    pubkey: Annotated[str, typer.Option("--pubkey", help="Khóa công khai (hex) được trao.")],
+    pubkey: Annotated[
+        str,
+        typer.Option("--pubkey", metavar="KHÓA", help="Khóa công khai được trao (hex/minisign)."),
+    ],
+    checkpoint: CheckpointOpt = None,
+    earlier: Annotated[
+        list[Path] | None,
+        typer.Option("--earlier", metavar="TỆP_GÓI", help="Gói đã nhận trước; nhắc lại được."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Kiểm tra gói ở bất kỳ máy nào, không cần cơ sở dữ liệu: chữ ký, tệp, chuỗi băm."""
+    """Kiểm tra gói ở bất kỳ máy nào, không cần cơ sở dữ liệu: chữ ký, tệp, chuỗi băm; và
+    gói có nối tiếp các điểm kiểm, các gói đã nhận trước không."""
     from workflow.usecases.inspection import verify_bundle as verify
 
-    report = verify(bundle, pubkey)
+    report = run(lambda: verify(bundle, pubkey, checkpoint or [], earlier or []))
     if as_json:
         out_json(
             {
@@ -127,6 +218,7 @@ def verify_bundle(
                 "first_id": report.first_id,
                 "last_id": report.last_id,
                 "head_hash": report.head_hash,
+                "notes": report.notes,
             }
         )
     elif report.ok:
@@ -139,6 +231,9 @@ def verify_bundle(
         err.print("Gói KHÔNG hợp lệ:", markup=False)
         for problem in report.problems:
             err.print(f"  • {problem}", markup=False)
+    if not as_json:
+        for note in report.notes:
+            console(stderr=True).print(f"Lưu ý: {note}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.audit import ensure_installation_key
+from commands.audit import print_key
 from commands.shell import context, program_name, run
 
 
@@ -30,7 +30,7 @@ def init(
         print("Đã khởi tạo cơ sở dữ liệu" + (" diễn tập." if rehearsal else "."))
     else:
         print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
-    ensure_installation_key()
+    print_key(ctx)
 
 
 def demo() -> None:
@@ -42,7 +42,7 @@ def demo() -> None:
 
     ctx = context(require_init=False, signed_in=False)
     fresh = run(lambda: initialise(ctx, rehearsal=True))
-    ensure_installation_key()
+    print_key(ctx)
 
     made = run(lambda: build_demo(ctx)) if fresh else None
     if made is None:

@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -23,6 +23,7 @@ from models.canonical import canonical_json
 from models.tables import AuditEvent
 
 GENESIS = "0" * 64
+NEW_HEAD = "ketnap_new_head"  # session.info: (length, hash) this unit of work left the chain at
 
 
 _ESCAPE = json.encoder.encode_basestring  # C-accelerated, the escaping json.dumps uses
@@ -158,6 +159,7 @@ def append(
     }
     row = _chained(last_id + 1, _stamp(at), actor, event_, last_hash, _came(session))
     session.connection().execute(_INSERT, [row])
+    session.info[NEW_HEAD] = (row["id"], row["hash"])
     return AuditEvent(**row)
 
 
@@ -209,6 +211,8 @@ def append_many(session: Session, at: datetime, actor: str, events: list[dict[st
         last_hash = row["hash"]
         rows.append(row)
     insert_rows(session.connection(), AuditEvent, rows)
+    if rows:
+        session.info[NEW_HEAD] = (rows[-1]["id"], last_hash)
 
 
 @dataclass(frozen=True)
@@ -219,6 +223,32 @@ class ChainReport:
     problem_id: int | None = None
     problem: str | None = None
     first_prev: str | None = None  # a segment's first link, for the seams of a parallel walk
+    first_at: str | None = None  # a segment's first and last times, for the same seams
+    last_at: str | None = None
+
+
+# Several writers take the clock when their unit of work starts and their ids when they
+# append, so an event may carry a time a little before its predecessor's; more than this,
+# and a time was set back (AUD-TIME, docs/inspection.md).
+TIME_TOLERANCE = timedelta(minutes=10)
+
+
+def went_back(before: str, after: str) -> bool:
+    """``after`` is earlier than ``before`` by more than the tolerance (both as stamped)."""
+    if after >= before:  # the stamps are one fixed-width UTC form: text order is time order
+        return False
+    try:
+        return datetime.fromisoformat(before) - datetime.fromisoformat(after) > TIME_TOLERANCE
+    except ValueError:
+        return True
+
+
+def time_problem(rid: int, before: str, after: str) -> str:
+    return (
+        f"Sự kiện #{rid} ghi thời điểm {after} (UTC), sớm hơn sự kiện #{rid - 1} ({before}) "
+        f"quá {int(TIME_TOLERANCE.total_seconds() // 60)} phút: thời gian trong nhật ký chỉ "
+        "được đi tới."
+    )
 
 
 def verify_rows(
@@ -231,6 +261,8 @@ def verify_rows(
     expected_id, count = first_id, 0
     expected_prev: str = first_prev if first_prev is not None else ""
     seen_prev: str | None = None
+    first_at: str | None = None
+    last_at = ""
     sha256 = hashlib.sha256
     for rid, at, actor, did, kind, event, frm, to, reason, rs, data, prev, digest, ch, cl in rows:
         if rid != expected_id:
@@ -269,8 +301,17 @@ def verify_rows(
                 f"Sự kiện #{rid} đã bị sửa: nội dung không khớp với mã băm đã ghi.",
                 seen_prev,
             )
+        if at < last_at and went_back(last_at, at):  # AUD-TIME
+            return ChainReport(
+                False, count, expected_prev, rid, time_problem(rid, last_at, at), seen_prev
+            )
+        if first_at is None:
+            first_at = at
+        last_at = at
         expected_id, expected_prev, count = rid + 1, digest, count + 1
-    return ChainReport(True, count, expected_prev, first_prev=seen_prev)
+    return ChainReport(
+        True, count, expected_prev, first_prev=seen_prev, first_at=first_at, last_at=last_at
+    )
 
 
 _SELECT = (
@@ -307,7 +348,7 @@ def verify_parallel(url: str, last_id: int, workers: int) -> ChainReport:
     bounds = [(lo, min(lo + size - 1, last_id)) for lo in range(1, last_id + 1, size)]
     with ProcessPoolExecutor(max_workers=len(bounds)) as pool:
         parts = list(pool.map(verify_range, [url] * len(bounds), *zip(*bounds, strict=True)))
-    done, head_hash = 0, GENESIS
+    done, head_hash, last_at = 0, GENESIS, ""
     for (lo, _), part in zip(bounds, parts, strict=True):
         if part.ok and not part.length:  # a whole segment gone
             return ChainReport(
@@ -326,8 +367,18 @@ def verify_parallel(url: str, last_id: int, workers: int) -> ChainReport:
             return ChainReport(
                 False, done + part.length, part.head_hash, part.problem_id, part.problem
             )
+        if last_at and part.first_at and went_back(last_at, part.first_at):  # AUD-TIME
+            return ChainReport(False, done, head_hash, lo, time_problem(lo, last_at, part.first_at))
         done, head_hash = done + part.length, part.head_hash
-    return ChainReport(True, done, head_hash, first_prev=parts[0].first_prev if parts else None)
+        last_at = part.last_at or last_at
+    return ChainReport(
+        True,
+        done,
+        head_hash,
+        first_prev=parts[0].first_prev if parts else None,
+        first_at=parts[0].first_at if parts else None,
+        last_at=last_at or None,
+    )
 
 
 def verify(session: Session) -> ChainReport:

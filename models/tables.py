@@ -547,3 +547,32 @@ class Installation(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=40)
     value: str = Field(max_length=200)
+
+
+class SignedHead(SQLModel, table=True):
+    """The chain's head as each unit of work that appended events left it, signed with the
+    installation key that the database does not hold (models/audit.py ``seal``): someone
+    who can write the database but not read the key can neither append a forged event
+    nor cut the tail without verify seeing it."""
+
+    __tablename__ = "audit_head"
+
+    length: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    head_hash: str = Field(max_length=64)
+    at: str = Field(max_length=40)
+    key_id: str = Field(max_length=16)
+    signature: str = Field(max_length=128)
+
+
+class Checkpoint(SQLModel, table=True):
+    """A checkpoint issued to the witnesses (a folder outside the database, the inspection
+    committee's mailboxes): its signed note and minisign signature, and where it went."""
+
+    __tablename__ = "audit_checkpoint"
+
+    length: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    head_hash: str = Field(max_length=64)
+    at: str = Field(max_length=40)
+    note: str = Field(sa_column=Column(Text, nullable=False))
+    minisig: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(max_length=40)

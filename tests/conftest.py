@@ -46,10 +46,21 @@ _opened: list[Context] = []
 
 
 def make_context(db: TestDB, clock: FixedClock | None = None, *, rehearse: bool = False) -> Context:
+    """A context on ``db``, initialised with the test's own signing key (``db.key``)."""
     ctx = open_context(db.url, "chuyen_vien_test", clock or FixedClock(NOW), require_init=False)
-    initialise(ctx, rehearsal=rehearse)
+    initialise(ctx, rehearsal=rehearse, key=db.key)
     _opened.append(ctx)
     return ctx
+
+
+@pytest.fixture(autouse=True)
+def _own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys and witness folders a test makes by default land in its own folder, never in
+    the home folder of whoever runs the suite."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("KETNAP_KEY", raising=False)
+    monkeypatch.delenv("KETNAP_WITNESS_DIR", raising=False)
 
 
 @pytest.fixture(autouse=True)

@@ -87,16 +87,22 @@ class TestDB:
             engine.dispose()
 
     def copy(self, tmp_path: Path) -> TestDB:
-        """A copy of this database (its schema and rows), for one test to change."""
+        """A copy of this database (its schema and rows) and of its signing key, for one
+        test to change."""
         if self.path is not None:
             other = tmp_path / f"copy-{uuid.uuid4().hex[:8]}.db"
             with sqlite3.connect(self.path) as src, sqlite3.connect(other) as dst:
                 src.backup(dst)
-            return TestDB(database_url(str(other)), tmp_path, path=other)
-        name = f"t_{uuid.uuid4().hex[:16]}"
-        with _server().connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"'))
-        return TestDB(_url_of(name), tmp_path, name=name)
+            made = TestDB(database_url(str(other)), tmp_path, path=other)
+        else:
+            name = f"t_{uuid.uuid4().hex[:16]}"
+            with _server().connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"'))
+            made = TestDB(_url_of(name), tmp_path, name=name)
+        if self.key.exists():
+            made.key.write_bytes(self.key.read_bytes())
+            made.key.chmod(0o600)
+        return made
 
     def drop(self) -> None:
         if self.name is not None:

@@ -461,11 +461,11 @@ def test_inspector_verifies_a_copied_bundle_with_only_the_public_key(
 ) -> None:
     """The bundle part of issue 5's acceptance: export, copy to an empty folder, verify
     there with the public key alone (a real process, no database); a tampered copy fails."""
-    ok(demo_env, "init")  # the demo database was copied without its key: init makes one
+    ok(demo_env, "init")  # the copy has the demo's key (a copy of the installation)
     env = signed_in(demo_env, "ubkt", DEMO_PASSWORDS["ubkt"])  # the inspection committee
     bundle = tmp_path / "goi.zip"
     assert "sự kiện" in ok(env, f"audit export --out {bundle} --org DU-BL")
-    public = ok(env, "audit pubkey").strip()
+    public = ok(env, "audit pubkey").splitlines()[0]
     empty = tmp_path / "thanh_tra"
     empty.mkdir()
     (empty / "goi.zip").write_bytes(bundle.read_bytes())

@@ -23,7 +23,7 @@ from tests.conftest import TREE, make_context
 from tests.databases import ON_POSTGRES, TestDB
 from workflow.sheets.candidates import import_candidates
 from workflow.usecases.organizations import add_org
-from workflow.usecases.views import verify_audit
+from workflow.usecases.trust import verify_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 8

@@ -24,7 +24,7 @@ from bench.synthetic import generate
 from scheduler.scan import scan
 from tests.conftest import make_context
 from tests.databases import TestDB, new_db
-from workflow.usecases.views import verify_audit
+from workflow.usecases.trust import verify_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 25)

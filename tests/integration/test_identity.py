@@ -144,7 +144,7 @@ def test_audit_events_record_the_user_the_channel_and_the_client(
         "SELECT actor, channel, client FROM audit_event WHERE event = 'dang_nhap' ORDER BY id"
     )[-1]
     assert tuple(row) == ("lan", "web", "10.0.0.7")
-    from workflow.usecases.views import verify_audit
+    from workflow.usecases.trust import verify_audit
 
     assert verify_audit(users).ok
     db.sql("UPDATE audit_event SET client = '10.0.0.8' WHERE event = 'dang_nhap'")

@@ -10,18 +10,23 @@ import pytest
 
 from tests.conftest import admit, new_candidate
 from workflow.usecases.context import Context
-from workflow.usecases.inspection import EVENTS, ensure_key, export_bundle, verify_bundle
+from workflow.usecases.inspection import EVENTS, export_bundle, verify_bundle
+from workflow.usecases.signing import create_key, load_signer
+
+
+def other_key(path: Path) -> str:
+    create_key(path)
+    return load_signer(path).public.hex()
 
 
 @pytest.fixture
 def bundle(ctx: Context, tmp_path: Path) -> tuple[Path, str, Path]:
     admit(ctx, new_candidate(ctx))
     new_candidate(ctx, org_code="CBCS", full_name="Trần Thị Hoa")
-    key = tmp_path / "k.ed25519"
-    public = ensure_key(key)
+    assert ctx.signer is not None
     out = tmp_path / "b.zip"
-    export_bundle(ctx, out, key)
-    return out, public, key
+    export_bundle(ctx, out)
+    return out, ctx.signer.public.hex(), tmp_path
 
 
 def rewrite(src: Path, dst: Path, change: object) -> Path:
@@ -95,7 +100,7 @@ def test_reordering_two_events_is_named(bundle: tuple[Path, str, Path], tmp_path
 
 def test_another_key_fails_on_the_signature(bundle: tuple[Path, str, Path], tmp_path: Path) -> None:
     out, _, _ = bundle
-    other = ensure_key(tmp_path / "other.ed25519")
+    other = other_key(tmp_path / "other.ed25519")
     report = verify_bundle(out, other)
     assert not report.ok
     assert report.problems == [
@@ -128,10 +133,10 @@ def test_an_organization_bundle_keeps_other_events_as_linked_stubs(
 ) -> None:
     admit(ctx, new_candidate(ctx))
     new_candidate(ctx, org_code="CBCS", full_name="Trần Thị Hoa")
-    key = tmp_path / "k.ed25519"
-    public = ensure_key(key)
+    assert ctx.signer is not None
+    public = ctx.signer.public.hex()
     out = tmp_path / "cbcs.zip"
-    made = export_bundle(ctx, out, key, org_code="CBCS")
+    made = export_bundle(ctx, out, org_code="CBCS")
     report = verify_bundle(out, public)
     assert report.ok, report.problems
     assert 0 < report.full < report.events and report.stubs == made["counts"]["stubs"]

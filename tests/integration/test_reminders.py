@@ -24,7 +24,7 @@ from workflow.usecases.clock import VN_TZ, FixedClock
 from workflow.usecases.context import Context
 from workflow.usecases.organizations import add_org
 from workflow.usecases.settings import resync_all
-from workflow.usecases.views import verify_audit
+from workflow.usecases.trust import verify_audit
 
 
 def rows(ctx: Context, subject_prefix: str = "") -> dict[tuple[str, str], Deadline]:

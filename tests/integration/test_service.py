@@ -18,7 +18,8 @@ from workflow.usecases.advancing import advance
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import add_candidate
 from workflow.usecases.settings import set_rule_override
-from workflow.usecases.views import history, list_dossiers, next_steps, show, verify_audit
+from workflow.usecases.trust import verify_audit
+from workflow.usecases.views import history, list_dossiers, next_steps, show
 
 
 def test_schema_from_migration_matches_the_models(ctx: Context) -> None:
@@ -95,8 +96,10 @@ def test_refusal_writes_nothing_but_its_own_audit_event(ctx: Context, db: TestDB
     assert caught.value.verdict.rule_ids[0] == "P-SEQUENCE"
     after = table_counts(db)
     assert after["audit_event"] == before["audit_event"] + 1
-    assert {k: v for k, v in after.items() if k != "audit_event"} == {
-        k: v for k, v in before.items() if k != "audit_event"
+    assert after["audit_head"] == before["audit_head"] + 1  # its commit's signed head
+    audit = {"audit_event", "audit_head"}
+    assert {k: v for k, v in after.items() if k not in audit} == {
+        k: v for k, v in before.items() if k not in audit
     }
     assert history(ctx, did)[-1]["kind"] == "refusal"
     assert verify_audit(ctx).ok
@@ -269,7 +272,7 @@ def test_parallel_verification_finds_what_the_serial_walk_finds(ctx: Context, db
     url = ctx.engine.url.render_as_string(hide_password=False)
     last = db.sql("SELECT max(id) FROM audit_event")[0][0]
     serial = verify_audit(ctx)
-    assert serial.ok and verify_parallel(url, last, 3) == serial
+    assert serial.ok and verify_parallel(url, last, 3) == serial.chain
     cases = [
         "UPDATE audit_event SET actor = 'ke_gian' WHERE id = 7",  # inside the 2nd segment
         "DELETE FROM audit_event WHERE id = 9",  # the 3rd segment's first event (4, 4, 4)

@@ -26,7 +26,7 @@ from workflow.inputs import dossier as inputs
 from workflow.usecases.advancing import advance
 from workflow.usecases.organizations import add_org
 from workflow.usecases.settings import resync_all
-from workflow.usecases.views import verify_audit
+from workflow.usecases.trust import verify_audit
 
 FACTS: list[tuple[type[inputs.FactIn], dict[str, Any]]] = [
     (

@@ -16,7 +16,7 @@ from workflow.domain.errors import BadInput
 from workflow.inputs.organization import OrgIn
 from workflow.usecases.access import Action, permits
 from workflow.usecases.organizations import add_org, orgs_in_scope
-from workflow.usecases.views import verify_audit
+from workflow.usecases.trust import verify_audit
 
 router = APIRouter()
 Me = Annotated[Visitor, Depends(visitor)]

@@ -189,6 +189,7 @@ def _apply(
                     "judged_on": p.verdict.judged_on.isoformat(),
                     "notes": [str(n) for n in p.verdict.notes],
                     "rule_overrides": dict(rs.overrides),
+                    **_fixed(event, values),
                 },
             }
         )
@@ -296,3 +297,16 @@ def advance_many(
             return _apply(s, ctx, judged, event, reason)
     _record_refusals(ctx, event, reason, judged.refused)
     raise BatchRefused([(did, verdict) for did, _, verdict, _ in judged.refused])
+
+
+def _fixed(event: Event, values: dict[str, Any]) -> dict[str, Any]:
+    """The dates this transition fixes on the row, in its audit event too, so that the
+    state can be checked against the log (AUD-STATE, workflow/usecases/replay.py)."""
+    names = {
+        Event.quyet_dinh_ket_nap: "party_joined_on",
+        Event.cong_nhan_chinh_thuc: "official_effective_on",
+    }
+    name = names.get(event)
+    if name is None or values.get(name) is None:
+        return {}
+    return {"fixed": {name: values[name].isoformat()}}

@@ -90,6 +90,7 @@ def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
                 "signed_on": p.signed_on.isoformat(),
                 "voted_on": p.voted_on.isoformat() if p.voted_on else None,
                 "ceremony_on": p.ceremony_on.isoformat() if p.ceremony_on else None,
+                "official_effective_on": official_on.isoformat() if official_on else None,
             },
         )
         return {"dossier_id": dossier.id, "stage": stage.value}

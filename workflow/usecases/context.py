@@ -19,12 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlmodel import Session, SQLModel
 
-from models import audit
+from models import audit, heads
 from models.db import HEAD_REVISION, database_url, make_engine, schema_revision, unit_of_work
 from models.tables import Setting
 from workflow.domain.errors import BadInput, Forbidden, NotInitialised
 from workflow.usecases.access import Action, authorize
 from workflow.usecases.clock import Clock, today
+from workflow.usecases.signing import Signer, key_path, load_signer
 
 
 @dataclass
@@ -39,6 +40,9 @@ class Context:
     actor: str
     channel: str = "cli"
     client: str | None = None
+    # the installation key: every unit of work that appends events signs the new head with
+    # it before committing (models/heads.py, AUD-HEAD); None before ``ketnap init`` made one
+    signer: Signer | None = None
 
     def today(self) -> date:
         return today(self.clock)
@@ -57,6 +61,7 @@ class Context:
                 session.info["ketnap_client"] = self.client
                 session.info["ketnap_read_only"] = not write
                 yield session
+                self._seal(session)
         except Forbidden as exc:
             self._denied(exc)
             raise
@@ -75,6 +80,12 @@ class Context:
                 reason=str(exc),
                 data={"org_id": exc.org_id},
             )
+            self._seal(session)
+
+    def _seal(self, session: Session) -> None:
+        """The head this unit of work appended up to, signed, in its own transaction."""
+        if self.signer is not None:
+            heads.seal(session, self.signer.key_id_hex, self.signer.sign, self.clock.now())
 
     def require(self, action: Action) -> None:
         """Before a form is shown: refuse (audited) who could not submit it anyway."""
@@ -101,7 +112,17 @@ def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool
         raise NotInitialised(
             "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
         )
-    return Context(engine, clock, actor)
+    return Context(engine, clock, actor, signer=installation_signer(url))
+
+
+def installation_signer(url: str) -> Signer | None:
+    """The installation key where configuration says it lives (signing.key_path), once
+    ``ketnap init`` has made it; a key file others may read is refused (BadInput)."""
+    try:
+        path = key_path(url)
+    except BadInput:
+        return None  # PostgreSQL without KETNAP_KEY: verify then says no head is signed
+    return load_signer(path) if path.exists() else None
 
 
 DB_FIELD = "Cơ sở dữ liệu (--db, KETNAP_DB)"

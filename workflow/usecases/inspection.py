@@ -8,8 +8,13 @@ A bundle is one zip file:
 - ``manifest.json`` — the scope, the chain's first and last ids, the segment's head, the
   whole chain's length and head at export time, the rule sets and calendar overrides in
   force, what personal data the copy holds, and the SHA-256 of ``events.jsonl``.
-- ``manifest.sig`` — the Ed25519 signature of the manifest's exact bytes, made with the
-  installation key that ``ketnap init`` creates (``cryptography``, a well-kept library).
+- ``manifest.json.minisig`` — the minisign signature of the manifest's exact bytes, made
+  with the installation key (workflow/usecases/signing.py): ``minisign -Vm manifest.json``
+  checks it as well as ketnap does.
+- ``diem-kiem-<n>.txt`` and its ``.minisig`` — the checkpoint issued with the export (the
+  inspector keeps it: a later bundle or database must extend it).
+- the manifest also lists the key rotations (each signed by both keys), so a bundle made
+  after a rotation verifies with the key the inspector was first given.
 
 ``verify_bundle`` needs no database: it checks the signature, the file digest, then walks
 the chain and names the first event that does not fit, and how.
@@ -19,8 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -28,10 +33,15 @@ from typing import Any
 
 from models.audit import GENESIS, _hashed_fields, event_hash
 from models.canonical import canonical_json
+from workflow.domain.errors import BadInput
+from workflow.usecases import signing
+from workflow.usecases.checkpoints import read_checkpoint
 from workflow.usecases.clock import VN_TZ
+from workflow.usecases.keyring import ring
+from workflow.usecases.signing import Signer
 
 FORMAT = "ketnap-bundle/1"
-EVENTS, MANIFEST, SIGNATURE = "events.jsonl", "manifest.json", "manifest.sig"
+EVENTS, MANIFEST, SIGNATURE = "events.jsonl", "manifest.json", "manifest.json.minisig"
 _COLUMNS = (
     "id",
     "at",
@@ -51,59 +61,6 @@ _COLUMNS = (
 )
 
 
-# --- the installation key ----------------------------------------------------------------------
-
-
-def key_path(db: str | None) -> Path:
-    """KETNAP_KEY, or next to the SQLite file (``ketnap.db`` → ``ketnap.db.ed25519``); ``db``
-    as ``open_context`` takes it."""
-    from models.db import database_url
-
-    explicit = os.environ.get("KETNAP_KEY")
-    if explicit:
-        return Path(explicit)
-    db_url = database_url(db)
-    if db_url.startswith("sqlite:///"):
-        return Path(db_url.removeprefix("sqlite:///") + ".ed25519")
-    raise ValueError("đặt biến KETNAP_KEY: đường dẫn tệp khóa ký của hệ thống")
-
-
-def ensure_key(path: Path) -> str:
-    """Create the installation's signing key once (readable by its owner only); return the
-    public key in hex, to hand to the inspectors."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-    return public_key_hex(path)
-
-
-def _private(path: Path) -> Any:
-    from cryptography.hazmat.primitives import serialization
-
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
-
-
-def public_key_hex(path: Path) -> str:
-    from cryptography.hazmat.primitives import serialization
-
-    raw = (
-        _private(path)
-        .public_key()
-        .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    )
-    return str(raw.hex())
-
-
 # --- export ------------------------------------------------------------------------------------
 
 
@@ -117,9 +74,11 @@ def write_bundle(
     rows: list[dict[str, Any]],
     in_scope: set[int],
     manifest: dict[str, Any],
-    key: Path,
+    signer: Signer,
+    extra: dict[str, bytes] | None = None,
 ) -> dict[str, Any]:
-    """Write the zip: events (full when in scope, else stubs), the manifest, its signature."""
+    """Write the zip: events (full when in scope, else stubs), the manifest, its signature
+    (and ``extra`` files: the checkpoint issued with it)."""
     lines = []
     for row in rows:
         if row["id"] in in_scope:
@@ -133,14 +92,16 @@ def write_bundle(
         "format": FORMAT,
         "counts": {"events": len(rows), "full": len(in_scope), "stubs": len(rows) - len(in_scope)},
         "files": {EVENTS: hashlib.sha256(events).hexdigest()},
-        "public_key": public_key_hex(key),
+        "public_key": signer.public_minisign(),
     }
     body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    signature = _private(key).sign(body)
+    comment = f"ketnap goi kiem tra: {manifest['counts']['events']} su kien"
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr(EVENTS, events)
         z.writestr(MANIFEST, body)
-        z.writestr(SIGNATURE, signature.hex())
+        z.writestr(SIGNATURE, signer.minisig(body, comment))
+        for name, data in (extra or {}).items():
+            z.writestr(name, data)
     return manifest
 
 
@@ -190,17 +151,23 @@ class BundleReport:
     last_id: int | None = None
     head_hash: str | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    hashes: dict[int, str] = field(default_factory=dict)  # id → hash, for the checkpoints
 
     def fail(self, message: str) -> None:
         self.ok = False
         self.problems.append(message)
 
 
-def verify_bundle(path: Path, public_key: str) -> BundleReport:
-    """Check a bundle with nothing but its file and the public key (hex)."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+def verify_bundle(
+    path: Path,
+    public_key: str,
+    checkpoints: Sequence[Path] = (),
+    earlier: Sequence[Path] = (),
+) -> BundleReport:
+    """Check a bundle with nothing but its file and the public key (64 hex digits or
+    minisign's form): the signature, the file digest, the chain; then that it extends each
+    checkpoint and each earlier bundle the inspector holds (AUD-CHECKPOINT)."""
     report = BundleReport()
     try:
         with zipfile.ZipFile(path) as z:
@@ -209,25 +176,31 @@ def verify_bundle(path: Path, public_key: str) -> BundleReport:
             if missing:
                 report.fail(f"Tệp thiếu phần: {', '.join(sorted(missing))}.")
                 return report
-            events, body, signature = z.read(EVENTS), z.read(MANIFEST), z.read(SIGNATURE)
+            events, body = z.read(EVENTS), z.read(MANIFEST)
+            signature = z.read(SIGNATURE).decode("utf-8", errors="replace")
     except (OSError, zipfile.BadZipFile):
         report.fail(f"'{path.name}' không phải một gói kiểm tra đọc được (zip hỏng hoặc sai tệp).")
         return report
     try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key.strip()))
+        trusted = signing.parse_public(public_key)
     except ValueError:
-        report.fail("Khóa công khai không hợp lệ (cần 64 ký tự hex của khóa Ed25519).")
+        report.fail(
+            "Khóa công khai không hợp lệ (cần 64 ký tự hex, hoặc dòng base64 của minisign, "
+            "của một khóa Ed25519)."
+        )
         return report
     try:
-        key.verify(bytes.fromhex(signature.decode("ascii").strip()), body)
-    except (InvalidSignature, ValueError):
+        manifest = json.loads(body)
+    except ValueError:
+        manifest = None
+    rotations = manifest.get("key_rotations", []) if isinstance(manifest, dict) else []
+    keys = ring([trusted], rotations if isinstance(rotations, list) else [])
+    if signing.verify_minisig(list(keys.values()), body, signature) is None:
         report.fail(
             "Chữ ký của bản kê khai không khớp với khóa công khai đã cho: gói được ký bằng khóa "
             "khác, hoặc bản kê khai đã bị sửa."
         )
-    try:
-        manifest = json.loads(body)
-    except ValueError:
+    if not isinstance(manifest, dict):
         report.fail("Bản kê khai (manifest.json) không đọc được.")
         return report
     report.manifest = manifest
@@ -238,7 +211,59 @@ def verify_bundle(path: Path, public_key: str) -> BundleReport:
             "chỗ khác được chỉ ra dưới đây."
         )
     _walk(events, manifest, report)
+    for cp in checkpoints:
+        try:
+            held = read_checkpoint(cp, keys)
+        except BadInput as exc:
+            report.fail(str(exc.problems[0]))
+            continue
+        _extends(report, held.source, held.length, held.head_hash, held.at)
+    for other in earlier:
+        before = verify_bundle(other, public_key)
+        if not before.ok:
+            report.fail(f"Gói trước '{other.name}' không hợp lệ: {before.problems[0]}")
+            continue
+        chain = before.manifest.get("chain", {})
+        _extends(
+            report,
+            other.name,
+            int(chain.get("db_length") or 0),
+            str(chain.get("db_head_hash")),
+            str(before.manifest.get("created_at")),
+        )
     return report
+
+
+def _extends(report: BundleReport, source: str, length: int, head_hash: str, at: str) -> None:
+    """The bundle's chain must extend (length, head_hash) certified at ``at``."""
+    chain = report.manifest.get("chain", {})
+    db_length = int(chain.get("db_length") or 0)
+    first = chain.get("first_id") or 1
+    if db_length < length:
+        report.fail(
+            f"Chuỗi của gói bị cắt dưới {source}: {source} (lúc {at}) ghi {length} sự kiện, "
+            f"gói chỉ còn {db_length}."
+        )
+        return
+    if length in report.hashes:
+        seen = report.hashes[length]
+    elif length == first - 1:
+        seen = chain.get("segment_prev_hash")
+    elif length == db_length:
+        seen = chain.get("db_head_hash")
+    elif length == 0:
+        seen = GENESIS
+    else:
+        report.notes.append(
+            f"Không đối chiếu được với {source}: gói không chứa sự kiện #{length} (hãy xuất "
+            "gói cả chuỗi để đối chiếu)."
+        )
+        return
+    if seen != head_hash:
+        report.fail(
+            f"Chuỗi của gói đã rẽ nhánh hoặc bị viết lại trước {source}: sự kiện #{length} "
+            f"không còn mã băm đã chứng nhận lúc {at}."
+        )
 
 
 def _walk(events: bytes, manifest: dict[str, Any], report: BundleReport) -> None:
@@ -273,6 +298,7 @@ def _walk(events: bytes, manifest: dict[str, Any], report: BundleReport) -> None
         else:
             report.stubs += 1
         report.events += 1
+        report.hashes[rid] = row["hash"]
         report.first_id = report.first_id or rid
         report.last_id = rid
         expected_id, expected_prev = rid + 1, row["hash"]
@@ -291,32 +317,41 @@ def _walk(events: bytes, manifest: dict[str, Any], report: BundleReport) -> None
 def export_bundle(
     ctx: Any,
     out: Path,
-    key: Path,
     *,
     org_code: str | None = None,
     start: date | None = None,
     end: date | None = None,
 ) -> dict[str, Any]:
     """Export the chain's segment for [start, end] (whole chain by default), the events of
-    ``org_code``'s subtree in full and the others as stubs; the export is itself audited."""
+    ``org_code``'s subtree in full and the others as stubs. A scoped user (an inspector of
+    one committee) exports their own scope, with or without ``org_code``. The export is
+    itself audited, and a checkpoint is issued with it (in the zip, and to the witnesses)."""
     from sqlmodel import col, select
 
     from models import audit
-    from models.tables import CalendarOverride, Dossier
+    from models.tables import AppUser, CalendarOverride, Dossier, Organization
     from workflow.usecases import tracking
     from workflow.usecases.access import Action
+    from workflow.usecases.checkpoints import issue_in, witness_dir, write_witness
+    from workflow.usecases.keyring import rotations
     from workflow.usecases.organizations import org_by_code
     from workflow.usecases.outfiles import check_target, staged
     from workflow.usecases.settings import rule_sets
 
-    if not key.exists():
-        raise FileNotFoundError(key)
+    signer = ctx.signer
+    if signer is None:
+        raise BadInput.one(signing.KEY_FIELD, "chưa có khóa ký; hãy chạy 'ketnap init'")
     sets = rule_sets(ctx)
     check_target(out)  # before anything is read or audited
     with staged(out) as temp:  # the bundle appears once its audit event is committed
         with ctx.write() as s:
             scope_org = org_by_code(s, org_code).id if org_code is not None else None
             ctx.allow(s, Action.export, scope_org)
+            user = s.get(AppUser, ctx.actor.strip().lower())
+            if org_code is None and user is not None and user.org_id is not None:
+                scoped = s.get(Organization, user.org_id)  # their scope, not everything
+                assert scoped is not None
+                org_code = scoped.code
             audit.append(
                 s,
                 at=ctx.clock.now(),
@@ -329,6 +364,7 @@ def export_bundle(
                     "to": end.isoformat() if end else None,
                 },
             )
+            length, head_hash, at, note, minisig, _ = issue_in(s, ctx, "xuat_goi_kiem_tra")
             conn = s.connection()
             rows = rows_in_range(conn, start, end)
             db_length, db_head = audit.head(s)
@@ -396,5 +432,11 @@ def export_bundle(
                     + " Không có số CCCD, lý lịch hay tên người thân.",
                 },
             }
-            made = write_bundle(temp, rows, in_scope, manifest, key)
+            manifest["checkpoint"] = {"length": length, "head_hash": head_hash, "at": at}
+            manifest["key_rotations"] = rotations(s)
+            name = f"diem-kiem-{length:09d}.txt"
+            extra = {name: note, f"{name}.minisig": minisig.encode("utf-8")}
+            made = write_bundle(temp, rows, in_scope, manifest, signer, extra)
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    write_witness(witness_dir(url), length, note, minisig)
     return made

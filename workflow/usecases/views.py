@@ -373,20 +373,3 @@ def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
         }
         for e in events
     ]
-
-
-PARALLEL_VERIFY_FROM = 200_000  # events; below that, starting processes costs more
-
-
-def verify_audit(ctx: Context) -> audit.ChainReport:
-    """The whole chain; a long one is cut into segments verified on every core at once."""
-    import os
-
-    with ctx.read() as s:
-        ctx.allow(s, Action.read)
-        last_id, _ = audit.head(s)
-        cores = os.cpu_count() or 1
-        if last_id < PARALLEL_VERIFY_FROM or cores < 2:
-            return audit.verify(s)
-    url = ctx.engine.url.render_as_string(hide_password=False)
-    return audit.verify_parallel(url, last_id, cores)

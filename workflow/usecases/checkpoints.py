@@ -1,0 +1,272 @@
+"""Checkpoints: the chain's (length, head hash, time), signed, held outside the database.
+
+As Certificate Transparency's signed tree heads (RFC 9162) are handed to witnesses, a
+checkpoint is written to a witness folder of append-only files outside the database and
+e-mailed to the inspection committee's contacts through the outbox; the inspector keeps
+what they receive. Whoever later rewrites, cuts or forks the chain, even with the key, is
+caught by anyone holding an older checkpoint: the chain must *extend* it (the event at its
+length has its hash, and the chain verifies from there). AUD-CHECKPOINT, docs/inspection.md.
+
+A checkpoint is two files: the note (``diem-kiem-<length>.txt``, the lines of
+models/heads.py ``note``) and its minisign signature (``….txt.minisig``), so
+``minisign -Vm diem-kiem-….txt -P <khóa>`` checks it as well as ketnap does.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from models import audit, heads
+from models.tables import Checkpoint, Contact, Organization, Outbox, Reminder
+from workflow.domain.errors import BadInput
+from workflow.domain.vocabulary import Role
+from workflow.text.vntext import fmt_date
+from workflow.usecases import signing
+from workflow.usecases.access import Action
+from workflow.usecases.clock import VN_TZ
+from workflow.usecases.context import Context
+
+WITNESS_FIELD = "Thư mục nhân chứng (KETNAP_WITNESS_DIR)"
+LOG_NAME = "nhat-ky-diem-kiem.txt"
+
+
+def witness_dir(db_url: str) -> Path:
+    """KETNAP_WITNESS_DIR, or beside (not inside) the SQLite file: ``ketnap.db.nhan-chung``;
+    for PostgreSQL the OS user's state folder."""
+    explicit = os.environ.get("KETNAP_WITNESS_DIR")
+    if explicit:
+        return Path(explicit)
+    if db_url.startswith("sqlite:///"):
+        return Path(db_url.removeprefix("sqlite:///") + ".nhan-chung")
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "ketnap" / "nhan-chung"
+
+
+@dataclass(frozen=True)
+class Issued:
+    length: int
+    head_hash: str
+    at: str
+    note: bytes
+    minisig: str
+    files: tuple[Path, ...]
+    emailed: int
+
+
+def _note_text(signer: signing.Signer, length: int, head_hash: str, at: str) -> tuple[bytes, str]:
+    body = heads.note(signer.key_id_hex, length, head_hash, at)
+    comment = f"ketnap diem kiem: do dai {length}, dau chuoi {head_hash}, luc {at}"
+    return body, signer.minisig(
+        body, comment, f"điểm kiểm nhật ký ketnap, khóa {signer.key_id_hex}"
+    )
+
+
+def issue_in(s: Session, ctx: Context, reason: str) -> tuple[int, str, str, bytes, str, int]:
+    """In the caller's unit of work: an audit event saying a checkpoint is issued, then the
+    checkpoint of the chain including it, its row, and its e-mails in the outbox."""
+    signer = ctx.signer
+    if signer is None:
+        raise BadInput.one(signing.KEY_FIELD, "chưa có khóa ký; hãy chạy 'ketnap init'")
+    now = ctx.clock.now()
+    audit.append(
+        s,
+        at=now,
+        actor=ctx.actor,
+        kind="inspection",
+        event="phat_hanh_diem_kiem",
+        data={"reason": reason, "key": signer.key_id_hex},
+    )
+    length, head_hash = audit.head(s)
+    at = now.astimezone(UTC).isoformat(timespec="seconds")
+    body, sig = _note_text(signer, length, head_hash, at)
+    s.add(
+        Checkpoint(
+            length=length,
+            head_hash=head_hash,
+            at=at,
+            note=body.decode("ascii"),
+            minisig=sig,
+            reason=reason,
+        )
+    )
+    s.flush()
+    emailed = _queue_mail(s, length, body, sig, now, ctx.today())
+    return length, head_hash, at, body, sig, emailed
+
+
+def _queue_mail(s: Session, length: int, body: bytes, sig: str, now: datetime, day: date) -> int:
+    """A reminder (the in-app inbox of the inspection committee) and one e-mail per contact
+    of the role kiem_tra, in the same transaction: delivered once, after the commit."""
+    contacts = set(s.exec(select(Contact.email).where(Contact.role == Role.kiem_tra.value)))
+    root = s.exec(select(Organization.id).order_by(col(Organization.id)).limit(1)).first()
+    if root is None:
+        return 0
+    message = (
+        f"Điểm kiểm nhật ký số {length} ({fmt_date(day)}): hãy lưu giữ tệp điểm kiểm và chữ "
+        "ký kèm theo; dùng để đối chiếu khi kiểm tra (ketnap audit verify --checkpoint)."
+    )
+    reminder = Reminder(
+        subject=f"audit:{length}",
+        kind="A-CHECKPOINT",
+        due=day,
+        step=0,
+        rule_id="AUD-CHECKPOINT",
+        org_id=root,
+        fire_on=day,
+        raised_on=day,
+        raised_at=now,
+        message=message,
+        recipients=Role.kiem_tra.label,
+    )
+    s.add(reminder)
+    s.flush()
+    assert reminder.id is not None
+    mails = 0
+    for email in sorted(contacts):
+        s.add(
+            Outbox(
+                reminder_id=reminder.id,
+                channel="email",
+                recipient=email,
+                subject=f"[ketnap] Điểm kiểm nhật ký số {length}",
+                body=(
+                    f"{message}\n\n--- diem-kiem-{length:09d}.txt ---\n{body.decode('ascii')}"
+                    f"--- diem-kiem-{length:09d}.txt.minisig ---\n{sig}"
+                ),
+                status="cho_gui",
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
+        mails += 1
+    return mails
+
+
+def write_witness(folder: Path, length: int, body: bytes, sig: str) -> tuple[Path, ...]:
+    """After the commit: the note and its signature as new files (never over another), and
+    a line appended to the folder's log."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"diem-kiem-{length:09d}.txt"
+        written = []
+        for path, content in (
+            (folder / name, body),
+            (folder / f"{name}.minisig", sig.encode("utf-8")),
+        ):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                if path.read_bytes() != content:
+                    raise BadInput.one(WITNESS_FIELD, f"'{path}' đã có với nội dung khác") from None
+                written.append(path)
+                continue
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+            written.append(path)
+        with open(folder / LOG_NAME, "a", encoding="ascii") as log:
+            log.write(body.decode("ascii").replace("\n", " ").strip() + "\n")
+        return tuple(written)
+    except OSError as exc:
+        raise BadInput.one(
+            WITNESS_FIELD, f"không ghi được vào '{folder}': {exc.strerror}"
+        ) from None
+
+
+def issue_checkpoint(
+    ctx: Context, *, reason: str = "theo_yeu_cau", out: Path | None = None
+) -> Issued:
+    """``ketnap audit checkpoint``: one checkpoint now, written to the witness folder (and
+    to ``out``) once committed."""
+    from workflow.usecases.outfiles import check_target
+
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    folder = witness_dir(url)
+    if out is not None:
+        check_target(out)
+    with ctx.write() as s:
+        ctx.allow(s, Action.export)
+        length, head_hash, at, body, sig, emailed = issue_in(s, ctx, reason)
+    files = write_witness(folder, length, body, sig)
+    if out is not None:
+        out.write_bytes(body)
+        Path(str(out) + ".minisig").write_text(sig, encoding="utf-8")
+        files = (*files, out, Path(str(out) + ".minisig"))
+    return Issued(length, head_hash, at, body, sig, files, emailed)
+
+
+def issued_today(s: Session, day: date) -> bool:
+    start = datetime.combine(day, time.min, tzinfo=VN_TZ).astimezone(UTC)
+    last = s.exec(select(func.max(col(Checkpoint.at)))).first()
+    return last is not None and str(last) >= start.isoformat(timespec="seconds")
+
+
+def daily(ctx: Context, day: date) -> Issued | None:
+    """The scheduler's: a checkpoint at least once a (Vietnam) day."""
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    if ctx.signer is None:
+        return None
+    with ctx.write() as s:
+        if issued_today(s, day):
+            return None
+        length, head_hash, at, body, sig, emailed = issue_in(s, ctx, "hang_ngay")
+    files = write_witness(witness_dir(url), length, body, sig)
+    return Issued(length, head_hash, at, body, sig, files, emailed)
+
+
+# --- reading a checkpoint (any machine) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """A checkpoint an inspector holds, read and its signature checked."""
+
+    source: str
+    length: int
+    head_hash: str
+    at: str
+    key_id: str
+
+
+def read_checkpoint(path: Path, keys: dict[str, bytes]) -> Held:
+    """The note at ``path`` and its signature at ``path.minisig``; raises BadInput naming
+    the file when either is unreadable or the signature is not by one of ``keys``."""
+    field = f"Điểm kiểm '{path.name}'"
+    try:
+        body = path.read_bytes()
+        sig = Path(str(path) + ".minisig").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        raise BadInput.one(field, f"không đọc được '{path}' hoặc '{path}.minisig'") from None
+    try:
+        key, length, head_hash, at = heads.parse_note(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadInput.one(field, "không phải tệp điểm kiểm của ketnap") from None
+    if signing.verify_minisig(list(keys.values()), body, sig) is None:
+        raise BadInput.one(
+            field, f"chữ ký không đúng hoặc không phải của khóa hệ thống (khóa ghi: {key})"
+        )
+    return Held(path.name, length, head_hash, at, key)
+
+
+def extends(held: Held, length: int, hash_at: Any) -> str | None:
+    """What is wrong when a verified chain of ``length`` events does not extend ``held``
+    (``hash_at(n)``: the chain's hash of event n); None when it does."""
+    if length < held.length:
+        return (
+            f"Chuỗi bị cắt dưới điểm kiểm {held.source}: điểm kiểm lúc {held.at} ghi "
+            f"{held.length} sự kiện, cơ sở dữ liệu chỉ còn {length}."
+        )
+    if hash_at(held.length) != held.head_hash:
+        return (
+            f"Chuỗi đã rẽ nhánh hoặc bị viết lại trước điểm kiểm {held.source}: sự kiện "
+            f"#{held.length} không còn mã băm đã chứng nhận lúc {held.at} ({held.head_hash[:16]}…)."
+        )
+    return None

@@ -1,0 +1,186 @@
+"""``ketnap audit verify``: can an inspector trust this database's audit log?
+
+Four checks, each naming the first thing wrong (docs/inspection.md):
+1. the hash chain (models/audit.py): every event's hash, its link, its id, its time going
+   forwards (AUD-CHAIN, AUD-TIME);
+2. the newest signed head covers the whole chain (models/heads.py, AUD-HEAD): who can write
+   the database but not read the key can neither append nor re-hash;
+3. the chain extends each checkpoint held outside the database (the newest of the witness
+   folder, and every one the inspector gives, AUD-CHECKPOINT): who also had the key, and
+   rewrote, cut or forked the chain after a checkpoint, is caught by it;
+4. on request, every dossier replayed from its events equals its row (AUD-STATE).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from models import audit, heads
+from workflow.domain.errors import BadInput
+from workflow.usecases import signing
+from workflow.usecases.access import Action
+from workflow.usecases.checkpoints import Held, extends, read_checkpoint, witness_dir
+from workflow.usecases.context import Context
+from workflow.usecases.keyring import installation_ring
+from workflow.usecases.replay import differences
+
+PARALLEL_VERIFY_FROM = 200_000  # events; below that, starting processes costs more
+
+
+@dataclass
+class TrustReport:
+    chain: audit.ChainReport
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    heads_checked: bool = False
+    checkpoints: list[dict[str, Any]] = field(default_factory=list)
+    state: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def length(self) -> int:
+        return self.chain.length
+
+    @property
+    def head_hash(self) -> str:
+        return self.chain.head_hash
+
+    @property
+    def problem_id(self) -> int | None:
+        return self.chain.problem_id
+
+    @property
+    def problem(self) -> str | None:
+        return self.problems[0] if self.problems else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "length": self.length,
+            "head_hash": self.head_hash,
+            "problem_id": self.problem_id,
+            "problem": self.problem,
+            "problems": self.problems,
+            "notes": self.notes,
+            "heads_checked": self.heads_checked,
+            "checkpoints": self.checkpoints,
+            "state": self.state,
+        }
+
+
+def _chain(ctx: Context, last_id: int) -> audit.ChainReport:
+    cores = os.cpu_count() or 1
+    if last_id < PARALLEL_VERIFY_FROM or cores < 2:
+        with ctx.read() as s:
+            return audit.verify(s)
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    return audit.verify_parallel(url, last_id, cores)
+
+
+def verify_audit(
+    ctx: Context,
+    *,
+    checkpoints: Sequence[Path] = (),
+    state: bool = False,
+    pubkeys: Sequence[str] = (),
+) -> TrustReport:
+    """The whole log checked; a long chain is cut into segments verified on every core."""
+    trusted = []
+    for value in pubkeys:
+        try:
+            trusted.append(signing.parse_public(value))
+        except ValueError:
+            raise BadInput.one("Khóa công khai (--pubkey)", "không phải khóa Ed25519") from None
+    with ctx.read() as s:
+        ctx.allow(s, Action.read)
+        last_id, _ = audit.head(s)
+        keys = installation_ring(s, ctx.signer, trusted)
+    report = TrustReport(_chain(ctx, last_id))
+    chain = report.chain
+    if not chain.ok:
+        report.problems.append(chain.problem or "Chuỗi băm không toàn vẹn.")
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    held = _held(report, keys, [*_witnessed(url, keys, report), *checkpoints])
+    with ctx.read() as s:
+        conn = s.connection()
+        if chain.ok and keys:
+            report.heads_checked = True
+            problem = heads.check(conn, chain.length, _verifier(keys))
+            if problem:
+                report.problems.append(problem)
+        elif not keys:
+            report.notes.append(
+                "Chưa có khóa ký (ketnap init tạo khóa): không kiểm được đầu chuỗi đã ký."
+            )
+        for h in held:
+            report.checkpoints.append(_against(conn, chain, h, report))
+        if state:
+            found, dossiers, events = differences(conn)
+            report.state = {
+                "dossiers": dossiers,
+                "events": events,
+                "differences": [d.as_dict() for d in found],
+            }
+            report.problems.extend(d.text() for d in found[:50])
+            if len(found) > 50:
+                report.problems.append(f"… và {len(found) - 50} chỗ khác nữa.")
+    return report
+
+
+def _verifier(keys: dict[str, bytes]) -> heads.Verifier:
+    def verify(key: str, message: bytes, signature: bytes) -> bool:
+        public = keys.get(key)
+        return public is not None and signing.verify_raw(public, message, signature)
+
+    return verify
+
+
+def _witnessed(url: str, keys: dict[str, bytes], report: TrustReport) -> list[Path]:
+    """The newest checkpoint of the witness folder (it covers the older ones: its hash
+    commits to the whole chain before it)."""
+    folder = witness_dir(url)
+    found = sorted(folder.glob("diem-kiem-*.txt")) if folder.is_dir() else []
+    if not found:
+        report.notes.append(f"Chưa có điểm kiểm nào trong thư mục nhân chứng '{folder}'.")
+        return []
+    return [found[-1]]
+
+
+def _held(report: TrustReport, keys: dict[str, bytes], paths: Sequence[Path]) -> list[Held]:
+    held = []
+    for path in dict.fromkeys(paths):
+        try:
+            held.append(read_checkpoint(path, keys))
+        except BadInput as exc:
+            report.problems.append(str(exc.problems[0]))
+            report.checkpoints.append({"file": str(path), "ok": False})
+    return held
+
+
+def _against(conn: Any, chain: audit.ChainReport, h: Held, report: TrustReport) -> dict[str, Any]:
+    def hash_at(n: int) -> str | None:
+        if n == 0:
+            return audit.GENESIS
+        row = conn.execute(text("SELECT hash FROM audit_event WHERE id = :i"), {"i": n}).first()
+        return row[0] if row else None
+
+    problem: str | None
+    if not chain.ok and chain.problem_id is not None and chain.problem_id <= h.length:
+        problem = (
+            f"Chuỗi bị sửa trước điểm kiểm {h.source} (sự kiện #{chain.problem_id}, trong "
+            f"{h.length} sự kiện đã chứng nhận lúc {h.at})."
+        )
+    else:
+        problem = extends(h, chain.length if chain.ok else (chain.problem_id or 1) - 1, hash_at)
+    if problem:
+        report.problems.append(problem)
+    return {"file": h.source, "length": h.length, "at": h.at, "ok": problem is None}
