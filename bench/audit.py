@@ -9,7 +9,14 @@ measured — then times:
 - ``models.audit.verify`` on one core: read every row in id order, rebuild its canonical
   JSON, hash it, check the link to the previous event;
 - ``verify_audit``, what ``ketnap audit verify`` runs: the chain cut into one segment per
-  core, verified at once, the seams compared.
+  core, verified at once, the seams compared, time going forward, then the newest signed
+  head (the bulk build signs one, as its commit would); checkpoints and ``--state`` off;
+- ``verify_audit(state=True)``, ``ketnap audit verify --state``: the same, then every dossier
+  replayed from its events (the synthetic events have no dossier rows: the differences are
+  counted, not shown).
+
+The key is ``KETNAP_KEY`` when set, else a file beside the bench's database (a bench only:
+a real installation keeps it elsewhere, docs/inspection.md).
 
     .venv/bin/python bench/audit.py [N] [--db PRISTINE.db]
 """
@@ -28,7 +35,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
 
-from models.audit import event_hash, verify  # noqa: E402
+from models.audit import NEW_HEAD, event_hash, verify  # noqa: E402
 
 SLOTS = ",".join("?" * 15)  # every column of audit_event, channel and client last
 from models.canonical import canonical_json  # noqa: E402
@@ -82,6 +89,12 @@ def build(path: Path, n: int) -> None:
     conn.commit()
     conn.close()
     print()
+    ctx = open_context(
+        database_url(str(path)), "bench", FixedClock(datetime.now(VN_TZ)), require_init=False
+    )
+    with ctx.write() as s:  # the head the bulk write left, signed as its commit would sign it
+        s.info[NEW_HEAD] = (last_id + n, prev)
+    ctx.engine.dispose()
 
 
 def baseline(path: Path) -> tuple[float, int]:
@@ -103,6 +116,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="pristine database: made if missing")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp(prefix="ketnap-audit-")) / "audit.db"
+    os.environ.setdefault("KETNAP_KEY", str(path) + ".khoa")
     if not path.exists():
         start = time.perf_counter()
         build(path, args.n)
@@ -138,6 +152,16 @@ def main() -> None:
     print(
         f"ratio verify / baseline: {took / base:.2f}x   goal >= 200,000 events/s: "
         f"{report.length / took >= 200_000}"
+    )
+    start = time.perf_counter()
+    with_state = verify_audit(ctx, state=True)
+    took_state = time.perf_counter() - start
+    assert with_state.state is not None
+    print(
+        f"audit verify --state: {with_state.length:,} events, "
+        f"{with_state.state['events']:,} of them replayed, in {took_state:.2f} s "
+        f"({with_state.length / took_state:,.0f} events/s; {took_state / base:.2f}x baseline); "
+        f"{len(with_state.state['differences']):,} differences (synthetic events, no dossier rows)"
     )
     ctx.engine.dispose()
 

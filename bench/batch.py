@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import sys
 import tempfile
@@ -29,6 +30,9 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
+os.environ.setdefault(
+    "KETNAP_KEY", str(Path(tempfile.gettempdir()) / "ketnap-bench.khoa")
+)  # PostgreSQL needs one
 
 from sqlalchemy import text  # noqa: E402
 

@@ -15,6 +15,7 @@ as the reader ketnap used before.
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import tempfile
 import time
@@ -22,6 +23,9 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
+os.environ.setdefault(
+    "KETNAP_KEY", str(Path(tempfile.gettempdir()) / "ketnap-bench.khoa")
+)  # PostgreSQL needs one
 
 from models.db import database_url  # noqa: E402
 from workflow.sheets.candidate_columns import FIELDS, TITLES  # noqa: E402

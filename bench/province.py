@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import sqlite3
 import sys
@@ -32,6 +33,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
+os.environ.setdefault(
+    "KETNAP_KEY", str(Path(tempfile.gettempdir()) / "ketnap-bench.khoa")
+)  # PostgreSQL needs one
 
 from sqlalchemy import create_engine, text  # noqa: E402
 

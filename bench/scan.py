@@ -31,6 +31,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
+os.environ.setdefault(
+    "KETNAP_KEY", str(Path(tempfile.gettempdir()) / "ketnap-bench.khoa")
+)  # PostgreSQL needs one
 
 from bench.synthetic import generate  # noqa: E402
 from models.db import database_url  # noqa: E402

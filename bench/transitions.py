@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import sys
 import tempfile
@@ -21,6 +22,9 @@ from pathlib import Path
 
 # This file's own name would shadow the `transitions` package: run from the project root.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
+os.environ.setdefault(
+    "KETNAP_KEY", str(Path(tempfile.gettempdir()) / "ketnap-bench.khoa")
+)  # PostgreSQL needs one
 
 from models.db import database_url  # noqa: E402
 from workflow.domain.process import Event  # noqa: E402

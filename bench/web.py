@@ -30,6 +30,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
+os.environ.setdefault(
+    "KETNAP_KEY", str(Path(tempfile.gettempdir()) / "ketnap-bench.khoa")
+)  # PostgreSQL needs one
 
 import httpx  # noqa: E402
 

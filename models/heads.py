@@ -102,7 +102,7 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
             text("SELECT max(length) FROM audit_head WHERE length <= :n"), {"n": length}
         ).scalar()
         good = _last_good(c, length, verifier)
-        if below is not None and good == below:
+        if good == (below or 0):  # what is left is what was signed: only the tail is gone
             return (
                 f"Nhật ký bị cắt đuôi: đầu chuỗi đã ký lúc {newest[2]} ghi {newest[0]} sự "
                 f"kiện, nay chỉ còn {length}; các sự kiện #{length + 1}–#{newest[0]} đã bị xóa."

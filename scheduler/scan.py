@@ -32,6 +32,7 @@ from workflow.text.vntext import fmt_date
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
+from workflow.usecases.nightly import audit_nightly
 
 DEFAULT_BATCH = 5000
 
@@ -93,6 +94,7 @@ class ScanReport:
     batches: int = 0
     examined: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
+    audit: str = ""  # the audit's daily work done by this scan (workflow/usecases/nightly.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ class ScanReport:
             "batches": self.batches,
             "examined": self.examined,
             "kinds": dict(sorted(self.kinds.items())),
+            "audit": self.audit,
         }
 
     def summary(self) -> str:
@@ -113,7 +116,7 @@ class ScanReport:
         )
         if self.already:
             text += f", {self.already} đã có từ trước (không ghi lại)"
-        return text + "."
+        return text + "." + (f" Nhật ký: {self.audit}." if self.audit else "")
 
 
 class _ScanState:
@@ -244,6 +247,8 @@ def scan(
             )
         if on_batch is not None:
             on_batch(report)
+    if not should_stop():  # the audit's daily checkpoint and nightly state check
+        report.audit = audit_nightly(ctx, as_of).summary()
     return report
 
 

@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 .venv/bin/pip install -q -e '.[test]'
+.ci/minisign  # the inspector's standard tool, checking our signatures (docs/inspection.md)
 .ci/chromium  # the browser tests' chromium, from Debian's packages, when missing
 echo "== các tầng (lint-imports) ==" >&2
 .venv/bin/lint-imports --no-cache

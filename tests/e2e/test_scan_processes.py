@@ -35,7 +35,9 @@ Keys = set[tuple[Any, ...]]
 
 
 def keys(db: TestDB) -> tuple[Keys, int]:
-    found = db.sql("SELECT subject, kind, due, step FROM reminder")
+    """The deadlines' reminders (the generator writes dossiers without audit events, so
+    the nightly state check's notice, subject ``audit:…``, is left out here)."""
+    found = db.sql("SELECT subject, kind, due, step FROM reminder WHERE subject NOT LIKE 'audit:%'")
     return set(found), len(found)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import audit, heads
-from models.tables import Checkpoint, Contact, Organization, Outbox, Reminder
+from models.tables import Checkpoint
 from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import Role
 from workflow.text.vntext import fmt_date
@@ -32,6 +32,7 @@ from workflow.usecases import signing
 from workflow.usecases.access import Action
 from workflow.usecases.clock import VN_TZ
 from workflow.usecases.context import Context
+from workflow.usecases.notices import Notice, raise_notice
 
 WITNESS_FIELD = "Thư mục nhân chứng (KETNAP_WITNESS_DIR)"
 LOG_NAME = "nhat-ky-diem-kiem.txt"
@@ -68,7 +69,9 @@ def _note_text(signer: signing.Signer, length: int, head_hash: str, at: str) -> 
     )
 
 
-def issue_in(s: Session, ctx: Context, reason: str) -> tuple[int, str, str, bytes, str, int]:
+def issue_in(
+    s: Session, ctx: Context, reason: str, day: date | None = None
+) -> tuple[int, str, str, bytes, str, int]:
     """In the caller's unit of work: an audit event saying a checkpoint is issued, then the
     checkpoint of the chain including it, its row, and its e-mails in the outbox."""
     signer = ctx.signer
@@ -97,56 +100,34 @@ def issue_in(s: Session, ctx: Context, reason: str) -> tuple[int, str, str, byte
         )
     )
     s.flush()
-    emailed = _queue_mail(s, length, body, sig, now, ctx.today())
+    emailed = _queue_mail(s, length, body, sig, now, day or ctx.today())
     return length, head_hash, at, body, sig, emailed
 
 
 def _queue_mail(s: Session, length: int, body: bytes, sig: str, now: datetime, day: date) -> int:
-    """A reminder (the in-app inbox of the inspection committee) and one e-mail per contact
-    of the role kiem_tra, in the same transaction: delivered once, after the commit."""
-    contacts = set(s.exec(select(Contact.email).where(Contact.role == Role.kiem_tra.value)))
-    root = s.exec(select(Organization.id).order_by(col(Organization.id)).limit(1)).first()
-    if root is None:
-        return 0
+    """The inspection committee's inbox item and e-mails (the note and its signature)."""
     message = (
         f"Điểm kiểm nhật ký số {length} ({fmt_date(day)}): hãy lưu giữ tệp điểm kiểm và chữ "
         "ký kèm theo; dùng để đối chiếu khi kiểm tra (ketnap audit verify --checkpoint)."
     )
-    reminder = Reminder(
-        subject=f"audit:{length}",
-        kind="A-CHECKPOINT",
-        due=day,
-        step=0,
-        rule_id="AUD-CHECKPOINT",
-        org_id=root,
-        fire_on=day,
-        raised_on=day,
-        raised_at=now,
-        message=message,
-        recipients=Role.kiem_tra.label,
+    name = f"diem-kiem-{length:09d}.txt"
+    return raise_notice(
+        s,
+        Notice(
+            subject=f"audit:{length}",
+            kind="A-CHECKPOINT",
+            rule_id="AUD-CHECKPOINT",
+            message=message,
+            roles=(Role.kiem_tra,),
+            mail_subject=f"[ketnap] Điểm kiểm nhật ký số {length}",
+            mail_body=(
+                f"{message}\n\n--- {name} ---\n{body.decode('ascii')}--- {name}.minisig ---\n{sig}"
+            ),
+        ),
+        now,
+        day,
+        mail_only=True,
     )
-    s.add(reminder)
-    s.flush()
-    assert reminder.id is not None
-    mails = 0
-    for email in sorted(contacts):
-        s.add(
-            Outbox(
-                reminder_id=reminder.id,
-                channel="email",
-                recipient=email,
-                subject=f"[ketnap] Điểm kiểm nhật ký số {length}",
-                body=(
-                    f"{message}\n\n--- diem-kiem-{length:09d}.txt ---\n{body.decode('ascii')}"
-                    f"--- diem-kiem-{length:09d}.txt.minisig ---\n{sig}"
-                ),
-                status="cho_gui",
-                attempts=0,
-                next_attempt_at=now,
-            )
-        )
-        mails += 1
-    return mails
 
 
 def write_witness(folder: Path, length: int, body: bytes, sig: str) -> tuple[Path, ...]:
@@ -215,9 +196,10 @@ def daily(ctx: Context, day: date) -> Issued | None:
     if ctx.signer is None:
         return None
     with ctx.write() as s:
+        audit.head(s)  # the chain's lock first: two scanners issue one checkpoint a day
         if issued_today(s, day):
             return None
-        length, head_hash, at, body, sig, emailed = issue_in(s, ctx, "hang_ngay")
+        length, head_hash, at, body, sig, emailed = issue_in(s, ctx, "hang_ngay", day)
     files = write_witness(witness_dir(url), length, body, sig)
     return Issued(length, head_hash, at, body, sig, files, emailed)
 

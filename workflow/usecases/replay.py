@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+from workflow.domain.process import Stage
+from workflow.text.vntext import fmt_date
 
 _OPENING = {"create", "import"}
 _DATES = ("party_joined_on", "official_effective_on")
@@ -31,8 +35,17 @@ class Difference:
     def text(self) -> str:
         return (
             f"Hồ sơ #{self.dossier_id}: {LABELS.get(self.field, self.field)} trong bảng là "
-            f"{self.table or '(không có)'}, theo nhật ký là {self.replayed or '(không có)'}."
+            f"{self._shown(self.table)}, theo nhật ký là {self._shown(self.replayed)}."
         )
+
+    def _shown(self, value: str | None) -> str:
+        if value is None:
+            return "(không có)"
+        if self.field == "stage" and value in Stage._value2member_map_:
+            return f"“{Stage(value).label}” ({value})"
+        if self.field in _DATES:
+            return fmt_date(date.fromisoformat(value))
+        return value
 
     def as_dict(self) -> dict[str, Any]:
         return {
