@@ -30,7 +30,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # run from anywhere
@@ -56,10 +56,10 @@ def build(path: Path, n: int) -> None:
     initialise(ctx)
     ctx.engine.dispose()
     conn = sqlite3.connect(path)
-    last_id, prev = conn.execute(
-        "SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1"
+    last_id, prev, last_at = conn.execute(
+        "SELECT id, hash, at FROM audit_event ORDER BY id DESC LIMIT 1"
     ).fetchone()
-    start = datetime(2021, 1, 1, tzinfo=UTC)
+    start = datetime.fromisoformat(last_at)  # time only moves forward (AUD-TIME)
     batch = []
     for i in range(last_id + 1, last_id + n + 1):
         fields = {

@@ -102,6 +102,7 @@ def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool
     else ``ketnap.db`` here)."""
     url = database_url(db)
     _check_target(url, require_init)
+    signer = installation_signer(url)  # before the engine: a refused key leaves nothing open
     try:
         engine = make_engine(url)
         revision = schema_revision(engine)
@@ -112,7 +113,7 @@ def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool
         raise NotInitialised(
             "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
         )
-    return Context(engine, clock, actor, signer=installation_signer(url))
+    return Context(engine, clock, actor, signer=signer)
 
 
 def installation_signer(url: str) -> Signer | None:
