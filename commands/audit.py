@@ -90,25 +90,32 @@ def audit_verify(
     )
     if as_json:
         out_json(report.as_dict())
-    elif report.ok:
-        print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
-        if report.heads_checked:
-            print("Đầu chuỗi đã ký khớp với toàn bộ chuỗi.")
-        for cp in report.checkpoints:
-            print(f"Chuỗi nối tiếp điểm kiểm {cp['file']} ({cp['length']} sự kiện, {cp['at']}).")
-        if report.state is not None:
+    else:
+        err = console(stderr=True)
+        if report.problems:
+            err.print("Nhật ký KHÔNG toàn vẹn:", markup=False)
+            for problem in report.problems:
+                err.print(f"  • {problem}", markup=False)
+        else:
+            print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
+            if report.heads_checked:
+                print(f"Đầu chuỗi đã ký khớp với toàn bộ chuỗi (khóa {', '.join(report.keys)}).")
+            for cp in report.checkpoints:
+                print(
+                    f"Chuỗi nối tiếp điểm kiểm {cp['file']} ({cp['length']} sự kiện, "
+                    f"{cp['at_text']})."
+                )
+        if report.state is not None and report.state_problems:
+            err.print("Bảng hồ sơ KHÔNG khớp với nhật ký:", markup=False)
+            for problem in report.state_problems:
+                err.print(f"  • {problem}", markup=False)
+        elif report.state is not None:
             print(
                 f"Trạng thái khớp nhật ký: {report.state['dossiers']} hồ sơ, "
                 f"{report.state['events']} sự kiện đã dựng lại."
             )
-    else:
-        err = console(stderr=True)
-        err.print("Nhật ký KHÔNG toàn vẹn:", markup=False)
-        for problem in report.problems:
-            err.print(f"  • {problem}", markup=False)
-    if not as_json:
         for note in report.notes:
-            console(stderr=True).print(f"Lưu ý: {note}", markup=False)
+            err.print(f"Lưu ý: {note}", markup=False)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -222,6 +229,8 @@ def verify_bundle(
             }
         )
     elif report.ok:
+        for what in report.extended:
+            print(f"Gói nối tiếp {what}.")
         print(
             f"Gói hợp lệ: chữ ký đúng, {report.events} sự kiện #{report.first_id}–"
             f"#{report.last_id} nối liền; mã băm cuối {report.head_hash}."

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
 from sqlmodel import Session, col, select
@@ -23,7 +24,9 @@ from models.canonical import canonical_json
 from models.tables import AuditEvent
 
 GENESIS = "0" * 64
+_VN = ZoneInfo("Asia/Ho_Chi_Minh")  # how times are shown to people
 NEW_HEAD = "ketnap_new_head"  # session.info: (length, hash) this unit of work left the chain at
+BASE_HEAD = "ketnap_base_head"  # session.info: (length, hash) the chain had when it began to append
 
 
 _ESCAPE = json.encoder.encode_basestring  # C-accelerated, the escaping json.dumps uses
@@ -147,6 +150,7 @@ def append(
 ) -> AuditEvent:
     """Add one event after the current head, in the caller's transaction."""
     last_id, last_hash = head(session)
+    session.info.setdefault(BASE_HEAD, (last_id, last_hash))
     event_ = {
         "kind": kind,
         "event": event,
@@ -204,6 +208,7 @@ def append_many(session: Session, at: datetime, actor: str, events: list[dict[st
     """Add many events after the current head in one statement (an import's rows): each
     still gets its own id and links to the one before, exactly as one ``append`` each."""
     last_id, last_hash = head(session)
+    session.info.setdefault(BASE_HEAD, (last_id, last_hash))
     stamp, came = _stamp(at), _came(session)
     rows = []
     for offset, event in enumerate(events, 1):
@@ -243,9 +248,22 @@ def went_back(before: str, after: str) -> bool:
         return True
 
 
+def shown(stamp: str) -> str:
+    """An audit time as people read it: dd/mm/yyyy hh:mm:ss, Vietnam time (the stamp
+    itself, when it is not a time at all: it is evidence)."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_VN).strftime("%d/%m/%Y %H:%M:%S")
+
+
 def time_problem(rid: int, before: str, after: str) -> str:
     return (
-        f"Sự kiện #{rid} ghi thời điểm {after} (UTC), sớm hơn sự kiện #{rid - 1} ({before}) "
+        f"Sự kiện #{rid} ghi thời điểm {shown(after)}, sớm hơn sự kiện #{rid - 1} "
+        f"({shown(before)}) "
         f"quá {int(TIME_TOLERANCE.total_seconds() // 60)} phút: thời gian trong nhật ký chỉ "
         "được đi tới."
     )

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, text
 from sqlmodel import Session
 
-from models.audit import GENESIS, NEW_HEAD
+from models.audit import BASE_HEAD, GENESIS, NEW_HEAD, shown
 from models.tables import SignedHead
 
 FORMAT = "ketnap-dau-chuoi/1"
@@ -49,18 +49,30 @@ def parse_note(body: bytes) -> tuple[str, int, str, str]:
     return lines[1], length, head_hash, lines[4]
 
 
+class UnsignedBase(Exception):
+    """The chain this unit of work would extend is not the one the newest signed head
+    covers: events were appended without the key, the tail was cut, or the chain was
+    rewritten. Nothing is signed over that (AUD-HEAD): the write is refused."""
+
+
+ADOPT = "ketnap_adopt_unsigned"  # session.info: sign a chain older than signed heads (init)
+
+
 def seal(
     session: Session, key_id_hex: str, sign: Callable[[bytes], bytes], now: datetime
 ) -> tuple[int, str] | None:
     """Before the commit: sign the head this unit of work appended up to (nothing when it
-    appended no event)."""
+    appended no event), once the chain it started from is the newest signed head."""
     new = session.info.pop(NEW_HEAD, None)
+    base = session.info.pop(BASE_HEAD, None)
     if new is None:
         return None
+    conn = session.connection()
+    check_base(conn, base, adopt=bool(session.info.pop(ADOPT, False)))
     length, head_hash = new
     at = now.astimezone(UTC).isoformat(timespec="microseconds")
     signature = sign(note(key_id_hex, length, head_hash, at)).hex()
-    session.connection().execute(
+    conn.execute(
         _INSERT,
         [
             {
@@ -73,6 +85,37 @@ def seal(
         ],
     )
     return length, head_hash
+
+
+def check_base(conn: Connection, base: tuple[int, str] | None, *, adopt: bool = False) -> None:
+    """Refuse to sign over a chain that the newest signed head does not end at."""
+    if base is None:
+        return
+    length, head_hash = base
+    newest = conn.execute(text(_SELECT + " ORDER BY length DESC LIMIT 1")).first()
+    if newest is None:
+        if length == 0 or adopt:
+            return
+        raise UnsignedBase(
+            f"Nhật ký có {length} sự kiện nhưng không có đầu chuỗi nào được ký: bảng đầu chuỗi "
+            "đã bị xóa, hoặc cơ sở dữ liệu chưa được cập nhật ('ketnap init')."
+        )
+    if (newest[0], newest[1]) == (length, head_hash):
+        return
+    if newest[0] > length:
+        why = f"đầu chuỗi đã ký ghi {newest[0]} sự kiện, nay chỉ còn {length} (bị cắt đuôi)"
+    elif newest[0] < length:
+        why = f"{_events(newest[0] + 1, length)} sau đầu chuỗi đã ký cuối không được ký"
+    else:
+        why = f"sự kiện #{length} không còn mã băm đã ký (bị viết lại)"
+    raise UnsignedBase(
+        f"Nhật ký không còn như lần ghi được ký cuối cùng: {why}. Không ghi thêm gì; hãy chạy "
+        "'ketnap audit verify' và báo Ủy ban Kiểm tra."
+    )
+
+
+def _events(first: int, last: int) -> str:
+    return f"sự kiện #{first}" if first == last else f"các sự kiện #{first}–#{last}"
 
 
 Verifier = Callable[[str, bytes, bytes], bool]  # (key id, message, signature) → genuine?
@@ -104,7 +147,7 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
         good = _last_good(c, length, verifier)
         if good == (below or 0):  # what is left is what was signed: only the tail is gone
             return (
-                f"Nhật ký bị cắt đuôi: đầu chuỗi đã ký lúc {newest[2]} ghi {newest[0]} sự "
+                f"Nhật ký bị cắt đuôi: đầu chuỗi đã ký lúc {shown(newest[2])} ghi {newest[0]} sự "
                 f"kiện, nay chỉ còn {length}; các sự kiện #{length + 1}–#{newest[0]} đã bị xóa."
             )
         return _rewritten(good, newest[0], length)
@@ -112,8 +155,9 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
         return _rewritten(_last_good(c, newest[0], verifier), newest[0], length)
     if newest[0] < length:
         return (
-            f"Các sự kiện #{newest[0] + 1}–#{length} không có đầu chuỗi nào được ký: chúng "
-            "được thêm vào mà không có khóa ký của hệ thống (giả mạo)."
+            f"{_events(newest[0] + 1, length).capitalize()} không có đầu chuỗi nào được ký: "
+            "được thêm vào mà không có khóa ký của hệ thống (giả mạo), hoặc đầu chuỗi đã ký "
+            "của lần ghi đó đã bị xóa."
         )
     return None
 

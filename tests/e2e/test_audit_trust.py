@@ -145,11 +145,12 @@ def test_verify_bundle_refuses_a_bundle_that_does_not_extend_what_the_inspector_
         z.extractall(tmp_path / "nhan", members=held)
     (note,) = [n for n in held if n.endswith(".txt")]
     # whoever holds the database and the key rewrites history from event 3, then exports
-    from tests.integration.test_trust import rehash_from
+    from tests.integration.test_trust import rehash_from, resign_heads
+    from workflow.usecases.signing import load_signer
 
     db.sql("UPDATE audit_event SET actor = 'ke_gian' WHERE id = 3")
     rehash_from(db, 3)
-    db.sql("DELETE FROM audit_head")  # their own heads would be signed with the key
+    resign_heads(db, signer=load_signer(db.key))  # they sign the new head with the key
     key = {**env, "KETNAP_WITNESS_DIR": str(tmp_path / "nhan-chung-moi")}
     ok(key, f"audit export --out {tmp_path / 'sau.zip'}")
     line = f"audit verify-bundle {tmp_path / 'sau.zip'} --pubkey {public}"
@@ -230,3 +231,55 @@ def test_inspectors_check_a_bundle_with_minisign_step_by_step(
         minisign("-Vm", note.name, "-p", str(tmp_path / "ketnap.pub"), cwd=folder).returncode == 0
     )
     assert re.match(r"^ketnap-dau-chuoi/1\n[0-9A-F]{16}\n\d+\n[0-9a-f]{64}\n", note.read_text())
+
+
+def test_a_mistyped_file_is_bad_input_not_tampering(
+    env: dict[str, str], db: TestDB, tmp_path: Path
+) -> None:
+    """A typo in a path exits 2 naming the option; it must never read as a tampered log."""
+    prepared(env)
+    ok(env, f"audit export --out {tmp_path / 'goi.zip'}")
+    public, line = public_key(env)
+    huge = tmp_path / "lon.txt"
+    huge.write_bytes(b"x" * 100_000)
+    (tmp_path / "lon.txt.minisig").write_text("x")
+    (tmp_path / "chi-co-note.txt").write_text("ketnap-dau-chuoi/1\n")
+    cases = [
+        (f"audit verify --checkpoint {tmp_path / 'khong-co.txt'}", "không có tệp"),
+        (f"audit verify --checkpoint {tmp_path}", "không phải một tệp"),
+        (f"audit verify --checkpoint {huge}", "quá lớn"),
+        (f"audit verify --checkpoint {tmp_path / 'chi-co-note.txt'}", ".minisig"),
+        ("audit verify --pubkey rac", "Khóa công khai (--pubkey)"),
+        (f"audit verify-bundle {tmp_path / 'khong-co.zip'} --pubkey {public}", "không có tệp"),
+        (f"audit verify-bundle {tmp_path / 'goi.zip'} --pubkey rac", "--pubkey"),
+        (
+            f"audit verify-bundle {tmp_path / 'goi.zip'} --pubkey {public} "
+            f"--earlier {tmp_path / 'khong-co.zip'}",
+            "--earlier",
+        ),
+        (f"audit export --out {tmp_path / 'goi.zip'}", "không bị ghi đè"),
+        (f"audit export --out {tmp_path / 'x.zip'} --from 01/12/2026 --to 01/01/2026", "--to"),
+    ]
+    for command, named in cases:
+        code, out = run(env, command)
+        assert code == 2 and named in out and "KHÔNG toàn vẹn" not in out, (command, out)
+        assert "Traceback" not in out
+    (tmp_path / "ketnap.pub").write_text(f"untrusted comment: khóa\n{line}\n")
+    assert "Gói hợp lệ" in ok(
+        env, f"audit verify-bundle {tmp_path / 'goi.zip'} --pubkey {tmp_path / 'ketnap.pub'}"
+    )
+
+
+def test_an_unwritable_witness_folder_refuses_before_anything_is_committed(
+    env: dict[str, str], db: TestDB, tmp_path: Path
+) -> None:
+    prepared(env)
+    blocker = tmp_path / "la-tep"
+    blocker.write_text("")
+    bad = {**env, "KETNAP_WITNESS_DIR": str(blocker / "con")}
+    before = db.sql("SELECT count(*) FROM audit_event")
+    for command in ("audit checkpoint", f"audit export --out {tmp_path / 'g.zip'}"):
+        code, out = run(bad, command)
+        assert code == 2 and "KETNAP_WITNESS_DIR" in out, out
+    assert db.sql("SELECT count(*) FROM audit_event") == before
+    assert not (tmp_path / "g.zip").exists()

@@ -11,6 +11,7 @@ lock).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -55,6 +56,7 @@ def test_eight_processes_advancing_at_random_leave_one_consistent_story(
                 str(last),
             ],
             cwd=ROOT,
+            env={**os.environ, **db.env()},  # the installation's key: every write signs
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )

@@ -130,7 +130,8 @@ def test_the_clock_is_pinned_only_in_a_rehearsal(tmp_path: object, users: Contex
     from workflow.usecases.installation import initialise, installation_facts
 
     practice = make_context(rehearsal, rehearse=True)
-    assert initialise(practice) is False and installation_facts(practice)["rehearsal"]
+    assert initialise(practice, key=rehearsal.key) is False
+    assert installation_facts(practice)["rehearsal"]
     add_user(practice, "admin", "Quản trị viên", "quan_tri", password=PASSWORD)
     check_clock(replace(practice, actor="admin"), True)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import admit, new_candidate
+from workflow.domain.errors import BadInput
 from workflow.usecases.context import Context
 from workflow.usecases.inspection import EVENTS, export_bundle, verify_bundle
 from workflow.usecases.signing import create_key, load_signer
@@ -107,7 +108,10 @@ def test_another_key_fails_on_the_signature(bundle: tuple[Path, str, Path], tmp_
         "Chữ ký của bản kê khai không khớp với khóa công khai đã cho: gói được ký bằng khóa "
         "khác, hoặc bản kê khai đã bị sửa."
     ]
-    assert not verify_bundle(out, "khong-phai-hex").ok
+    with pytest.raises(BadInput, match="--pubkey"):
+        verify_bundle(out, "khong-phai-hex")
+    with pytest.raises(BadInput, match="không có tệp"):
+        verify_bundle(tmp_path / "khong-co.zip", other)
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     assert "không phải một gói" in verify_bundle(tmp_path / "junk.zip", other).problems[0]
 

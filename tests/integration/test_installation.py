@@ -17,5 +17,5 @@ def test_initialise_fills_the_profile_of_admissions_recorded_before_it_existed(
     assert recorded is not None
     # a row from before revision 0003, which added the column without computing it
     db.sql("UPDATE dossier SET admitted_profile = NULL WHERE id = :i", {"i": did})
-    assert initialise(ctx) is False  # not a new installation
+    assert initialise(ctx, key=db.key) is False  # not a new installation
     assert db.sql("SELECT admitted_profile FROM dossier WHERE id = :i", {"i": did}) == [(recorded,)]

@@ -69,12 +69,13 @@ def rehash_from(db: TestDB, k: int) -> None:
         prev = digest
 
 
-def resign_heads(db: TestDB, ctx: Context) -> None:
+def resign_heads(db: TestDB, ctx: Context | None = None, signer: Any = None) -> None:
     """The attacker who also has the key: every head replaced by one of the new chain."""
-    assert ctx.signer is not None
+    signer = signer or (ctx.signer if ctx is not None else None)
+    assert signer is not None
     last = db.sql("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")[0]
     at = "2026-11-25T02:00:00.000000+00:00"
-    body = heads.note(ctx.signer.key_id_hex, last[0], last[1], at)
+    body = heads.note(signer.key_id_hex, last[0], last[1], at)
     db.sql("DELETE FROM audit_head")
     db.sql(
         "INSERT INTO audit_head (length, head_hash, at, key_id, signature) "
@@ -83,8 +84,8 @@ def resign_heads(db: TestDB, ctx: Context) -> None:
             "l": last[0],
             "h": last[1],
             "a": at,
-            "k": ctx.signer.key_id_hex,
-            "s": ctx.signer.sign(body).hex(),
+            "k": signer.key_id_hex,
+            "s": signer.sign(body).hex(),
         },
     )
 
@@ -215,9 +216,51 @@ def test_a_forged_event_with_a_correct_hash_is_named_by_the_signed_head(
     report = verify_audit(ctx)
     assert report.chain.ok and not report.ok
     assert report.problems[0] == (
-        f"Các sự kiện #{rid + 1}–#{rid + 1} không có đầu chuỗi nào được ký: chúng được thêm vào "
-        "mà không có khóa ký của hệ thống (giả mạo)."
+        f"Sự kiện #{rid + 1} không có đầu chuỗi nào được ký: được thêm vào mà không có khóa ký "
+        "của hệ thống (giả mạo), hoặc đầu chuỗi đã ký của lần ghi đó đã bị xóa."
     )
+
+
+def test_no_write_signs_over_a_forged_event_or_a_cut_tail(
+    ctx: Context, db: TestDB, log: int
+) -> None:
+    """The next honest write must not cover the forgery with a fresh signature."""
+    from workflow.domain.errors import LogTampered
+
+    rid, prev = last_hash(db)
+    insert(db, forged_row(db, rid + 1, prev))
+    before = db.sql("SELECT count(*) FROM audit_event")
+    with pytest.raises(LogTampered, match=f"sự kiện #{rid + 1} sau đầu chuỗi đã ký cuối"):
+        new_candidate(ctx, full_name="Lê Văn Cường")
+    assert db.sql("SELECT count(*) FROM audit_event") == before  # nothing written
+    assert not verify_audit(ctx).ok  # and the forgery is still named
+    db.sql("DELETE FROM audit_event WHERE id > :i", {"i": rid - 3})
+    with pytest.raises(LogTampered, match="bị cắt đuôi"):
+        new_candidate(ctx, full_name="Lê Văn Cường")
+
+
+def test_a_signing_database_refuses_a_write_without_its_key(ctx: Context, db: TestDB) -> None:
+    signer = ctx.signer
+    ctx.signer = None  # KETNAP_KEY pointing nowhere, as a misconfigured cron job would
+    before = db.sql("SELECT count(*) FROM audit_event")
+    with pytest.raises(BadInput, match="không có tệp khóa ký"):
+        new_candidate(ctx)
+    assert db.sql("SELECT count(*) FROM audit_event") == before
+    ctx.signer = signer
+    assert verify_audit(ctx).ok
+
+
+def test_the_inspectors_key_alone_is_trusted_when_given(
+    ctx: Context, log: int, tmp_path: Path
+) -> None:
+    from workflow.usecases.signing import create_key, load_signer
+
+    assert ctx.signer is not None
+    assert verify_audit(ctx, pubkeys=[ctx.signer.public.hex()]).ok
+    create_key(tmp_path / "khac.ed25519")
+    other = load_signer(tmp_path / "khac.ed25519").public.hex()
+    report = verify_audit(ctx, pubkeys=[other])
+    assert not report.ok and "có chữ ký sai" in report.problems[0]
 
 
 def test_rewriting_from_event_k_is_named_by_the_signed_heads(
@@ -254,8 +297,8 @@ def test_editing_the_dossier_stage_is_named_by_the_state_check(
     db.sql("UPDATE dossier SET stage = 'chinh_thuc' WHERE id = 2")
     assert verify_audit(ctx).ok  # the log itself is intact
     report = verify_audit(ctx, state=True)
-    assert not report.ok
-    assert report.problems == [
+    assert not report.ok and not report.problems  # the log is intact; the table is not
+    assert report.state_problems == [
         "Hồ sơ #2: bước trong bảng là “Đảng viên chính thức” (chinh_thuc), theo nhật ký là "
         "“Học lớp nhận thức” (hoc_lop)."
     ]
@@ -263,12 +306,12 @@ def test_editing_the_dossier_stage_is_named_by_the_state_check(
         {"dossier_id": 2, "field": "stage", "table": "chinh_thuc", "replayed": "hoc_lop"}
     ]
     db.sql("UPDATE dossier SET stage = 'hoc_lop', version = 7 WHERE id = 2")
-    assert verify_audit(ctx, state=True).problems == [
+    assert verify_audit(ctx, state=True).state_problems == [
         "Hồ sơ #2: phiên bản trong bảng là 7, theo nhật ký là 2."
     ]
     db.sql("UPDATE dossier SET version = 2 WHERE id = 2")
     db.sql("UPDATE dossier SET party_joined_on = '2024-01-01' WHERE id = 1")
-    assert verify_audit(ctx, state=True).problems == [
+    assert verify_audit(ctx, state=True).state_problems == [
         "Hồ sơ #1: ngày vào Đảng trong bảng là 01/01/2024, theo nhật ký là 20/06/2025."
     ]
 
@@ -332,7 +375,9 @@ def test_with_the_key_time_set_back_is_named(ctx: Context, db: TestDB, log: int)
     resign_heads(db, ctx)
     report = verify_audit(ctx)
     assert not report.ok
-    assert report.problems[0].startswith("Sự kiện #12 ghi thời điểm 2020-01-01"), report.problems
+    assert report.problems[0].startswith("Sự kiện #12 ghi thời điểm 01/01/2020 07:00:00"), (
+        report.problems
+    )
 
 
 def test_a_checkpoint_signed_with_another_key_is_refused(
@@ -344,7 +389,7 @@ def test_a_checkpoint_signed_with_another_key_is_refused(
     forged.write_text(body)
     (tmp_path / "gia.txt.minisig").write_text((tmp_path / "giu.txt.minisig").read_text())
     report = verify_audit(ctx, checkpoints=[forged])
-    assert not report.ok and "chữ ký không đúng" in report.problems[0]
+    assert not report.ok and "Chữ ký của điểm kiểm gia.txt không đúng" in report.problems[0]
 
 
 def test_checkpoints_go_to_the_witness_folder_and_never_replace_a_file(
@@ -354,8 +399,8 @@ def test_checkpoints_go_to_the_witness_folder_and_never_replace_a_file(
     folder = witness_dir(db.url)
     assert folder.is_dir() and not str(folder).startswith(str(db.path or "/nothing") + "/")
     names = sorted(p.name for p in folder.iterdir())
-    assert f"diem-kiem-{made.length:09d}.txt" in names
-    assert f"diem-kiem-{made.length:09d}.txt.minisig" in names
+    assert f"diem-kiem-{made.length}.txt" in names
+    assert f"diem-kiem-{made.length}.txt.minisig" in names
     assert (folder / "nhat-ky-diem-kiem.txt").read_text().count("\n") == 1
     issue_checkpoint(ctx)
     assert (folder / "nhat-ky-diem-kiem.txt").read_text().count("\n") == 2

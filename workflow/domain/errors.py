@@ -80,6 +80,13 @@ class RecordRefused(KetnapError):
         super().__init__(f"Không ghi nhận được {what}: " + "; ".join(str(u) for u in unmet))
 
 
+class LogTampered(KetnapError):
+    """The audit log is not what its newest signed head says (AUD-HEAD): nothing more is
+    written over it until an inspector has looked (``ketnap audit verify``)."""
+
+    exit_code = 1
+
+
 class Conflict(KetnapError):
     """Somebody else changed the dossier first; nothing was written."""
 

@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import audit, heads
+from models.audit import shown
 from models.tables import Checkpoint
 from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import Role
@@ -40,14 +41,23 @@ LOG_NAME = "nhat-ky-diem-kiem.txt"
 
 def witness_dir(db_url: str) -> Path:
     """KETNAP_WITNESS_DIR, or beside (not inside) the SQLite file: ``ketnap.db.nhan-chung``;
-    for PostgreSQL the OS user's state folder."""
+    for PostgreSQL a folder per database in the OS user's state folder."""
     explicit = os.environ.get("KETNAP_WITNESS_DIR")
     if explicit:
         return Path(explicit)
     if db_url.startswith("sqlite:///"):
         return Path(db_url.removeprefix("sqlite:///") + ".nhan-chung")
+    from sqlalchemy.engine import make_url
+
     base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "ketnap" / "nhan-chung"
+    url = make_url(db_url)  # one folder per database: a server holds several
+    tag = f"{url.host or 'local'}-{url.port or 5432}-{url.database or 'postgres'}"
+    return (
+        Path(base)
+        / "ketnap"
+        / "nhan-chung"
+        / "".join(c if c.isalnum() or c in "-_." else "_" for c in tag)
+    )
 
 
 @dataclass(frozen=True)
@@ -110,7 +120,7 @@ def _queue_mail(s: Session, length: int, body: bytes, sig: str, now: datetime, d
         f"Điểm kiểm nhật ký số {length} ({fmt_date(day)}): hãy lưu giữ tệp điểm kiểm và chữ "
         "ký kèm theo; dùng để đối chiếu khi kiểm tra (ketnap audit verify --checkpoint)."
     )
-    name = f"diem-kiem-{length:09d}.txt"
+    name = f"diem-kiem-{length}.txt"
     return raise_notice(
         s,
         Notice(
@@ -130,12 +140,24 @@ def _queue_mail(s: Session, length: int, body: bytes, sig: str, now: datetime, d
     )
 
 
+def usable_witness(folder: Path) -> Path:
+    """Before anything is committed: the witness folder exists (made if need be) and can be
+    written, so a checkpoint never exists in the database alone."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise BadInput.one(WITNESS_FIELD, f"không tạo được thư mục '{folder}'") from None
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise BadInput.one(WITNESS_FIELD, f"không ghi được vào thư mục '{folder}'")
+    return folder
+
+
 def write_witness(folder: Path, length: int, body: bytes, sig: str) -> tuple[Path, ...]:
     """After the commit: the note and its signature as new files (never over another), and
     a line appended to the folder's log."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"diem-kiem-{length:09d}.txt"
+        name = f"diem-kiem-{length}.txt"
         written = []
         for path, content in (
             (folder / name, body),
@@ -170,9 +192,10 @@ def issue_checkpoint(
     from workflow.usecases.outfiles import check_target
 
     url = ctx.engine.url.render_as_string(hide_password=False)
-    folder = witness_dir(url)
+    folder = usable_witness(witness_dir(url))
     if out is not None:
-        check_target(out)
+        check_target(out, fresh=True)
+        check_target(Path(str(out) + ".minisig"), fresh=True)
     with ctx.write() as s:
         ctx.allow(s, Action.export)
         length, head_hash, at, body, sig, emailed = issue_in(s, ctx, reason)
@@ -195,12 +218,13 @@ def daily(ctx: Context, day: date) -> Issued | None:
     url = ctx.engine.url.render_as_string(hide_password=False)
     if ctx.signer is None:
         return None
+    folder = usable_witness(witness_dir(url))
     with ctx.write() as s:
         audit.head(s)  # the chain's lock first: two scanners issue one checkpoint a day
         if issued_today(s, day):
             return None
         length, head_hash, at, body, sig, emailed = issue_in(s, ctx, "hang_ngay", day)
-    files = write_witness(witness_dir(url), length, body, sig)
+    files = write_witness(folder, length, body, sig)
     return Issued(length, head_hash, at, body, sig, files, emailed)
 
 
@@ -218,24 +242,57 @@ class Held:
     key_id: str
 
 
+MAX_NOTE = 4096  # a checkpoint and its signature are a few hundred bytes
+
+
 def read_checkpoint(path: Path, keys: dict[str, bytes]) -> Held:
     """The note at ``path`` and its signature at ``path.minisig``; raises BadInput naming
-    the file when either is unreadable or the signature is not by one of ``keys``."""
-    field = f"Điểm kiểm '{path.name}'"
+    the file when either is missing or unreadable, and CheckpointForged when the
+    signature is not by one of ``keys``."""
+    field = "Điểm kiểm (--checkpoint)"
+    sig_path = Path(str(path) + ".minisig")
+    for one in (path, sig_path):
+        if not one.exists():
+            raise BadInput.one(field, f"không có tệp '{one}'")
+        if not one.is_file():
+            raise BadInput.one(field, f"'{one}' không phải một tệp")
+        if one.stat().st_size > MAX_NOTE:
+            raise BadInput.one(field, f"'{one}' quá lớn để là điểm kiểm hay chữ ký của nó")
     try:
         body = path.read_bytes()
-        sig = Path(str(path) + ".minisig").read_text(encoding="utf-8")
+        sig = sig_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        raise BadInput.one(field, f"không đọc được '{path}' hoặc '{path}.minisig'") from None
+        raise BadInput.one(field, f"không đọc được '{path}' hoặc '{sig_path}'") from None
     try:
         key, length, head_hash, at = heads.parse_note(body)
     except (ValueError, UnicodeDecodeError):
-        raise BadInput.one(field, "không phải tệp điểm kiểm của ketnap") from None
-    if signing.verify_minisig(list(keys.values()), body, sig) is None:
+        raise BadInput.one(field, f"'{path}' không phải tệp điểm kiểm của ketnap") from None
+    if not keys:
         raise BadInput.one(
-            field, f"chữ ký không đúng hoặc không phải của khóa hệ thống (khóa ghi: {key})"
+            field,
+            "không có khóa công khai để kiểm chữ ký: đặt KETNAP_KEY tới tệp khóa của hệ thống, "
+            "hoặc đưa khóa được trao bằng --pubkey",
+        )
+    if signing.verify_minisig(list(keys.values()), body, sig) is None:
+        raise CheckpointForged(
+            f"Chữ ký của điểm kiểm {path.name} không đúng, hoặc không phải của khóa đã tin "
+            f"(khóa ghi trong điểm kiểm: {key}): điểm kiểm bị sửa hoặc giả."
         )
     return Held(path.name, length, head_hash, at, key)
+
+
+class CheckpointForged(Exception):
+    """A checkpoint whose signature does not verify: evidence of tampering, not a typo."""
+
+
+def newest_in(folder: Path) -> Path | None:
+    """The witness folder's checkpoint of the longest chain."""
+    found = []
+    for path in folder.glob("diem-kiem-*.txt") if folder.is_dir() else ():
+        number = path.name.removeprefix("diem-kiem-").removesuffix(".txt")
+        if number.isdigit():
+            found.append((int(number), path))
+    return max(found)[1] if found else None
 
 
 def extends(held: Held, length: int, hash_at: Any) -> str | None:
@@ -243,12 +300,13 @@ def extends(held: Held, length: int, hash_at: Any) -> str | None:
     (``hash_at(n)``: the chain's hash of event n); None when it does."""
     if length < held.length:
         return (
-            f"Chuỗi bị cắt dưới điểm kiểm {held.source}: điểm kiểm lúc {held.at} ghi "
+            f"Chuỗi bị cắt dưới điểm kiểm {held.source}: điểm kiểm lúc {shown(held.at)} ghi "
             f"{held.length} sự kiện, cơ sở dữ liệu chỉ còn {length}."
         )
     if hash_at(held.length) != held.head_hash:
         return (
             f"Chuỗi đã rẽ nhánh hoặc bị viết lại trước điểm kiểm {held.source}: sự kiện "
-            f"#{held.length} không còn mã băm đã chứng nhận lúc {held.at} ({held.head_hash[:16]}…)."
+            f"#{held.length} không còn mã băm đã chứng nhận lúc {shown(held.at)} "
+            f"({held.head_hash[:16]}…)."
         )
     return None

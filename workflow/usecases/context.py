@@ -21,11 +21,11 @@ from sqlmodel import Session, SQLModel
 
 from models import audit, heads
 from models.db import HEAD_REVISION, database_url, make_engine, schema_revision, unit_of_work
-from models.tables import Setting
-from workflow.domain.errors import BadInput, Forbidden, NotInitialised
+from models.tables import Installation, Setting
+from workflow.domain.errors import BadInput, Forbidden, LogTampered, NotInitialised
 from workflow.usecases.access import Action, authorize
 from workflow.usecases.clock import Clock, today
-from workflow.usecases.signing import Signer, key_path, load_signer
+from workflow.usecases.signing import KEY_FIELD, Signer, key_path, load_signer
 
 
 @dataclass
@@ -43,6 +43,7 @@ class Context:
     # the installation key: every unit of work that appends events signs the new head with
     # it before committing (models/heads.py, AUD-HEAD); None before ``ketnap init`` made one
     signer: Signer | None = None
+    key_file: Path | None = None  # where configuration says the key lives (for messages)
 
     def today(self) -> date:
         return today(self.clock)
@@ -83,9 +84,22 @@ class Context:
             self._seal(session)
 
     def _seal(self, session: Session) -> None:
-        """The head this unit of work appended up to, signed, in its own transaction."""
-        if self.signer is not None:
+        """The head this unit of work appended up to, signed, in its own transaction. A
+        database that signs (it names its key) refuses a write without the key, and any
+        write over a chain its newest signed head does not end at."""
+        if self.signer is None:
+            signs = session.get(Installation, "public_key") is not None
+            if audit.NEW_HEAD in session.info and signs:
+                raise BadInput.one(
+                    KEY_FIELD,
+                    f"không có tệp khóa ký '{self.key_file}'; cơ sở dữ liệu này ký mọi lần "
+                    "ghi nhật ký, nên không ghi gì. Hãy đặt KETNAP_KEY tới tệp khóa của hệ thống",
+                )
+            return
+        try:
             heads.seal(session, self.signer.key_id_hex, self.signer.sign, self.clock.now())
+        except heads.UnsignedBase as exc:
+            raise LogTampered(str(exc)) from None
 
     def require(self, action: Action) -> None:
         """Before a form is shown: refuse (audited) who could not submit it anyway."""
@@ -102,7 +116,7 @@ def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool
     else ``ketnap.db`` here)."""
     url = database_url(db)
     _check_target(url, require_init)
-    signer = installation_signer(url)  # before the engine: a refused key leaves nothing open
+    signer, key_file = installation_signer(url)  # first: a refused key leaves nothing open
     try:
         engine = make_engine(url)
         revision = schema_revision(engine)
@@ -113,17 +127,17 @@ def open_context(db: str | None, actor: str, clock: Clock, *, require_init: bool
         raise NotInitialised(
             "Cơ sở dữ liệu chưa được khởi tạo hoặc chưa cập nhật; hãy chạy 'ketnap init'."
         )
-    return Context(engine, clock, actor, signer=signer)
+    return Context(engine, clock, actor, signer=signer, key_file=key_file)
 
 
-def installation_signer(url: str) -> Signer | None:
+def installation_signer(url: str) -> tuple[Signer | None, Path | None]:
     """The installation key where configuration says it lives (signing.key_path), once
-    ``ketnap init`` has made it; a key file others may read is refused (BadInput)."""
+    ``ketnap init`` has made it, and that place; a key file others may read is refused."""
     try:
         path = key_path(url)
     except BadInput:
-        return None  # PostgreSQL without KETNAP_KEY: verify then says no head is signed
-    return load_signer(path) if path.exists() else None
+        return None, None  # PostgreSQL without KETNAP_KEY: a signing database refuses writes
+    return (load_signer(path) if path.exists() else None), path
 
 
 DB_FIELD = "Cơ sở dữ liệu (--db, KETNAP_DB)"

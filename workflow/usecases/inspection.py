@@ -31,11 +31,11 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from models.audit import GENESIS, _hashed_fields, event_hash
+from models.audit import GENESIS, _hashed_fields, event_hash, shown
 from models.canonical import canonical_json
 from workflow.domain.errors import BadInput
 from workflow.usecases import signing
-from workflow.usecases.checkpoints import read_checkpoint
+from workflow.usecases.checkpoints import CheckpointForged, read_checkpoint
 from workflow.usecases.clock import VN_TZ
 from workflow.usecases.keyring import ring
 from workflow.usecases.signing import Signer
@@ -152,6 +152,7 @@ class BundleReport:
     head_hash: str | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    extended: list[str] = field(default_factory=list)  # what it was found to extend
     hashes: dict[int, str] = field(default_factory=dict)  # id → hash, for the checkpoints
 
     def fail(self, message: str) -> None:
@@ -169,6 +170,10 @@ def verify_bundle(
     minisign's form): the signature, the file digest, the chain; then that it extends each
     checkpoint and each earlier bundle the inspector holds (AUD-CHECKPOINT)."""
     report = BundleReport()
+    if not path.exists():
+        raise BadInput.one("Tệp gói kiểm tra", f"không có tệp '{path}'")
+    if not path.is_file():
+        raise BadInput.one("Tệp gói kiểm tra", f"'{path}' không phải một tệp")
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
@@ -181,14 +186,7 @@ def verify_bundle(
     except (OSError, zipfile.BadZipFile):
         report.fail(f"'{path.name}' không phải một gói kiểm tra đọc được (zip hỏng hoặc sai tệp).")
         return report
-    try:
-        trusted = signing.parse_public(public_key)
-    except ValueError:
-        report.fail(
-            "Khóa công khai không hợp lệ (cần 64 ký tự hex, hoặc dòng base64 của minisign, "
-            "của một khóa Ed25519)."
-        )
-        return report
+    trusted = signing.public_from(public_key)
     try:
         manifest = json.loads(body)
     except ValueError:
@@ -214,11 +212,13 @@ def verify_bundle(
     for cp in checkpoints:
         try:
             held = read_checkpoint(cp, keys)
-        except BadInput as exc:
-            report.fail(str(exc.problems[0]))
+        except CheckpointForged as exc:
+            report.fail(str(exc))
             continue
         _extends(report, held.source, held.length, held.head_hash, held.at)
     for other in earlier:
+        if not other.is_file():
+            raise BadInput.one("Gói đã nhận trước (--earlier)", f"không có tệp '{other}'")
         before = verify_bundle(other, public_key)
         if not before.ok:
             report.fail(f"Gói trước '{other.name}' không hợp lệ: {before.problems[0]}")
@@ -241,7 +241,7 @@ def _extends(report: BundleReport, source: str, length: int, head_hash: str, at:
     first = chain.get("first_id") or 1
     if db_length < length:
         report.fail(
-            f"Chuỗi của gói bị cắt dưới {source}: {source} (lúc {at}) ghi {length} sự kiện, "
+            f"Chuỗi của gói bị cắt dưới {source}: {source} (lúc {shown(at)}) ghi {length} sự kiện, "
             f"gói chỉ còn {db_length}."
         )
         return
@@ -259,10 +259,12 @@ def _extends(report: BundleReport, source: str, length: int, head_hash: str, at:
             "gói cả chuỗi để đối chiếu)."
         )
         return
-    if seen != head_hash:
+    if seen == head_hash:
+        report.extended.append(f"{source} ({length} sự kiện, {shown(at)})")
+    else:
         report.fail(
             f"Chuỗi của gói đã rẽ nhánh hoặc bị viết lại trước {source}: sự kiện #{length} "
-            f"không còn mã băm đã chứng nhận lúc {at}."
+            f"không còn mã băm đã chứng nhận lúc {shown(at)}."
         )
 
 
@@ -332,7 +334,7 @@ def export_bundle(
     from models.tables import AppUser, CalendarOverride, Dossier, Organization
     from workflow.usecases import tracking
     from workflow.usecases.access import Action
-    from workflow.usecases.checkpoints import issue_in, witness_dir, write_witness
+    from workflow.usecases.checkpoints import issue_in, usable_witness, witness_dir, write_witness
     from workflow.usecases.keyring import rotations
     from workflow.usecases.organizations import org_by_code
     from workflow.usecases.outfiles import check_target, staged
@@ -341,8 +343,12 @@ def export_bundle(
     signer = ctx.signer
     if signer is None:
         raise BadInput.one(signing.KEY_FIELD, "chưa có khóa ký; hãy chạy 'ketnap init'")
+    if start is not None and end is not None and start > end:
+        raise BadInput.one("Đến ngày (--to)", "trước ngày bắt đầu (--from)")
     sets = rule_sets(ctx)
-    check_target(out)  # before anything is read or audited
+    check_target(out, fresh=True)  # before anything is read or audited: never over evidence
+    url = ctx.engine.url.render_as_string(hide_password=False)
+    folder = usable_witness(witness_dir(url))
     with staged(out) as temp:  # the bundle appears once its audit event is committed
         with ctx.write() as s:
             scope_org = org_by_code(s, org_code).id if org_code is not None else None
@@ -434,9 +440,8 @@ def export_bundle(
             }
             manifest["checkpoint"] = {"length": length, "head_hash": head_hash, "at": at}
             manifest["key_rotations"] = rotations(s)
-            name = f"diem-kiem-{length:09d}.txt"
+            name = f"diem-kiem-{length}.txt"
             extra = {name: note, f"{name}.minisig": minisig.encode("utf-8")}
             made = write_bundle(temp, rows, in_scope, manifest, signer, extra)
-    url = ctx.engine.url.render_as_string(hide_password=False)
-    write_witness(witness_dir(url), length, note, minisig)
+    write_witness(folder, length, note, minisig)
     return made

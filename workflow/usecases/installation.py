@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from models import audit
+from models import audit, heads
 from models.db import HEAD_REVISION, migrate, refresh_statistics
-from models.tables import Candidate, Dossier, Installation, Organization
+from models.tables import Candidate, Dossier, Installation, Organization, SignedHead
 from workflow.domain.errors import BadInput
 from workflow.text.vntext import order_text, sort_text
 from workflow.usecases import signing
@@ -65,7 +65,7 @@ def installation_key(ctx: Context, key: Path | None = None) -> KeyInUse:
 
 def _short(public_b64: str) -> str:
     try:
-        return signing.key_id(signing.parse_public(public_b64)).hex().upper()
+        return signing.key_id_text(signing.parse_public(public_b64))
     except ValueError:
         return "?"
 
@@ -101,7 +101,19 @@ def initialise(ctx: Context, *, rehearsal: bool = False, key: Path | None = None
     migrate(ctx.engine)
     used = installation_key(ctx, key)
     with ctx.write() as s:
-        fresh = audit.head(s)[0] == 0
+        length = audit.head(s)[0]
+        fresh = length == 0
+        if not fresh and s.exec(select(SignedHead).limit(1)).first() is None:
+            # a log from before signed heads (revision 0010): signed once, here, in the open
+            s.info[heads.ADOPT] = True
+            audit.append(
+                s,
+                at=ctx.clock.now(),
+                actor=ctx.actor,
+                kind="admin",
+                event="ky_chuoi_cu",
+                data={"length": length, "key": used.public},
+            )
         if s.get(Installation, PUBLIC_KEY) is None:
             s.add(Installation(key=PUBLIC_KEY, value=used.public))
         if fresh:

@@ -47,7 +47,7 @@ def _endorsement(old: str, new: str) -> bytes:
 def ring(trusted: Iterable[bytes], moves: list[dict[str, Any]]) -> dict[str, bytes]:
     """Key id (hex, upper case) → public key: the trusted keys and those a rotation signed
     by both of its keys links to them, forwards and backwards."""
-    keys = {signing.key_id(k).hex().upper(): k for k in trusted}
+    keys = {signing.key_id_text(k): k for k in trusted}
     changed = True
     while changed:
         changed = False
@@ -64,9 +64,9 @@ def ring(trusted: Iterable[bytes], moves: list[dict[str, Any]]) -> dict[str, byt
                 signing.verify_raw(old, body, by_old) and signing.verify_raw(new, body, by_new)
             ):
                 continue
-            ids = {signing.key_id(old).hex().upper(), signing.key_id(new).hex().upper()}
+            ids = {signing.key_id_text(old), signing.key_id_text(new)}
             if ids & keys.keys() and not ids <= keys.keys():
-                keys.update({signing.key_id(k).hex().upper(): k for k in (old, new)})
+                keys.update({signing.key_id_text(k): k for k in (old, new)})
                 changed = True
     return keys
 

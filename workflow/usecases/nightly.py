@@ -11,6 +11,7 @@ from datetime import date
 
 from models import audit
 from models.tables import Installation
+from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import Role
 from workflow.text.vntext import fmt_date
 from workflow.usecases import checkpoints
@@ -26,9 +27,12 @@ class Nightly:
     checkpoint: int | None  # the length of the checkpoint issued, if one was
     state_checked: bool
     differences: int
+    problem: str | None = None  # why no checkpoint could be issued (the scan goes on)
 
     def summary(self) -> str:
         parts = []
+        if self.problem:
+            parts.append(f"chưa phát hành được điểm kiểm ({self.problem})")
         if self.checkpoint is not None:
             parts.append(f"đã phát hành điểm kiểm {self.checkpoint} sự kiện")
         if self.state_checked:
@@ -41,9 +45,15 @@ class Nightly:
 
 
 def audit_nightly(ctx: Context, day: date) -> Nightly:
-    issued = checkpoints.daily(ctx, day)
+    """A witness folder that cannot be written does not stop the scan: it says so (and the
+    next scan tries again, since no checkpoint was issued today)."""
+    problem = None
+    try:
+        issued = checkpoints.daily(ctx, day)
+    except BadInput as exc:
+        issued, problem = None, "; ".join(f"{f}: {m}" for f, m in exc.problems)
     checked, found = _state(ctx, day)
-    return Nightly(issued.length if issued else None, checked, found)
+    return Nightly(issued.length if issued else None, checked, found, problem)
 
 
 def _state(ctx: Context, day: date) -> tuple[bool, int]:

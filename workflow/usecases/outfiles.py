@@ -18,8 +18,9 @@ from workflow.domain.errors import BadInput
 OUT_FIELD = "Tệp sẽ ghi (--out)"
 
 
-def check_target(path: Path, label: str = OUT_FIELD) -> Path:
-    """Refuse an empty name, a folder, a missing or read-only folder, a device."""
+def check_target(path: Path, label: str = OUT_FIELD, *, fresh: bool = False) -> Path:
+    """Refuse an empty name, a folder, a missing or read-only folder, a device; with
+    ``fresh`` (evidence: bundles, checkpoints) an existing file too, never overwritten."""
     if not str(path).strip() or str(path) in {".", ".."}:
         raise BadInput.one(label, "chưa có tên tệp")
     target = Path(path).expanduser()
@@ -27,6 +28,10 @@ def check_target(path: Path, label: str = OUT_FIELD) -> Path:
         raise BadInput.one(label, f"'{target}' là một thư mục; hãy ghi tên tệp")
     if target.exists() and not target.is_file():
         raise BadInput.one(label, f"'{target}' không phải tệp thường")
+    if fresh and target.exists():
+        raise BadInput.one(
+            label, f"đã có tệp '{target}'; tệp làm chứng cứ không bị ghi đè, hãy chọn tên khác"
+        )
     folder = target.parent
     if not folder.is_dir():
         raise BadInput.one(label, f"không có thư mục '{folder}'")
@@ -41,7 +46,14 @@ def staged(path: Path, label: str = OUT_FIELD) -> Iterator[Path]:
     without an error, removed when it does not."""
     target = check_target(path, label)
     # the temporary name keeps the suffix: some writers choose the format by it
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
+    try:
+        fd, name = tempfile.mkstemp(
+            prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
+        )
+    except OSError as exc:
+        raise BadInput.one(
+            label, f"không ghi được vào thư mục '{target.parent}': {_why(exc)}"
+        ) from None
     os.close(fd)
     temp = Path(name)
     try:

@@ -33,6 +33,17 @@ class Difference:
     replayed: str | None
 
     def text(self) -> str:
+        if self.field == "row" and self.replayed is None:
+            return (
+                f"Hồ sơ #{self.dossier_id} có trong bảng hồ sơ nhưng nhật ký không có sự kiện "
+                "nào của nó."
+            )
+        if self.field == "row":
+            return (
+                f"Hồ sơ #{self.dossier_id} có trong nhật ký (bước "
+                f"{Difference(self.dossier_id, 'stage', None, self.replayed)._shown(self.replayed)}"
+                ") nhưng không có trong bảng hồ sơ."
+            )
         return (
             f"Hồ sơ #{self.dossier_id}: {LABELS.get(self.field, self.field)} trong bảng là "
             f"{self._shown(self.table)}, theo nhật ký là {self._shown(self.replayed)}."
@@ -102,25 +113,30 @@ def replay(conn: Connection) -> tuple[dict[int, dict[str, Any]], int]:
     return state, count
 
 
-def differences(conn: Connection) -> tuple[list[Difference], int, int]:
-    """Every difference between the dossier table and the replayed log; the numbers of
-    dossiers and of events compared."""
+def differences(
+    conn: Connection, scope: set[int] | None = None
+) -> tuple[list[Difference], int, int]:
+    """Every difference between the dossier table and the replayed log, for the dossiers
+    of the organizations in ``scope`` (None: all, and the log's dossiers with no row); the
+    numbers of dossiers and of events compared."""
     state, events = replay(conn)
     found: list[Difference] = []
     seen: set[int] = set()
     rows = conn.execute(
         text(
-            "SELECT id, stage, version, party_joined_on, official_effective_on FROM dossier "
-            "ORDER BY id"
+            "SELECT id, stage, version, party_joined_on, official_effective_on, org_id "
+            "FROM dossier ORDER BY id"
         )
     )
     dossiers = 0
-    for did, stage, version, joined, official in rows:
-        dossiers += 1
+    for did, stage, version, joined, official, org in rows:
         seen.add(did)
+        if scope is not None and org not in scope:
+            continue
+        dossiers += 1
         replayed = state.get(did)
         if replayed is None:
-            found.append(Difference(did, "row", "có", "không có sự kiện nào"))
+            found.append(Difference(did, "row", "có", None))
             continue
         if stage != replayed["stage"]:
             found.append(Difference(did, "stage", stage, replayed["stage"]))
@@ -131,6 +147,6 @@ def differences(conn: Connection) -> tuple[list[Difference], int, int]:
                 table = str(value)[:10] if value is not None else None
                 if table != replayed[name]:
                     found.append(Difference(did, name, table, replayed[name]))
-    for did in sorted(state.keys() - seen):
-        found.append(Difference(did, "row", None, f"bước {state[did]['stage']}"))
+    for did in sorted(state.keys() - seen) if scope is None else ():
+        found.append(Difference(did, "row", None, state[did]["stage"]))
     return found, dossiers, events

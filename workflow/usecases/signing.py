@@ -91,6 +91,12 @@ def key_id(public: bytes) -> bytes:
     return hashlib.sha256(public).digest()[:8]
 
 
+def key_id_text(public: bytes) -> str:
+    """The key id as minisign prints it (a little-endian 64-bit number in hex), so the id
+    ketnap shows is the one the inspector's tool shows."""
+    return key_id(public)[::-1].hex().upper()
+
+
 @dataclass(frozen=True)
 class Signer:
     """A loaded private key. ``sign`` signs raw bytes; ``minisig`` makes a signature file."""
@@ -104,7 +110,7 @@ class Signer:
 
     @property
     def key_id_hex(self) -> str:
-        return self.key_id.hex().upper()
+        return key_id_text(self.public)
 
     def sign(self, message: bytes) -> bytes:
         return bytes(self.private.sign(message))
@@ -176,7 +182,7 @@ def public_minisign(public: bytes) -> str:
 def public_file_text(public: bytes) -> str:
     """A minisign public key file (``minisign -p``)."""
     return (
-        f"untrusted comment: khóa công khai ketnap {key_id(public).hex().upper()}\n"
+        f"untrusted comment: khóa công khai ketnap {key_id_text(public)}\n"
         f"{public_minisign(public)}\n"
     )
 
@@ -201,6 +207,29 @@ def parse_public(text: str) -> bytes:
     if len(blob) != 42 or blob[:2] != b"Ed" or blob[2:10] != key_id(blob[10:]):
         raise ValueError("khóa công khai")
     return blob[10:]
+
+
+def public_from(value: str) -> bytes:
+    """``--pubkey``: the key as given (hex, minisign's line) or the path of a minisign public
+    key file (``ketnap.pub``); BadInput naming the option otherwise."""
+    field = "Khóa công khai (--pubkey)"
+    text = value
+    candidate = Path(value.strip()) if value.strip() and len(value) < 4096 else None
+    if candidate is not None and candidate.is_file():
+        if candidate.stat().st_size > 4096:
+            raise BadInput.one(field, f"'{candidate}' quá lớn để là tệp khóa công khai")
+        try:
+            text = candidate.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise BadInput.one(field, f"không đọc được '{candidate}'") from None
+    try:
+        return parse_public(text)
+    except ValueError:
+        raise BadInput.one(
+            field,
+            "không phải khóa Ed25519: cần 64 ký tự hex, dòng base64 của minisign (RW…), hoặc "
+            "đường dẫn tệp ketnap.pub",
+        ) from None
 
 
 def verify_raw(public: bytes, message: bytes, signature: bytes) -> bool:

@@ -24,8 +24,15 @@ from sqlalchemy import text
 from models import audit, heads
 from workflow.domain.errors import BadInput
 from workflow.usecases import signing
-from workflow.usecases.access import Action
-from workflow.usecases.checkpoints import Held, extends, read_checkpoint, witness_dir
+from workflow.usecases.access import Action, scope_ids
+from workflow.usecases.checkpoints import (
+    CheckpointForged,
+    Held,
+    extends,
+    newest_in,
+    read_checkpoint,
+    witness_dir,
+)
 from workflow.usecases.context import Context
 from workflow.usecases.keyring import installation_ring
 from workflow.usecases.replay import differences
@@ -41,10 +48,12 @@ class TrustReport:
     heads_checked: bool = False
     checkpoints: list[dict[str, Any]] = field(default_factory=list)
     state: dict[str, Any] | None = None
+    keys: list[str] = field(default_factory=list)  # ids of the keys the signatures were checked by
+    state_problems: list[str] = field(default_factory=list)  # the dossier table against the log
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.state_problems
 
     @property
     def length(self) -> int:
@@ -60,7 +69,8 @@ class TrustReport:
 
     @property
     def problem(self) -> str | None:
-        return self.problems[0] if self.problems else None
+        found = self.problems or self.state_problems
+        return found[0] if found else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +82,8 @@ class TrustReport:
             "problems": self.problems,
             "notes": self.notes,
             "heads_checked": self.heads_checked,
+            "keys": self.keys,
+            "state_problems": self.state_problems,
             "checkpoints": self.checkpoints,
             "state": self.state,
         }
@@ -94,22 +106,25 @@ def verify_audit(
     pubkeys: Sequence[str] = (),
 ) -> TrustReport:
     """The whole log checked; a long chain is cut into segments verified on every core."""
-    trusted = []
-    for value in pubkeys:
-        try:
-            trusted.append(signing.parse_public(value))
-        except ValueError:
-            raise BadInput.one("Khóa công khai (--pubkey)", "không phải khóa Ed25519") from None
+    trusted = [signing.public_from(value) for value in pubkeys]
     with ctx.read() as s:
         ctx.allow(s, Action.read)
         last_id, _ = audit.head(s)
-        keys = installation_ring(s, ctx.signer, trusted)
-    report = TrustReport(_chain(ctx, last_id))
+        # the keys the inspector gives, when they give any, replace the key file's: the
+        # check is then of their key (and the rotations it endorsed), not the server's
+        keys = installation_ring(s, None if trusted else ctx.signer, trusted)
+    report = TrustReport(_chain(ctx, last_id), keys=sorted(keys))
     chain = report.chain
     if not chain.ok:
         report.problems.append(chain.problem or "Chuỗi băm không toàn vẹn.")
     url = ctx.engine.url.render_as_string(hide_password=False)
-    held = _held(report, keys, [*_witnessed(url, keys, report), *checkpoints])
+    given = _held(report, keys, checkpoints)
+    witnessed = [
+        h
+        for h in _witnessed(url, keys, report)
+        if (h.length, h.head_hash) not in {(g.length, g.head_hash) for g in given}
+    ]
+    held = [*witnessed, *given]
     with ctx.read() as s:
         conn = s.connection()
         if chain.ok and keys:
@@ -123,16 +138,16 @@ def verify_audit(
             )
         for h in held:
             report.checkpoints.append(_against(conn, chain, h, report))
-        if state:
-            found, dossiers, events = differences(conn)
+        if state:  # only the dossiers the user may see (AUD-STATE)
+            found, dossiers, events = differences(conn, scope_ids(s, ctx.actor))
             report.state = {
                 "dossiers": dossiers,
                 "events": events,
                 "differences": [d.as_dict() for d in found],
             }
-            report.problems.extend(d.text() for d in found[:50])
+            report.state_problems.extend(d.text() for d in found[:50])
             if len(found) > 50:
-                report.problems.append(f"… và {len(found) - 50} chỗ khác nữa.")
+                report.state_problems.append(f"… và {len(found) - 50} chỗ khác nữa.")
     return report
 
 
@@ -144,24 +159,37 @@ def _verifier(keys: dict[str, bytes]) -> heads.Verifier:
     return verify
 
 
-def _witnessed(url: str, keys: dict[str, bytes], report: TrustReport) -> list[Path]:
+def _witnessed(url: str, keys: dict[str, bytes], report: TrustReport) -> list[Held]:
     """The newest checkpoint of the witness folder (it covers the older ones: its hash
-    commits to the whole chain before it)."""
+    commits to the whole chain before it). A damaged one there is a problem, not a typo."""
     folder = witness_dir(url)
-    found = sorted(folder.glob("diem-kiem-*.txt")) if folder.is_dir() else []
-    if not found:
+    newest = newest_in(folder)
+    if newest is None:
         report.notes.append(f"Chưa có điểm kiểm nào trong thư mục nhân chứng '{folder}'.")
         return []
-    return [found[-1]]
+    if not keys:
+        report.notes.append(
+            "Không có khóa công khai: chưa kiểm được điểm kiểm của thư mục nhân chứng."
+        )
+        return []
+    try:
+        return [read_checkpoint(newest, keys)]
+    except CheckpointForged as exc:
+        report.problems.append(str(exc))
+    except BadInput as exc:
+        report.problems.append(f"Điểm kiểm của thư mục nhân chứng: {exc.problems[0][1]}.")
+    return []
 
 
 def _held(report: TrustReport, keys: dict[str, bytes], paths: Sequence[Path]) -> list[Held]:
+    """The checkpoints the inspector gives: a missing or unreadable file is bad input
+    (exit 2), a forged one a problem of the log."""
     held = []
-    for path in dict.fromkeys(paths):
+    for path in paths:
         try:
             held.append(read_checkpoint(path, keys))
-        except BadInput as exc:
-            report.problems.append(str(exc.problems[0]))
+        except CheckpointForged as exc:
+            report.problems.append(str(exc))
             report.checkpoints.append({"file": str(path), "ok": False})
     return held
 
@@ -177,10 +205,16 @@ def _against(conn: Any, chain: audit.ChainReport, h: Held, report: TrustReport) 
     if not chain.ok and chain.problem_id is not None and chain.problem_id <= h.length:
         problem = (
             f"Chuỗi bị sửa trước điểm kiểm {h.source} (sự kiện #{chain.problem_id}, trong "
-            f"{h.length} sự kiện đã chứng nhận lúc {h.at})."
+            f"{h.length} sự kiện đã chứng nhận lúc {audit.shown(h.at)})."
         )
     else:
         problem = extends(h, chain.length if chain.ok else (chain.problem_id or 1) - 1, hash_at)
     if problem:
         report.problems.append(problem)
-    return {"file": h.source, "length": h.length, "at": h.at, "ok": problem is None}
+    return {
+        "file": h.source,
+        "length": h.length,
+        "at": h.at,
+        "at_text": audit.shown(h.at),
+        "ok": problem is None,
+    }
