@@ -349,4 +349,6 @@ def test_the_administrator_adds_an_organization_and_anyone_verifies_the_chain(
     sign_in(inspector, site, "cu_duk")  # ubkt is locked out by the sign-in test
     inspector.click("nav >> text=Nhật ký")
     expect(inspector.locator(".thong-bao.xong")).to_contain_text("Nhật ký toàn vẹn")
+    expect(inspector.locator("main")).to_contain_text("Đầu chuỗi đã ký")
+    shot(inspector, "nhat-ky")
     expect(inspector.locator("form button:has-text('Thêm tổ chức')")).to_have_count(0)
