@@ -136,8 +136,8 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
     newest = rows[0]
     if not _genuine(newest, verifier):
         return (
-            f"Đầu chuỗi đã ký mới nhất (độ dài {newest[0]}) có chữ ký sai: bảng đầu chuỗi đã "
-            "bị sửa."
+            f"Đầu chuỗi đã ký mới nhất (độ dài {newest[0]}, khóa {newest[3]}) có chữ ký sai, "
+            "hoặc ký bằng khóa không được tin: bảng đầu chuỗi đã bị sửa."
         )
     hash_at = _hash_at(c, newest[0])
     if newest[0] > length:

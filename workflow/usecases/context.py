@@ -44,6 +44,7 @@ class Context:
     # it before committing (models/heads.py, AUD-HEAD); None before ``ketnap init`` made one
     signer: Signer | None = None
     key_file: Path | None = None  # where configuration says the key lives (for messages)
+    signing_database: bool = False  # seen to name its key (then a write needs the key)
 
     def today(self) -> date:
         return today(self.clock)
@@ -83,13 +84,18 @@ class Context:
             )
             self._seal(session)
 
+    def _signs(self, session: Session) -> bool:
+        """The database names its key (once it does, it always will: asked once)."""
+        if not self.signing_database:
+            self.signing_database = session.get(Installation, "public_key") is not None
+        return self.signing_database
+
     def _seal(self, session: Session) -> None:
         """The head this unit of work appended up to, signed, in its own transaction. A
         database that signs (it names its key) refuses a write without the key, and any
         write over a chain its newest signed head does not end at."""
         if self.signer is None:
-            signs = session.get(Installation, "public_key") is not None
-            if audit.NEW_HEAD in session.info and signs:
+            if audit.NEW_HEAD in session.info and self._signs(session):
                 raise BadInput.one(
                     KEY_FIELD,
                     f"không có tệp khóa ký '{self.key_file}'; cơ sở dữ liệu này ký mọi lần "
