@@ -148,7 +148,7 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
         if good == (below or 0):  # what is left is what was signed: only the tail is gone
             return (
                 f"Nhật ký bị cắt đuôi: đầu chuỗi đã ký lúc {shown(newest[2])} ghi {newest[0]} sự "
-                f"kiện, nay chỉ còn {length}; các sự kiện #{length + 1}–#{newest[0]} đã bị xóa."
+                f"kiện, nay chỉ còn {length}; {_events(length + 1, newest[0])} đã bị xóa."
             )
         return _rewritten(good, newest[0], length)
     if hash_at != newest[1]:

@@ -423,3 +423,13 @@ def test_a_key_file_others_may_read_is_refused(db: TestDB, ctx: Context) -> None
     finally:
         del os.environ["KETNAP_KEY"]
         db.key.chmod(0o600)
+
+
+def test_verify_without_any_key_on_a_signing_database_is_bad_input(ctx: Context, log: int) -> None:
+    """Without a key nothing signed can be checked: not "intact", and not "tampered"."""
+    signer, ctx.signer = ctx.signer, None
+    try:
+        with pytest.raises(BadInput, match="không có khóa nào để kiểm chữ ký"):
+            verify_audit(ctx)
+    finally:
+        ctx.signer = signer

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import text
 
 from models import audit, heads
+from models.tables import Installation
 from workflow.domain.errors import BadInput
 from workflow.usecases import signing
 from workflow.usecases.access import Action, scope_ids
@@ -34,6 +35,7 @@ from workflow.usecases.checkpoints import (
     witness_dir,
 )
 from workflow.usecases.context import Context
+from workflow.usecases.installation import PUBLIC_KEY
 from workflow.usecases.keyring import installation_ring
 from workflow.usecases.replay import differences
 
@@ -113,6 +115,12 @@ def verify_audit(
         # the keys the inspector gives, when they give any, replace the key file's: the
         # check is then of their key (and the rotations it endorsed), not the server's
         keys = installation_ring(s, None if trusted else ctx.signer, trusted)
+        if not keys and s.get(Installation, PUBLIC_KEY) is not None:
+            raise BadInput.one(
+                "Khóa công khai (--pubkey, KETNAP_KEY)",
+                "cơ sở dữ liệu này ký nhật ký, nhưng không có khóa nào để kiểm chữ ký: đặt "
+                f"KETNAP_KEY tới tệp khóa ({ctx.key_file}) hoặc đưa khóa được trao bằng --pubkey",
+            )
     report = TrustReport(_chain(ctx, last_id), keys=sorted(keys))
     chain = report.chain
     if not chain.ok:
