@@ -46,7 +46,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
 
 
-audit_app = typer.Typer(help="Nhật ký kiểm tra (chuỗi băm).", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Nhật ký kiểm tra: chuỗi băm, đầu chuỗi đã ký, điểm kiểm, gói cho Ủy ban Kiểm tra.",
+    no_args_is_help=True,
+)
 
 
 CheckpointOpt = Annotated[
