@@ -139,7 +139,7 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
             f"Đầu chuỗi đã ký mới nhất (độ dài {newest[0]}, khóa {newest[3]}) có chữ ký sai, "
             "hoặc ký bằng khóa không được tin: bảng đầu chuỗi đã bị sửa."
         )
-    hash_at = _hash_at(c, newest[0])
+    newest_hash = hash_at(c, newest[0])
     if newest[0] > length:
         below = c.execute(
             text("SELECT max(length) FROM audit_head WHERE length <= :n"), {"n": length}
@@ -151,7 +151,7 @@ def check(conn: Connection, length: int, verifier: Verifier) -> str | None:
                 f"kiện, nay chỉ còn {length}; {_events(length + 1, newest[0])} đã bị xóa."
             )
         return _rewritten(good, newest[0], length)
-    if hash_at != newest[1]:
+    if newest_hash != newest[1]:
         return _rewritten(_last_good(c, newest[0], verifier), newest[0], length)
     if newest[0] < length:
         return (
@@ -180,7 +180,8 @@ def _genuine(row: Any, verifier: Verifier) -> bool:
     return verifier(key, body, raw)
 
 
-def _hash_at(conn: Connection, length: int) -> str | None:
+def hash_at(conn: Connection, length: int) -> str | None:
+    """The hash of event ``length`` (the genesis for 0); None when there is no such event."""
     if length == 0:
         return GENESIS
     row = conn.execute(text("SELECT hash FROM audit_event WHERE id = :i"), {"i": length}).first()
@@ -201,7 +202,7 @@ def _last_good(conn: Connection, upto: int, verifier: Verifier) -> int:
     while lo <= hi:
         mid = (lo + hi) // 2
         row = conn.execute(text(_SELECT + " WHERE length = :l"), {"l": lengths[mid]}).one()
-        if _genuine(row, verifier) and _hash_at(conn, row[0]) == row[1]:
+        if _genuine(row, verifier) and hash_at(conn, row[0]) == row[1]:
             good, lo = row[0], mid + 1
         else:
             hi = mid - 1

@@ -15,7 +15,7 @@ models/heads.py ``note``) and its minisign signature (``….txt.minisig``), so
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -79,14 +79,15 @@ def _note_text(signer: signing.Signer, length: int, head_hash: str, at: str) -> 
     )
 
 
-def issue_in(
-    s: Session, ctx: Context, reason: str, day: date | None = None
-) -> tuple[int, str, str, bytes, str, int]:
+def issue_in(s: Session, ctx: Context, reason: str, day: date | None = None) -> Issued:
     """In the caller's unit of work: an audit event saying a checkpoint is issued, then the
-    checkpoint of the chain including it, its row, and its e-mails in the outbox."""
+    checkpoint of the chain including it, its row, and its e-mails in the outbox (its files
+    are written after the commit: ``write_witness``)."""
     signer = ctx.signer
     if signer is None:
-        raise BadInput.one(signing.KEY_FIELD, "chưa có khóa ký; hãy chạy 'ketnap init'")
+        raise BadInput.one(
+            signing.KEY_FIELD, "không có tệp khóa ký; hãy đặt KETNAP_KEY tới tệp khóa của hệ thống"
+        )
     now = ctx.clock.now()
     audit.append(
         s,
@@ -111,7 +112,7 @@ def issue_in(
     )
     s.flush()
     emailed = _queue_mail(s, length, body, sig, now, day or ctx.today())
-    return length, head_hash, at, body, sig, emailed
+    return Issued(length, head_hash, at, body, sig, (), emailed)
 
 
 def _queue_mail(s: Session, length: int, body: bytes, sig: str, now: datetime, day: date) -> int:
@@ -152,16 +153,15 @@ def usable_witness(folder: Path) -> Path:
     return folder
 
 
-def write_witness(folder: Path, length: int, body: bytes, sig: str) -> tuple[Path, ...]:
-    """After the commit: the note and its signature as new files (never over another), and
-    a line appended to the folder's log."""
+def write_witness(folder: Path, issued: Issued) -> Issued:
+    """After the commit, into a folder ``usable_witness`` checked: the note and its
+    signature as new files (never over another), and a line appended to the folder's log."""
+    name = f"diem-kiem-{issued.length}.txt"
+    written = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"diem-kiem-{length}.txt"
-        written = []
         for path, content in (
-            (folder / name, body),
-            (folder / f"{name}.minisig", sig.encode("utf-8")),
+            (folder / name, issued.note),
+            (folder / f"{name}.minisig", issued.minisig.encode("utf-8")),
         ):
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -176,12 +176,14 @@ def write_witness(folder: Path, length: int, body: bytes, sig: str) -> tuple[Pat
                 os.fsync(f.fileno())
             written.append(path)
         with open(folder / LOG_NAME, "a", encoding="ascii") as log:
-            log.write(body.decode("ascii").replace("\n", " ").strip() + "\n")
-        return tuple(written)
-    except OSError as exc:
+            log.write(issued.note.decode("ascii").replace("\n", " ").strip() + "\n")
+    except OSError:
         raise BadInput.one(
-            WITNESS_FIELD, f"không ghi được vào '{folder}': {exc.strerror}"
+            WITNESS_FIELD,
+            f"không ghi được vào thư mục '{folder}'; điểm kiểm đã lưu trong cơ sở dữ liệu, hãy "
+            "chạy lại 'ketnap audit checkpoint' khi thư mục dùng được",
         ) from None
+    return replace(issued, files=tuple(written))
 
 
 def issue_checkpoint(
@@ -198,13 +200,13 @@ def issue_checkpoint(
         check_target(Path(str(out) + ".minisig"), fresh=True)
     with ctx.write() as s:
         ctx.allow(s, Action.export)
-        length, head_hash, at, body, sig, emailed = issue_in(s, ctx, reason)
-    files = write_witness(folder, length, body, sig)
+        issued = issue_in(s, ctx, reason)
+    issued = write_witness(folder, issued)
     if out is not None:
-        out.write_bytes(body)
-        Path(str(out) + ".minisig").write_text(sig, encoding="utf-8")
-        files = (*files, out, Path(str(out) + ".minisig"))
-    return Issued(length, head_hash, at, body, sig, files, emailed)
+        out.write_bytes(issued.note)
+        Path(str(out) + ".minisig").write_text(issued.minisig, encoding="utf-8")
+        issued = replace(issued, files=(*issued.files, out, Path(str(out) + ".minisig")))
+    return issued
 
 
 def issued_today(s: Session, day: date) -> bool:
@@ -223,9 +225,8 @@ def daily(ctx: Context, day: date) -> Issued | None:
         audit.head(s)  # the chain's lock first: two scanners issue one checkpoint a day
         if issued_today(s, day):
             return None
-        length, head_hash, at, body, sig, emailed = issue_in(s, ctx, "hang_ngay", day)
-    files = write_witness(folder, length, body, sig)
-    return Issued(length, head_hash, at, body, sig, files, emailed)
+        issued = issue_in(s, ctx, "hang_ngay", day)
+    return write_witness(folder, issued)
 
 
 # --- reading a checkpoint (any machine) -------------------------------------------------------

@@ -370,10 +370,10 @@ def export_bundle(
                     "to": end.isoformat() if end else None,
                 },
             )
-            length, head_hash, at, note, minisig, _ = issue_in(s, ctx, "xuat_goi_kiem_tra")
+            issued = issue_in(s, ctx, "xuat_goi_kiem_tra")
             conn = s.connection()
             rows = rows_in_range(conn, start, end)
-            db_length, db_head = audit.head(s)
+            db_length, db_head = issued.length, issued.head_hash  # the chain as exported
             scope_codes: set[str] | None = None
             dossiers: set[int] = set()
             if org_code is not None:
@@ -438,10 +438,14 @@ def export_bundle(
                     + " Không có số CCCD, lý lịch hay tên người thân.",
                 },
             }
-            manifest["checkpoint"] = {"length": length, "head_hash": head_hash, "at": at}
+            manifest["checkpoint"] = {
+                "length": issued.length,
+                "head_hash": issued.head_hash,
+                "at": issued.at,
+            }
             manifest["key_rotations"] = rotations(s)
-            name = f"diem-kiem-{length}.txt"
-            extra = {name: note, f"{name}.minisig": minisig.encode("utf-8")}
+            name = f"diem-kiem-{issued.length}.txt"
+            extra = {name: issued.note, f"{name}.minisig": issued.minisig.encode("utf-8")}
             made = write_bundle(temp, rows, in_scope, manifest, signer, extra)
-    write_witness(folder, length, note, minisig)
+    write_witness(folder, issued)
     return made

@@ -33,16 +33,15 @@ class Difference:
     replayed: str | None
 
     def text(self) -> str:
-        if self.field == "row" and self.replayed is None:
-            return (
-                f"Hồ sơ #{self.dossier_id} có trong bảng hồ sơ nhưng nhật ký không có sự kiện "
-                "nào của nó."
-            )
         if self.field == "row":
+            if self.replayed is None:
+                return (
+                    f"Hồ sơ #{self.dossier_id} có trong bảng hồ sơ nhưng nhật ký không có sự "
+                    "kiện nào của nó."
+                )
             return (
-                f"Hồ sơ #{self.dossier_id} có trong nhật ký (bước "
-                f"{Difference(self.dossier_id, 'stage', None, self.replayed)._shown(self.replayed)}"
-                ") nhưng không có trong bảng hồ sơ."
+                f"Hồ sơ #{self.dossier_id} có trong nhật ký (bước {_stage(self.replayed)}) "
+                "nhưng không có trong bảng hồ sơ."
             )
         return (
             f"Hồ sơ #{self.dossier_id}: {LABELS.get(self.field, self.field)} trong bảng là "
@@ -52,8 +51,8 @@ class Difference:
     def _shown(self, value: str | None) -> str:
         if value is None:
             return "(không có)"
-        if self.field == "stage" and value in Stage._value2member_map_:
-            return f"“{Stage(value).label}” ({value})"
+        if self.field == "stage":
+            return _stage(value)
         if self.field in _DATES:
             return fmt_date(date.fromisoformat(value))
         return value
@@ -65,6 +64,13 @@ class Difference:
             "table": self.table,
             "replayed": self.replayed,
         }
+
+
+def _stage(value: str) -> str:
+    """A stage as people read it, its code beside (an edited row may hold any text)."""
+    if value in Stage._value2member_map_:
+        return f"“{Stage(value).label}” ({value})"
+    return value
 
 
 LABELS = {

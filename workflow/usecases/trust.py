@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from models import audit, heads
 from models.tables import Installation
 from workflow.domain.errors import BadInput
@@ -203,12 +201,6 @@ def _held(report: TrustReport, keys: dict[str, bytes], paths: Sequence[Path]) ->
 
 
 def _against(conn: Any, chain: audit.ChainReport, h: Held, report: TrustReport) -> dict[str, Any]:
-    def hash_at(n: int) -> str | None:
-        if n == 0:
-            return audit.GENESIS
-        row = conn.execute(text("SELECT hash FROM audit_event WHERE id = :i"), {"i": n}).first()
-        return row[0] if row else None
-
     problem: str | None
     if not chain.ok and chain.problem_id is not None and chain.problem_id <= h.length:
         problem = (
@@ -216,7 +208,8 @@ def _against(conn: Any, chain: audit.ChainReport, h: Held, report: TrustReport) 
             f"{h.length} sự kiện đã chứng nhận lúc {audit.shown(h.at)})."
         )
     else:
-        problem = extends(h, chain.length if chain.ok else (chain.problem_id or 1) - 1, hash_at)
+        verified = chain.length if chain.ok else (chain.problem_id or 1) - 1
+        problem = extends(h, verified, lambda n: heads.hash_at(conn, n))
     if problem:
         report.problems.append(problem)
     return {
