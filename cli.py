@@ -31,11 +31,13 @@ from commands import (
     targets,
     users,
 )
+from commands.parsing import install as negative_numbers_are_values
 from commands.shell import STATE, last_resort
 from commands.vietnamese import install as vietnamese
 from web import serve
 
 vietnamese()  # what typer itself prints (usage, titles, errors), before the app is built
+negative_numbers_are_values()
 app = typer.Typer(
     add_completion=False,  # its options and messages are the shell's, in English
     help="Quản lý quy trình kết nạp đảng viên: tổ chức, quần chúng, hồ sơ, điều kiện, nhật ký.",
@@ -43,6 +45,18 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold a CCCD or a personal history
     rich_markup_mode=None,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("ketnap")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            number = "(chưa cài đặt)"
+        print(f"ketnap {number}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -56,6 +70,15 @@ def _main(
         str | None,
         typer.Option("--as", envvar="KETNAP_USER", help="Người thực hiện (ghi vào nhật ký)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="In phiên bản của ketnap rồi thoát.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
 ) -> None:
     STATE.db = db
     STATE.actor = actor

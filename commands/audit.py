@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from commands.shell import JsonOpt, console, context, day_of, out_json, run
+from commands.shell import JsonOpt, console, context, day_of, out_json, run, say
 
 if TYPE_CHECKING:
     from workflow.usecases.context import Context
@@ -23,11 +23,11 @@ def print_key(ctx: Context) -> None:
     signer = ctx.signer
     if signer is None:
         return
-    print(f"Khóa công khai để Ủy ban Kiểm tra kiểm tra (Ed25519): {signer.public.hex()}")
-    print(f"  dạng minisign: {signer.public_minisign()}")
+    say(f"Khóa công khai để Ủy ban Kiểm tra kiểm tra (Ed25519): {signer.public.hex()}")
+    say(f"  dạng minisign: {signer.public_minisign()}")
     url = ctx.engine.url.render_as_string(hide_password=False)
     path = run(lambda: key_path(url))
-    print(f"Khóa ký riêng: {path}")
+    say(f"Khóa ký riêng: {path}")
     if beside_database(path, url):
         console(stderr=True).print(
             "Cảnh báo: khóa ký nằm cùng thư mục với cơ sở dữ liệu; ai chép được thư mục đó "
@@ -100,11 +100,11 @@ def audit_verify(
             for problem in report.problems:
                 err.print(f"  • {problem}", markup=False)
         else:
-            print(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
+            say(f"Nhật ký toàn vẹn: {report.length} sự kiện; mã băm cuối {report.head_hash}.")
             if report.heads_checked:
-                print(f"Đầu chuỗi đã ký khớp với toàn bộ chuỗi (khóa {', '.join(report.keys)}).")
+                say(f"Đầu chuỗi đã ký khớp với toàn bộ chuỗi (khóa {', '.join(report.keys)}).")
             for cp in report.checkpoints:
-                print(
+                say(
                     f"Chuỗi nối tiếp điểm kiểm {cp['file']} ({cp['length']} sự kiện, "
                     f"{cp['at_text']})."
                 )
@@ -113,7 +113,7 @@ def audit_verify(
             for problem in report.state_problems:
                 err.print(f"  • {problem}", markup=False)
         elif report.state is not None:
-            print(
+            say(
                 f"Trạng thái khớp nhật ký: {report.state['dossiers']} hồ sơ, "
                 f"{report.state['events']} sự kiện đã dựng lại."
             )
@@ -132,7 +132,7 @@ def pubkey() -> None:
     if signer is None:
         console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
         raise typer.Exit(2)
-    print(signer.public.hex())
+    say(signer.public.hex())
     sys.stdout.write(public_file_text(signer.public))
 
 
@@ -147,10 +147,10 @@ def checkpoint(
 
     ctx = context()
     made = run(lambda: issue_checkpoint(ctx, out=out))
-    print(f"Đã phát hành điểm kiểm: {made.length} sự kiện, mã băm cuối {made.head_hash}.")
+    say(f"Đã phát hành điểm kiểm: {made.length} sự kiện, mã băm cuối {made.head_hash}.")
     for path in made.files:
-        print(f"  đã ghi: {path}")
-    print(f"  thư gửi Ủy ban Kiểm tra: {made.emailed}")
+        say(f"  đã ghi: {path}")
+    say(f"  thư gửi Ủy ban Kiểm tra: {made.emailed}")
 
 
 def rotate_key() -> None:
@@ -166,8 +166,8 @@ def rotate_key() -> None:
         console(stderr=True).print("Chưa có khóa ký; hãy chạy 'ketnap init'.", markup=False)
         raise typer.Exit(2)
     made = run(lambda: rotate(ctx, path))
-    print(f"Đã thay khóa {made['old']} bằng khóa {made['new']}.")
-    print(f"Khóa cũ được giữ ở: {made['archived']} (lưu trữ hoặc hủy theo quy chế).")
+    say(f"Đã thay khóa {made['old']} bằng khóa {made['new']}.")
+    say(f"Khóa cũ được giữ ở: {made['archived']} (lưu trữ hoặc hủy theo quy chế).")
     print_key(ctx)
 
 
@@ -188,15 +188,15 @@ def export(
         )
     )
     counts = made["counts"]
-    print(
+    say(
         f"Đã ghi {out}: {counts['events']} sự kiện ({counts['full']} đầy đủ, {counts['stubs']} "
         f"chỉ có mã băm). Khóa công khai: {made['public_key']}"
     )
-    print(
+    say(
         f"Kèm điểm kiểm {made['checkpoint']['length']} sự kiện (cũng đã ghi vào thư mục "
         "nhân chứng)."
     )
-    print(made["personal_data"]["note"])
+    say(made["personal_data"]["note"])
 
 
 def verify_bundle(
@@ -233,8 +233,8 @@ def verify_bundle(
         )
     elif report.ok:
         for what in report.extended:
-            print(f"Gói nối tiếp {what}.")
-        print(
+            say(f"Gói nối tiếp {what}.")
+        say(
             f"Gói hợp lệ: chữ ký đúng, {report.events} sự kiện #{report.first_id}–"
             f"#{report.last_id} nối liền; mã băm cuối {report.head_hash}."
         )

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, context, listing, run, vn
+from commands.shell import JsonOpt, context, listing, run, say, vn
 
 calendar_app = typer.Typer(
     help="Lịch ngày làm việc: ngày lễ, quyết định hoán đổi của Chính phủ, ngày bổ sung.",
@@ -69,7 +69,7 @@ def calendar_set(
     ctx = context()
     done = run(lambda: set_calendar_day(ctx, day, working, note))
     kind = "ngày làm việc" if done["working"] else "ngày nghỉ"
-    print(f"Đã ghi {vn(done['day'])} là {kind}.")
+    say(f"Đã ghi {vn(done['day'])} là {kind}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,6 +16,7 @@ from commands.shell import (
     dossier_id_of,
     out_json,
     run,
+    say,
     table,
     vn,
 )
@@ -75,7 +76,7 @@ def candidate_add(
         "residence": residence,
     }
     made = run(lambda: add_candidate(ctx, {k: v for k, v in data.items() if v is not None}))
-    print(f"Đã mở hồ sơ #{made['dossier_id']} ở bước Nguồn.")
+    say(f"Đã mở hồ sơ #{made['dossier_id']} ở bước Nguồn.")
 
 
 @candidate_app.command("list")

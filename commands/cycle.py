@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from commands.shell import JsonOpt, ReasonOpt, context, listing, run
+from commands.shell import JsonOpt, ReasonOpt, context, listing, run, say
 
 cycle_app = typer.Typer(
     help="Chu kỳ kế hoạch: hạn gửi kế hoạch, báo cáo, mốc kiểm tra chỉ tiêu.",
@@ -39,7 +39,7 @@ def cycle_set(
 
     ctx = context()
     done = run(lambda: set_cycle(ctx, key, value, reason))
-    print(f"Đã đặt {done['key']} = {done['value']}.")
+    say(f"Đã đặt {done['key']} = {done['value']}.")
 
 
 @cycle_app.command("submit")
@@ -62,7 +62,7 @@ def cycle_submit(
     ctx = context()
     data = {"org_code": org, "kind": kind, "year": year, "submitted_on": date, "number": number}
     done = run(lambda: record_submission(ctx, data))
-    print(f"Đã ghi nhận {done['org']} gửi {done['kind']} năm {done['year']}.")
+    say(f"Đã ghi nhận {done['org']} gửi {done['kind']} năm {done['year']}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, console, context, out_json, run
+from commands.shell import JsonOpt, console, context, out_json, run, say
 
 template_app = typer.Typer(help="Mẫu bảng tính để nhập dữ liệu.", no_args_is_help=True)
 export_app = typer.Typer(help="Xuất dữ liệu ra bảng tính theo mẫu.", no_args_is_help=True)
@@ -34,7 +34,7 @@ def template_candidates(out: OutOpt) -> None:
     from workflow.sheets.candidate_export import write_template
 
     run(lambda: write_template(out))
-    print(f"Đã ghi mẫu {out}.")
+    say(f"Đã ghi mẫu {out}.")
 
 
 @template_app.command("classes")
@@ -43,7 +43,7 @@ def template_classes(out: OutOpt) -> None:
     from workflow.sheets.classes import write_template
 
     run(lambda: write_template(out))
-    print(f"Đã ghi mẫu {out}.")
+    say(f"Đã ghi mẫu {out}.")
 
 
 @template_app.command("organizations")
@@ -52,7 +52,7 @@ def template_organizations(out: OutOpt) -> None:
     from workflow.sheets.organizations import write_template
 
     run(lambda: write_template(out))
-    print(f"Đã ghi mẫu {out}.")
+    say(f"Đã ghi mẫu {out}.")
 
 
 @export_app.command("candidates")
@@ -65,7 +65,7 @@ def export_candidates(
 
     ctx = context()
     count = run(lambda: export(ctx, out, org))
-    print(f"Đã ghi {count} người vào {out}.")
+    say(f"Đã ghi {count} người vào {out}.")
 
 
 @export_app.command("classes")
@@ -75,7 +75,7 @@ def export_classes(out: OutOpt) -> None:
 
     ctx = context()
     count = run(lambda: export(ctx, out))
-    print(f"Đã ghi {count} học viên vào {out}.")
+    say(f"Đã ghi {count} học viên vào {out}.")
 
 
 @export_app.command("organizations")
@@ -85,7 +85,7 @@ def export_organizations(out: OutOpt) -> None:
 
     ctx = context()
     count = run(lambda: export(ctx, out))
-    print(f"Đã ghi {count} tổ chức vào {out}.")
+    say(f"Đã ghi {count} tổ chức vào {out}.")
 
 
 def import_file(
@@ -121,7 +121,7 @@ def import_file(
         out_json(report)
         return
     verb = "Kiểm tra xong (chưa ghi)" if dry_run else "Đã nhập"
-    print(f"{verb} {report['file']}: {_summary(report)}.")
+    say(f"{verb} {report['file']}: {_summary(report)}.")
     _print_notes(report)
 
 
@@ -148,18 +148,18 @@ def _summary(r: dict[str, Any]) -> str:
 def _print_notes(report: dict[str, Any]) -> None:
     by_stage = report.get("new_by_stage", {})
     if any(stage != "Nguồn" for stage in by_stage):
-        print("Người mới theo giai đoạn: " + ", ".join(f"{s} {n}" for s, n in by_stage.items()))
+        say("Người mới theo giai đoạn: " + ", ".join(f"{s} {n}" for s, n in by_stage.items()))
     if report.get("at_source"):
-        print(
+        say(
             f"{report['at_source']} học viên còn ở giai đoạn Nguồn: chuyển sang 'Học lớp nhận "
             "thức' bằng 'ketnap advance'."
         )
     notes = report.get("notes", {})
     if notes.get("excel_dates"):
-        print(f"{notes['excel_dates']} ô ngày là số ngày của Excel, đã đổi ra ngày.")
+        say(f"{notes['excel_dates']} ô ngày là số ngày của Excel, đã đổi ra ngày.")
     if notes.get("legacy_columns"):
-        print("Cột gõ bằng mã cũ đã đổi sang Unicode: " + ", ".join(notes["legacy_columns"]))
+        say("Cột gõ bằng mã cũ đã đổi sang Unicode: " + ", ".join(notes["legacy_columns"]))
     if notes.get("cccd_zero"):
-        print(f"{notes['cccd_zero']} ô CCCD kiểu số bị Excel bỏ số 0 đầu, đã thêm lại.")
+        say(f"{notes['cccd_zero']} ô CCCD kiểu số bị Excel bỏ số 0 đầu, đã thêm lại.")
     for line in notes.get("stage_kept", []):
-        print(f"Giữ nguyên giai đoạn ({line}); chuyển bước bằng 'ketnap advance'.")
+        say(f"Giữ nguyên giai đoạn ({line}); chuyển bước bằng 'ketnap advance'.")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from commands.shell import JsonOpt, context, listing, run
+from commands.shell import JsonOpt, context, listing, run, say
 
 org_app = typer.Typer(help="Tổ chức đảng: thêm, liệt kê.", no_args_is_help=True)
 
@@ -56,7 +56,7 @@ def org_add(
         "decides_admission": decides,
     }
     org = run(lambda: add_org(ctx, {k: v for k, v in data.items() if v is not None}))
-    print(f"Đã thêm {org['kind_label']} {org['name']} (mã {org['code']}).")
+    say(f"Đã thêm {org['kind_label']} {org['name']} (mã {org['code']}).")
 
 
 @org_app.command("list")

@@ -6,7 +6,18 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import IdArg, JsonOpt, console, context, dossier_id_of, out_json, run, table, vn
+from commands.shell import (
+    IdArg,
+    JsonOpt,
+    console,
+    context,
+    dossier_id_of,
+    out_json,
+    run,
+    say,
+    table,
+    vn,
+)
 
 
 def advance(
@@ -42,12 +53,12 @@ def advance(
         )
 
     done = run(go)
-    print(
+    say(
         f"Hồ sơ #{done.dossier_id}: {done.from_stage.label} → {done.to_stage.label} "
         f"(phiên bản {done.version}, bộ quy định {done.rule_set_id})."
     )
     for note in done.notes:
-        print(f"  Lưu ý [{note.rule_id}] {note.message}")
+        say(f"  Lưu ý [{note.rule_id}] {note.message}")
 
 
 def _event_args(event: str, back_to: str | None) -> tuple[Any, Any]:
@@ -100,9 +111,9 @@ def advance_many(
         return do_many(ctx, chosen, step, reason=reason, back_to=back)
 
     done = run(go)
-    print(f"Đã chuyển {len(done)} hồ sơ trong một lần ghi:")
+    say(f"Đã chuyển {len(done)} hồ sơ trong một lần ghi:")
     for d in done:
-        print(f"  #{d.dossier_id}: {d.from_stage.label} → {d.to_stage.label}")
+        say(f"  #{d.dossier_id}: {d.from_stage.label} → {d.to_stage.label}")
 
 
 def next_(dossier_id: IdArg, as_json: JsonOpt = False) -> None:

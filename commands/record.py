@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import IdArg, choices, context, dossier_id_of, run
+from commands.shell import IdArg, choices, context, dossier_id_of, run, say
 from workflow.domain.vocabulary import AgeGround, ConsentKind, DocumentKind, ExitCause, Relation
 
 record_app = typer.Typer(
@@ -26,7 +26,7 @@ def _record(dossier_id: str, model_name: str, data: dict[str, Any]) -> None:
     model = getattr(inputs, model_name)
     clean = {k: v for k, v in data.items() if v is not None}
     made = run(lambda: record_fact(ctx, dossier_id_of(dossier_id), model, clean))
-    print(f"Đã ghi nhận vào hồ sơ #{made['dossier_id']} ({made['fact']}).")
+    say(f"Đã ghi nhận vào hồ sơ #{made['dossier_id']} ({made['fact']}).")
 
 
 @record_app.command("certificate")

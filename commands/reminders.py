@@ -20,6 +20,7 @@ from commands.shell import (
     listing,
     out_json,
     run,
+    say,
     vn,
 )
 
@@ -112,7 +113,7 @@ def scan(
     if as_json:
         out_json(report.as_dict())
     else:
-        print(report.summary())
+        say(report.summary())
 
 
 @reminders_app.callback()
@@ -168,7 +169,7 @@ def reminders_done(
 
     ctx = context()
     run(lambda: reminder_done(ctx, dossier_id_of(reminder_id, "Mã nhắc việc"), note))
-    print(f"Đã đánh dấu xong nhắc việc #{reminder_id}.")
+    say(f"Đã đánh dấu xong nhắc việc #{reminder_id}.")
 
 
 @policy_app.command("list")
@@ -211,7 +212,7 @@ def policy_set(
     ctx = context()
     data = {"kind": kind, "leads": leads, "overdue_every": overdue_every, "roles": roles}
     done = run(lambda: set_policy(ctx, data, reason))
-    print(f"Đã đặt cách nhắc cho {done['kind']}; {done['deadlines_moved']} hạn được tính lại.")
+    say(f"Đã đặt cách nhắc cho {done['kind']}; {done['deadlines_moved']} hạn được tính lại.")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, context, day_of, listing, run, vn
+from commands.shell import JsonOpt, context, day_of, listing, run, say, vn
 
 rules_app = typer.Typer(help="Bộ quy định theo thời gian hiệu lực và tham số ghi đè.")
 
@@ -66,7 +66,7 @@ def rules_set(
         return set_rule_override(ctx, key, value, reason, effective_from=start, rule_sets=chosen)
 
     done = run(go)
-    print(
+    say(
         f"Đã đặt {done['key']} = {done['value']} từ {vn(done['effective_from'])} cho "
         f"{', '.join(done['rule_sets'])}; bộ quy định hiện hành: {done['rule_set_id']}."
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from commands.audit import print_key
-from commands.shell import context, program_name, run
+from commands.shell import context, program_name, run, say
 
 
 def init(
@@ -27,9 +27,9 @@ def init(
     ctx = context(require_init=False, signed_in=False)
     fresh = run(lambda: initialise(ctx, rehearsal=rehearsal))
     if fresh:
-        print("Đã khởi tạo cơ sở dữ liệu" + (" diễn tập." if rehearsal else "."))
+        say("Đã khởi tạo cơ sở dữ liệu" + (" diễn tập." if rehearsal else "."))
     else:
-        print("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+        say("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
     print_key(ctx)
 
 
@@ -46,15 +46,15 @@ def demo() -> None:
 
     made = run(lambda: build_demo(ctx)) if fresh else None
     if made is None:
-        print("Dữ liệu mẫu đã có sẵn (hoặc cơ sở dữ liệu không mới); không tạo thêm.")
+        say("Dữ liệu mẫu đã có sẵn (hoặc cơ sở dữ liệu không mới); không tạo thêm.")
         return
     users = run(lambda: add_demo_users(ctx))
-    print(f"Đã tạo dữ liệu mẫu (diễn tập): {made['orgs']} tổ chức, {made['dossiers']} hồ sơ.")
-    print("Người dùng và mật khẩu ban đầu (chỉ in một lần; hãy đổi sau khi đăng nhập):")
+    say(f"Đã tạo dữ liệu mẫu (diễn tập): {made['orgs']} tổ chức, {made['dossiers']} hồ sơ.")
+    say("Người dùng và mật khẩu ban đầu (chỉ in một lần; hãy đổi sau khi đăng nhập):")
     for u in users:
-        print(f"  {u['username']:<8} {u['password']}  {u['role']} {u['org'] or ''}".rstrip())
+        say(f"  {u['username']:<8} {u['password']}  {u['role']} {u['org'] or ''}".rstrip())
     me = program_name()
-    print(f"Đăng nhập: {me} login cv_tinh   ·   trang web: {me} serve")
+    say(f"Đăng nhập: {me} login cv_tinh   ·   trang web: {me} serve")
 
 
 def diagram() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+
+from workflow.text.vntext import visible
 
 if TYPE_CHECKING:
     from workflow.usecases.context import Context
@@ -37,13 +40,33 @@ STATE = _State()
 
 
 def console(stderr: bool = False) -> Any:
+    """The terminal, as every command writes to it: text is never read as rich markup (a
+    name holding ``[/]`` is a name) and control characters are shown escaped
+    (``visible``), whatever stored value is printed."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    class _Shown(Console):
+        def print(self, *objects: Any, **options: Any) -> None:
+            options["markup"] = False
+            super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **options)
+
+    return _Shown(stderr=stderr, highlight=False, soft_wrap=True, markup=False)
+
+
+def headed(label: str, message: str = "") -> Any:
+    """'Label: message' with the label in bold red, the message as plain text."""
+    from rich.text import Text
+
+    return Text.assemble((label, "bold red"), " " + visible(message) if message else "")
+
+
+def say(*parts: Any) -> None:
+    """One line for the person at the terminal (print, with stored values made visible)."""
+    print(visible(" ".join(str(p) for p in parts)))
 
 
 def fail(message: str, code: int) -> NoReturn:
-    console(stderr=True).print(f"[bold red]Lỗi:[/] {message}", markup=True)
+    console(stderr=True).print(headed("Lỗi:", message))
     raise typer.Exit(code)
 
 
@@ -62,9 +85,11 @@ def last_resort(exc: Exception) -> NoReturn:
     else:
         what = "Hệ thống gặp lỗi"
     console(stderr=True).print(
-        f"[bold red]Lỗi:[/] {what}; việc đang làm dở đã được hủy, không ghi gì. "
-        f"Nếu lỗi lặp lại, báo cho quản trị viên mã lỗi {error_id}.",
-        markup=True,
+        headed(
+            "Lỗi:",
+            f"{what}; việc đang làm dở đã được hủy, không ghi gì. "
+            f"Nếu lỗi lặp lại, báo cho quản trị viên mã lỗi {error_id}.",
+        )
     )
     raise SystemExit(FAULT_EXIT)
 
@@ -103,9 +128,11 @@ def run(action: Callable[[], Any]) -> Any:
         err = console(stderr=True)
         event = exc.refused[0][1].event.label
         err.print(
-            f"[bold red]Không được phép:[/] {event} — {len(exc.refused)} hồ sơ chưa đủ điều "
-            "kiện; không hồ sơ nào được chuyển.",
-            markup=True,
+            headed(
+                "Không được phép:",
+                f"{event} — {len(exc.refused)} hồ sơ chưa đủ điều kiện; "
+                "không hồ sơ nào được chuyển.",
+            )
         )
         for did, verdict in exc.refused:
             err.print(f"  Hồ sơ #{did}:", markup=False)
@@ -114,25 +141,25 @@ def run(action: Callable[[], Any]) -> Any:
         raise typer.Exit(exc.exit_code) from None
     except Refused as exc:
         err = console(stderr=True)
-        err.print(f"[bold red]Không được phép:[/] {exc.verdict.event.label}", markup=True)
+        err.print(headed("Không được phép:", exc.verdict.event.label))
         for unmet in exc.verdict.unmet:
             err.print(f"  • [{unmet.rule_id}] {unmet.message}", markup=False)
         err.print(f"  (bộ quy định: {exc.verdict.rule_set_id})", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except RecordRefused as exc:
         err = console(stderr=True)
-        err.print(f"[bold red]Không ghi nhận được:[/] {exc.what}", markup=True)
+        err.print(headed("Không ghi nhận được:", exc.what))
         for unmet in exc.unmet:
             err.print(f"  • [{unmet.rule_id}] {unmet.message}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except BadInput as exc:
         err = console(stderr=True)
-        err.print("[bold red]Dữ liệu không hợp lệ:[/]", markup=True)
+        err.print(headed("Dữ liệu không hợp lệ:"))
         for field, message in exc.problems:
             err.print(f"  • {field}: {message}", markup=False)
         raise typer.Exit(exc.exit_code) from None
     except Forbidden as exc:
-        console(stderr=True).print(f"[bold red]Không có quyền:[/] {exc}", markup=True)
+        console(stderr=True).print(headed("Không có quyền:", str(exc)))
         raise typer.Exit(exc.exit_code) from None
     except KetnapError as exc:
         fail(str(exc), exc.exit_code)
@@ -243,6 +270,8 @@ def dossier_id_of(raw: str, label: str = "Mã hồ sơ") -> int:
     from workflow.domain.errors import BadInput
 
     text = raw.strip()
+    if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
+        raise BadInput.one(label, f"'{text[:20]}' không phải mã: mã là số dương")
     if not text.isascii() or not text.isdigit():
         raise BadInput.one(label, f"'{raw[:40]}' không phải số")
     if len(text) > MAX_ID_DIGITS:
@@ -251,7 +280,13 @@ def dossier_id_of(raw: str, label: str = "Mã hồ sơ") -> int:
 
 
 def out_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """JSON for a program to read; C1 controls and direction overrides (which json leaves
+    as they are) written as \\u escapes, so that the same output is safe on a terminal."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(_JSON_HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+_JSON_HIDDEN = re.compile(r"[\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def vn(iso: str | None) -> str:
@@ -263,12 +298,13 @@ def vn(iso: str | None) -> str:
 
 def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(visible(title)), title_justify="left")
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*[str(v) if v is not None else "—" for v in row])
+        table.add_row(*[Text(visible(str(v))) if v is not None else "—" for v in row])
     console().print(table)
 
 

@@ -15,6 +15,7 @@ from commands.shell import (
     read_password,
     read_token,
     run,
+    say,
     token_place,
 )
 
@@ -45,7 +46,7 @@ def login(
         run(lambda: sign_out(ctx, done.token))
         fail(f"{SESSION_FIELD}: không ghi được mã phiên; chưa đăng nhập.", 2)
     ends = local(done.expires_at)
-    print(
+    say(
         f"Đã đăng nhập: {done.full_name} ({done.role.label}); phiên hết hạn lúc "
         f"{ends:%H:%M} ngày {ends:%d/%m/%Y}."
     )
@@ -61,7 +62,7 @@ def logout() -> None:
         keep_token(None)
     except OSError:
         fail(f"{SESSION_FIELD}: không xóa được tệp mã phiên.", 2)
-    print("Đã đăng xuất." if ended else "Không có phiên nào đang mở; đã xóa mã phiên trên máy.")
+    say("Đã đăng xuất." if ended else "Không có phiên nào đang mở; đã xóa mã phiên trên máy.")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commands.shell import JsonOpt, context, listing, run
+from commands.shell import JsonOpt, context, listing, run, say
 
 target_app = typer.Typer(
     help="Chỉ tiêu của tổ chức theo năm hoặc nhiệm kỳ: đặt, nhập từ tệp, liệt kê.",
@@ -42,7 +42,7 @@ def target_set(
     ctx = context()
     data = {"org_code": org, "period": period or year or "", "value": value, "kind": kind}
     done = run(lambda: set_target(ctx, data))
-    print(f"Đã đặt chỉ tiêu {done['kind']} kỳ {done['period']} của {done['org']}: {done['value']}.")
+    say(f"Đã đặt chỉ tiêu {done['kind']} kỳ {done['period']} của {done['org']}: {done['value']}.")
 
 
 @target_app.command("school")
@@ -58,7 +58,7 @@ def target_school(
     ctx = context()
     for done in run(lambda: set_school_targets(ctx, org, year, level)):
         what = f"{done['kind']} năm {done['period']} của {done['org']}"
-        print(f"Đã đặt chỉ tiêu {what}: {done['value']}.")
+        say(f"Đã đặt chỉ tiêu {what}: {done['value']}.")
 
 
 @target_app.command("import")
@@ -77,7 +77,7 @@ def target_import(
     ctx = context()
     done = run(lambda: import_targets(ctx, path, period=period, kind=kind, dry_run=dry_run))
     verb = "Kiểm tra xong (chưa ghi)" if dry_run else "Đã nhập"
-    print(f"{verb}: {done['rows']} chỉ tiêu từ {done['file']}, tổng {done['total']}.")
+    say(f"{verb}: {done['rows']} chỉ tiêu từ {done['file']}, tổng {done['total']}.")
 
 
 @target_app.command("list")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from commands.shell import JsonOpt, context, listing, read_password, run
+from commands.shell import JsonOpt, context, listing, read_password, run, say
 
 StdinOpt = Annotated[
     bool,
@@ -49,7 +49,7 @@ def user_add(
     ctx = context()
     password = read_password("Mật khẩu ban đầu", from_stdin=password_stdin, again=True)
     done = run(lambda: add_user(ctx, username, name, role, org, password=password))
-    print(f"Đã thêm {done['username']} ({done['role']}, {done['org'] or 'toàn hệ thống'}).")
+    say(f"Đã thêm {done['username']} ({done['role']}, {done['org'] or 'toàn hệ thống'}).")
 
 
 @user_app.command("grant")
@@ -63,7 +63,7 @@ def user_grant(
 
     ctx = context()
     done = run(lambda: grant(ctx, username, role, org))
-    print(f"Đã cấp quyền {done['role']} cho {done['username']} ({done['org'] or 'toàn hệ thống'}).")
+    say(f"Đã cấp quyền {done['role']} cho {done['username']} ({done['org'] or 'toàn hệ thống'}).")
 
 
 @user_app.command("revoke")
@@ -75,7 +75,7 @@ def user_revoke(
 
     ctx = context()
     run(lambda: revoke(ctx, username))
-    print(f"Đã thu hồi quyền của {username}.")
+    say(f"Đã thu hồi quyền của {username}.")
 
 
 @user_app.command("passwd")
@@ -99,7 +99,7 @@ def user_passwd(
         current = read_password("Mật khẩu hiện tại", from_stdin=password_stdin)
     new = read_password("Mật khẩu mới", from_stdin=password_stdin, again=True)
     done = run(lambda: set_password(ctx, who, new, current=current))
-    print(f"Đã đổi mật khẩu của {done['username']}; {done['sessions_ended']} phiên đã kết thúc.")
+    say(f"Đã đổi mật khẩu của {done['username']}; {done['sessions_ended']} phiên đã kết thúc.")
 
 
 @user_app.command("list")

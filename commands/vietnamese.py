@@ -98,23 +98,117 @@ PLACEHOLDERS = {"[OPTIONS]": "[TÙY_CHỌN]", "COMMAND": "LỆNH", "[ARGS]...": 
 
 # The kinds of value the help shows beside a parameter (typer writes Python's type names).
 TYPES = {
-    "str": "chữ",
+    "str": "VĂN_BẢN",
     "int": "số",
     "float": "số",
     "bool": "có/không",
     "path": "tệp",
     "file": "tệp",
     "directory": "thư mục",
-    "list[str]": "danh sách",
-    "list[int]": "danh sách số",
+    "list[str]": "…",
+    "list[int]": "…",
     "int range": "số",
     "float range": "số",
 }
 
 
-def _kind_of(label: str) -> str:
+DATE = "dd/mm/yyyy"
+NUMBER = "SỐ"
+FILE = "TỆP"
+# What to type for each option, by its name: the help line then reads `--org MÃ_TỔ_CHỨC`,
+# `--birth dd/mm/yyyy`, never a Python type.
+BY_OPTION = {
+    **dict.fromkeys(("--org", "--parent"), "MÃ_TỔ_CHỨC"),
+    **dict.fromkeys(
+        (
+            "--date",
+            "--as-of",
+            "--from",
+            "--to",
+            "--birth",
+            "--issued",
+            "--verified",
+            "--confirmed-abroad",
+            "--signed",
+            "--received",
+            "--left",
+            "--cleared",
+        ),
+        DATE,
+    ),
+    **dict.fromkeys(
+        (
+            "--official",
+            "--agree",
+            "--against",
+            "--exempted",
+            "--probationary",
+            "--round",
+            "--months",
+            "--value",
+            "--within",
+            "--limit",
+            "--workers",
+            "--port",
+            "--interval",
+            "--misfire-grace",
+            "--overdue-every",
+            "--batch",
+        ),
+        NUMBER,
+    ),
+    **dict.fromkeys(("--out", "--docx", "--xlsx", "--png", "--checkpoint"), FILE),
+    **dict.fromkeys(("--stage", "--back-to"), "BƯỚC"),
+    "--number": "SỐ_HIỆU",
+    "--year": "NĂM",
+    "--period": "KỲ",
+    "--kind": "LOẠI",
+    "--sector": "LĨNH_VỰC",
+    "--role": "VAI_TRÒ",
+    "--roles": "VAI_TRÒ,…",
+    "--leads": "N,N,…",
+    "--name": "HỌ_TÊN",
+    "--reason": "LÝ_DO",
+    "--note": "GHI_CHÚ",
+    "--search": "CHỮ_CẦN_TÌM",
+    "--sex": "nam|nu",
+    "--cccd": "SỐ_CCCD",
+    "--education": "TRÌNH_ĐỘ",
+    "--edu-exception": "TRƯỜNG_HỢP",
+    "--ethnicity": "DÂN_TỘC",
+    "--religion": "TÔN_GIÁO",
+    "--occupation": "NGHỀ_NGHIỆP",
+    "--residence": "NƠI_CƯ_TRÚ",
+    "--relation": "QUAN_HỆ",
+    "--issuer": "NƠI_CẤP",
+    "--by": "CẤP_ỦY",
+    "--place": "ĐỊA_DANH",
+    "--email": "ĐỊA_CHỈ_THƯ",
+    "--host": "ĐỊA_CHỈ",
+    "--ground": "CĂN_CỨ",
+    "--cause": "LÝ_DO",
+    "--level": "CẤP_HỌC",
+    "--version": "PHIÊN_BẢN",
+    "--code": "MÃ",
+    "--sets": "BỘ_QUY_ĐỊNH",
+    "--pubkey": "KHÓA",
+    "--earlier": "TỆP_GÓI",
+    "--db": "TỆP_HOẶC_URL",
+    "--as": "TÊN_ĐĂNG_NHẬP",
+}
+# By kind of value, for an option the table above does not name.
+BY_TYPE = {"int": NUMBER, "float": NUMBER, "int range": NUMBER, "float range": NUMBER}
+
+
+def _kind_of(parameter: Any, label: str) -> str:
+    """The placeholder shown after an option in the help."""
+    for name in getattr(parameter, "opts", ()):
+        if name in BY_OPTION:
+            return BY_OPTION[name]
     inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
-    return f"<{TYPES.get(inner, inner)}>"
+    if inner in BY_TYPE:
+        return BY_TYPE[inner]
+    return TYPES.get(inner, inner).upper().replace(" ", "_").replace("/", "_")
 
 
 def install() -> None:
@@ -124,7 +218,7 @@ def install() -> None:
         english_type = parameter.display_type
 
         def display_type(self: Any, ctx: Any) -> str:
-            return _kind_of(english_type(self, ctx))
+            return _kind_of(self, english_type(self, ctx))
 
         display_type.vietnamese = True  # type: ignore[attr-defined]
         parameter.display_type = display_type  # type: ignore[method-assign]

@@ -110,8 +110,9 @@ def test_help_is_vietnamese() -> None:
         assert english not in out, english
     for words in (["advance-many", "--help"], ["report", "progress", "--help"]):
         said = RUNNER.invoke(app, words).output
-        assert "<chữ>" in said and "{SỰ_KIỆN}" in said or "<tệp>" in said, said
-        for python in ("<str>", "<int>", "<path>", "list[str]", "{event}", "[ids]"):
+        assert "BƯỚC" in said and "{SỰ_KIỆN}" in said or "--xlsx TỆP" in said, said
+        assert "--as-of dd/mm/yyyy" in said or "SỐ" in said or "MÃ_HỒ_SƠ" in said, said
+        for python in ("<str>", "<int>", "<path>", "list[str]", "{event}", "[ids]", "<"):
             assert python not in said, (words, python)
     for line, said in (
         (["org", "add", "--bogus"], "Lỗi: Không có tùy chọn --bogus"),

@@ -133,3 +133,25 @@ def percent(part: int, whole: int) -> str:
         return "—"
     value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     return f"{value}".replace(".", ",") + "%"
+
+
+_SHOWN_AS_IS = {"\n", "\t"}
+_INVISIBLE = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
+
+
+def visible(text: str) -> str:
+    """Text as a terminal may show it: every control, format (zero-width, direction
+    override) or unassigned character written as its escape (``\\x1b``, ``\\u202e``), so
+    that a stored value can neither move the cursor, recolour the screen nor reorder what
+    the clerk reads. Ordinary letters, newlines and tabs are left alone."""
+    if text.isascii() and text.isprintable():
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch in _SHOWN_AS_IS or unicodedata.category(ch) not in _INVISIBLE:
+            out.append(ch)
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(f"\\u{ord(ch):04x}")
+    return "".join(out)
