@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
+from workflow.domain.identity import contradiction, unknown_province
 from workflow.domain.vocabulary import (
     AgeGround,
     ConsentKind,
@@ -53,7 +54,27 @@ class CandidateIn(InputModel):
     @field_validator("cccd", mode="before")
     @classmethod
     def _cccd(cls, v: Any) -> str:
-        return cccd_digits(v)
+        digits = cccd_digits(v)
+        unknown = unknown_province(digits)
+        if unknown is not None:
+            raise ValueError(unknown)
+        return digits
+
+    @model_validator(mode="after")
+    def _cccd_is_theirs(self) -> CandidateIn:
+        """The number's digits 4–6 (sex, century and year of birth) agree with the person:
+        one message naming the fields it contradicts (workflow/domain/identity.py)."""
+        fields = type(self).model_fields
+        wrong = contradiction(
+            self.cccd,
+            self.birth_date,
+            self.sex,
+            born_field=str(fields["birth_date"].title),
+            sex_field=str(fields["sex"].title),
+        )
+        if wrong is not None:
+            raise ValueError(f"{fields['cccd'].title}: {wrong}")
+        return self
 
 
 class CertificateIn(InputModel):
