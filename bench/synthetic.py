@@ -26,6 +26,7 @@ from models.tables import Candidate, Deadline, Decision, Dossier, Organization, 
 from workflow.domain.calendar import WorkingCalendar
 from workflow.domain.deadlines import Due, dossier_dues
 from workflow.domain.facts import DecisionFact, DossierFacts, ResolutionFact
+from workflow.domain.identity import make_cccd
 from workflow.domain.process import Stage
 from workflow.domain.profile import admission_profile
 from workflow.domain.reminders import Policy, latest_step, next_step
@@ -36,7 +37,9 @@ from workflow.domain.vocabulary import (
     EduException,
     Occupation,
     ResolutionKind,
+    Sex,
 )
+from workflow.text.provinces import PROVINCES
 from workflow.text.vntext import fold, order_text, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.clock import Clock
@@ -202,7 +205,7 @@ def generate(
                     "full_name": name,
                     "name_key": fold(name),
                     "sort_key": sort_text(name),
-                    "cccd": f"{990000000000 + cid:012d}",
+                    "cccd": unique_cccd(cid, person["birth_date"], person["sex"]),
                     "edu_exception": "khong",
                     "cong_doan_member": False,
                     "residence": "",
@@ -286,12 +289,21 @@ def candidate_sheet(path: Path, rows: Iterable[dict[str, str]]) -> Path:
     return path
 
 
+_CODES = tuple(PROVINCES)
+
+
+def unique_cccd(i: int, born: date, sex: str) -> str:
+    """A number of its own for the ``i``-th person (unique up to 63 million), agreeing with
+    the birth year and the sex as the input models check (workflow/domain/identity.py)."""
+    return make_cccd(born, Sex(sex), i % 1_000_000, _CODES[i // 1_000_000 % len(_CODES)])
+
+
 def _person(i: int, org_code: str) -> dict[str, str]:
     return {
         "full_name": f"Người Thử {spelled(i)}",
         "birth_date": "15/08/2000",
         "sex": "Nam" if i % 2 else "Nữ",
-        "cccd": f"0013{i:08d}",
+        "cccd": unique_cccd(i, date(2000, 8, 15), "nam" if i % 2 else "nu"),
         "education": "Đại học",
         "org_code": org_code,
     }

@@ -17,7 +17,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 # This file's own name would shadow the `transitions` package: run from the project root.
@@ -30,7 +30,9 @@ from sqlmodel import col, delete  # noqa: E402
 
 from models.db import database_url  # noqa: E402
 from models.tables import Installation  # noqa: E402
+from workflow.domain.identity import make_cccd  # noqa: E402
 from workflow.domain.process import Event  # noqa: E402
+from workflow.domain.vocabulary import Sex  # noqa: E402
 from workflow.usecases.advancing import advance  # noqa: E402
 from workflow.usecases.clock import VN_TZ, FixedClock  # noqa: E402
 from workflow.usecases.context import open_context  # noqa: E402
@@ -90,7 +92,7 @@ def ketnap_loop(path: Path, n: int, *, signed: bool = True) -> float:
                 "full_name": "Nguyễn Văn Thắng",
                 "birth_date": "15/08/2000",
                 "sex": "nam",
-                "cccd": f"0012{i:08d}",
+                "cccd": make_cccd(date(2000, 8, 15), Sex.nam, i, "001"),
                 "education": "dai_hoc",
                 "org_code": "CB",
             },

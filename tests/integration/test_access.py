@@ -173,7 +173,7 @@ def test_an_existing_cccd_outside_the_scope_is_not_pointed_to(
     )[0][0]
     data = {
         "full_name": "Lê Văn Tâm",
-        "birth_date": "01/01/1999",
+        "birth_date": "01/01/2000",  # the number's year: the same person, typed again
         "sex": "nam",
         "cccd": taken,
         "education": "thpt",

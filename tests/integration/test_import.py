@@ -63,10 +63,10 @@ def test_a_clean_sheet_then_the_same_sheet_again(ctx: Context, tmp_path: Path) -
         tmp_path / "ds.xlsx",
         [
             row(
-                "Trần Thị Hồng Nhung", "001301000001", birth=36753
+                "Trần Thị Hồng Nhung", "001200000001", birth=36753
             ),  # an Excel date serial: 15/08/2000
-            row("Lê Hoàng Anh", 1300000002),  # numeric cell: Excel dropped the leading 0
-            row("Ka Huệ", "001301000003", org="Chi bộ Trường THPT Bảo Lâm"),  # by name
+            row("Lê Hoàng Anh", 1200000002),  # numeric cell: Excel dropped the leading 0
+            row("Ka Huệ", "001200000003", org="Chi bộ Trường THPT Bảo Lâm"),  # by name
         ],
     )
     dry = import_candidates(ctx, sheet, dry_run=True)
@@ -87,10 +87,10 @@ def test_a_clean_sheet_then_the_same_sheet_again(ctx: Context, tmp_path: Path) -
 def test_an_updated_row_updates_its_person_with_an_audit_event(
     ctx: Context, tmp_path: Path
 ) -> None:
-    import_candidates(ctx, xlsx(tmp_path / "a.xlsx", [row("Lê Hoàng Anh", "001301000002")]))
+    import_candidates(ctx, xlsx(tmp_path / "a.xlsx", [row("Lê Hoàng Anh", "001200000002")]))
     changed = xlsx(
         tmp_path / "b.xlsx",
-        [row("Lê Hoàng Anh", "001301000002", occupation="Cán bộ, công chức", residence="Thôn 3")],
+        [row("Lê Hoàng Anh", "001200000002", occupation="Cán bộ, công chức", residence="Thôn 3")],
     )
     done = import_candidates(ctx, changed)
     assert (done["new"], done["updated"]) == (0, 1)
@@ -102,22 +102,22 @@ def test_an_updated_row_updates_its_person_with_an_audit_event(
 @pytest.mark.parametrize(
     ("bad", "where", "says"),
     [
-        (row("Lê Văn Bình", "001301000009", birth="31/02/2000"), "cột 'Ngày sinh'", ""),
-        (row("Lê Văn Bình", "001301009"), "cột 'Số CCCD'", "12 chữ số"),
+        (row("Lê Văn Bình", "001200000009", birth="31/02/2000"), "cột 'Ngày sinh'", ""),
+        (row("Lê Văn Bình", "001200009"), "cột 'Số CCCD'", "12 chữ số"),
         (
-            row("Lê Văn Bình", "001301000009", org="Chi bộ không có"),
+            row("Lê Văn Bình", "001200000009", org="Chi bộ không có"),
             "cột 'Chi bộ'",
             "không có chi bộ",
         ),
-        (row(None, "001301000009"), "cột 'Họ và tên'", ""),  # type: ignore[arg-type]
-        (row("Lê Văn Bình", "001301000009", sex="Khác"), "cột 'Giới tính'", ""),
+        (row(None, "001200000009"), "cột 'Họ và tên'", ""),  # type: ignore[arg-type]
+        (row("Lê Văn Bình", "001200000009", sex="Khác"), "cột 'Giới tính'", ""),
     ],
 )
 def test_a_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
     ctx: Context, db: TestDB, tmp_path: Path, bad: list[Any], where: str, says: str
 ) -> None:
     before = counts(db)
-    sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001301000008"), bad])
+    sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001200000008"), bad])
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, sheet)
     ((field, message),) = caught.value.problems
@@ -129,7 +129,7 @@ def test_duplicates_and_the_same_person_elsewhere_are_flagged(
     ctx: Context, db: TestDB, tmp_path: Path
 ) -> None:
     twice = xlsx(
-        tmp_path / "t.xlsx", [row("A Nguyễn", "001301000005"), row("B Trần", "001301000005")]
+        tmp_path / "t.xlsx", [row("A Nguyễn", "001200000005"), row("B Trần", "001200000005")]
     )
     empty = counts(db)
     with pytest.raises(BadInput) as caught:
@@ -138,8 +138,8 @@ def test_duplicates_and_the_same_person_elsewhere_are_flagged(
         ("t.xlsx / DS, dòng 3, cột 'Số CCCD'", "trùng số CCCD với dòng 2")
     ]
     assert counts(db) == empty
-    import_candidates(ctx, xlsx(tmp_path / "one.xlsx", [row("A Nguyễn", "001301000005")]))
-    elsewhere = xlsx(tmp_path / "e.xlsx", [row("A Nguyễn", "001301000005", org="CBCS")])
+    import_candidates(ctx, xlsx(tmp_path / "one.xlsx", [row("A Nguyễn", "001200000005")]))
+    elsewhere = xlsx(tmp_path / "e.xlsx", [row("A Nguyễn", "001200000005", org="CBCS")])
     before = counts(db)
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, elsewhere)
@@ -163,8 +163,8 @@ def test_export_then_import_round_trips(ctx: Context, tmp_path: Path) -> None:
         xlsx(
             tmp_path / "a.xlsx",
             [
-                row("Trần Thị Hồng Nhung", "001301000001"),
-                row("Lê Hoàng Anh", "001301000002"),
+                row("Trần Thị Hồng Nhung", "001200000001"),
+                row("Lê Hoàng Anh", "001200000002"),
             ],
         ),
     )
@@ -176,8 +176,8 @@ def test_export_then_import_round_trips(ctx: Context, tmp_path: Path) -> None:
 
 def test_vietnamese_order_and_accent_free_search(ctx: Context, tmp_path: Path) -> None:
     names = ["Dương", "Đặng", "Anh", "Ân", "Ăn"]
-    rows = [row(f"Nguyễn Văn {n}", f"00130100001{i}") for i, n in enumerate(names)]
-    rows.append(row(unicodedata.normalize("NFD", "Nguyễn Văn Thắng"), "001301000020"))
+    rows = [row(f"Nguyễn Văn {n}", f"00120000001{i}") for i, n in enumerate(names)]
+    rows.append(row(unicodedata.normalize("NFD", "Nguyễn Văn Thắng"), "001200000020"))
     import_candidates(ctx, xlsx(tmp_path / "v.xlsx", rows))
     given = [d["full_name"].split()[-1] for d in list_dossiers(ctx)]
     assert given == ["Anh", "Ăn", "Ân", "Dương", "Đặng", "Thắng"]
@@ -202,8 +202,8 @@ def test_a_tcvn3_column_is_converted_and_reported(ctx: Context, tmp_path: Path) 
     sheet = xlsx(
         tmp_path / "abc.xlsx",
         [
-            row("NguyÔn V¨n Th¾ng", "001301000031", residence="Tr\u00adêng THPT"),
-            row("§Æng Minh §øc", "001301000032", residence="Th«n 2"),
+            row("NguyÔn V¨n Th¾ng", "001200000031", residence="Tr\u00adêng THPT"),
+            row("§Æng Minh §øc", "001200000032", residence="Th«n 2"),
         ],
     )
     done = import_candidates(ctx, sheet)
@@ -223,7 +223,7 @@ def test_legacy_csv_bytes_tcvn3_and_windows_1258(ctx: Context, tmp_path: Path) -
     done = import_candidates(ctx, tmp_path / "abc.csv")
     assert done["new"] == 1 and "Họ và tên (TCVN3)" in done["notes"]["legacy_columns"]
     (tmp_path / "win.csv").write_bytes(
-        _cp1258(head + "Vũ Đình Khoa,01/03/1991,nam,001301000042,Đại học,CB\n")
+        _cp1258(head + "Vũ Đình Khoa,01/03/1991,nam,001091000042,Đại học,CB\n")
     )
     assert import_candidates(ctx, tmp_path / "win.csv")["new"] == 1
     names = {d["full_name"] for d in list_dossiers(ctx)}
@@ -234,8 +234,8 @@ def test_a_vni_column_and_a_vni_csv(ctx: Context, tmp_path: Path) -> None:
     sheet = xlsx(
         tmp_path / "vni.xlsx",
         [
-            row("Nguyeãn Vaên Thaéng", "001301000051", residence="Tröôøng THPT"),
-            row("Ñaëng Minh Ñöùc", "001301000052", residence="Hoà Bình"),  # old-style Unicode
+            row("Nguyeãn Vaên Thaéng", "001200000051", residence="Tröôøng THPT"),
+            row("Ñaëng Minh Ñöùc", "001200000052", residence="Hoà Bình"),  # old-style Unicode
         ],
     )
     done = import_candidates(ctx, sheet)
@@ -244,7 +244,7 @@ def test_a_vni_column_and_a_vni_csv(ctx: Context, tmp_path: Path) -> None:
     assert people == {"Nguyễn Văn Thắng", "Đặng Minh Đức"}
     vni = (
         "Hoï vaø teân,Ngaøy sinh,Giôùi tính,Soá CCCD,Trình ñoä hoïc vaán,Chi boä\n"
-        "Buøi Thò Ngoïc AÙnh,05/05/1995,nöõ,001301000053,ñaïi hoïc,CB\n"
+        "Buøi Thò Ngoïc AÙnh,05/05/1995,nöõ,001195000053,ñaïi hoïc,CB\n"
     )
     (tmp_path / "vni.csv").write_bytes(vni.encode("latin-1"))
     assert import_candidates(ctx, tmp_path / "vni.csv")["new"] == 1
@@ -255,8 +255,8 @@ def test_ethnicity_comes_from_the_official_list(ctx: Context, tmp_path: Path) ->
     sheet = xlsx(
         tmp_path / "dt.xlsx",
         [
-            row("Ka Huệ", "001301000061", ethnicity="K'Ho"),
-            row("Lò Văn Pá", "001301000062", ethnicity="Người Sao Hỏa"),
+            row("Ka Huệ", "001200000061", ethnicity="K'Ho"),
+            row("Lò Văn Pá", "001200000062", ethnicity="Người Sao Hỏa"),
         ],
     )
     with pytest.raises(BadInput) as caught:
@@ -264,7 +264,7 @@ def test_ethnicity_comes_from_the_official_list(ctx: Context, tmp_path: Path) ->
     ((where, message),) = caught.value.problems
     assert where.endswith("dòng 3, cột 'Dân tộc'") and "54 dân tộc" in message
     import_candidates(
-        ctx, xlsx(tmp_path / "ok.xlsx", [row("Ka Huệ", "001301000061", ethnicity="K'Ho")])
+        ctx, xlsx(tmp_path / "ok.xlsx", [row("Ka Huệ", "001200000061", ethnicity="K'Ho")])
     )
     with ctx.read() as s:
         from models.tables import Candidate
@@ -292,14 +292,14 @@ def test_dossiers_under_way_land_in_their_stages_with_their_facts(
     sheet = xlsx(
         tmp_path / "dang_xu_ly.xlsx",
         [
-            row("An Văn Nguồn", "001301000011"),
-            row("Bùi Thị Học", "001301000012", stage="Học lớp nhận thức"),
-            row("Cao Văn Xét", "001301000013", stage="chi_bo_xet", **CERT),
-            row("Đỗ Thị Gửi", "001301000014", stage="Gửi hồ sơ", **CERT, **VOTE),
-            row("Hà Văn Nạp", "001301000015", stage="Kết nạp", **CERT, **VOTE, **DECISION),
+            row("An Văn Nguồn", "001200000011"),
+            row("Bùi Thị Học", "001200000012", stage="Học lớp nhận thức"),
+            row("Cao Văn Xét", "001200000013", stage="chi_bo_xet", **CERT),
+            row("Đỗ Thị Gửi", "001200000014", stage="Gửi hồ sơ", **CERT, **VOTE),
+            row("Hà Văn Nạp", "001200000015", stage="Kết nạp", **CERT, **VOTE, **DECISION),
             row(
                 "Kim Thị Dự",
-                "001301000016",
+                "001200000016",
                 stage="Đảng viên dự bị",
                 **CERT,
                 **VOTE,
@@ -340,7 +340,7 @@ def test_dossiers_under_way_land_in_their_stages_with_their_facts(
         ["hoc_lop", "chi_bo_xet", "gui_ho_so", "ket_nap", "du_bi"]
     )
     assert all(
-        '"source":"dang_xu_ly.xlsx"' in e.data and "0013010000" not in e.data for e in events
+        '"source":"dang_xu_ly.xlsx"' in e.data and "0012000000" not in e.data for e in events
     )
     assert admitted.party_joined_on == date(2026, 9, 1) and admitted.admitted_profile is not None
     assert len(ceremony_due) == 1  # the ceremony's deadline runs from the decision
@@ -388,7 +388,7 @@ def test_a_stage_that_does_not_match_its_facts_is_named_and_nothing_is_written(
     ctx: Context, db: TestDB, tmp_path: Path, cells: dict[str, Any], column: str, says: str
 ) -> None:
     before = counts(db)
-    sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001301000008", **cells)])
+    sheet = xlsx(tmp_path / "x.xlsx", [row("Phạm Quốc Bảo", "001200000008", **cells)])
     with pytest.raises(BadInput) as caught:
         import_candidates(ctx, sheet)
     assert any(
@@ -401,9 +401,9 @@ def test_a_stage_that_does_not_match_its_facts_is_named_and_nothing_is_written(
 def test_a_new_stage_for_a_known_person_is_reported_not_applied(
     ctx: Context, tmp_path: Path
 ) -> None:
-    import_candidates(ctx, xlsx(tmp_path / "a.xlsx", [row("Lê Hoàng Anh", "001301000002")]))
+    import_candidates(ctx, xlsx(tmp_path / "a.xlsx", [row("Lê Hoàng Anh", "001200000002")]))
     later = xlsx(
-        tmp_path / "c.xlsx", [row("Lê Hoàng Anh", "001301000002", stage="Học lớp nhận thức")]
+        tmp_path / "c.xlsx", [row("Lê Hoàng Anh", "001200000002", stage="Học lớp nhận thức")]
     )
     done = import_candidates(ctx, later)
     assert done["unchanged"] == 1

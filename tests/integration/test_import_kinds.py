@@ -116,7 +116,7 @@ def learner(
 
 @pytest.fixture
 def pool(ctx: Context, tmp_path: Path) -> Context:
-    people = [row("Lê Hoàng Anh", "001301000002"), row("Trần Thị Hồng Nhung", "001301000001")]
+    people = [row("Lê Hoàng Anh", "001200000002"), row("Trần Thị Hồng Nhung", "001200000001")]
     import_candidates(ctx, xlsx(tmp_path / "qc.xlsx", people))
     return ctx
 
@@ -126,8 +126,8 @@ def test_a_class_list_records_learners_and_certificates_once(pool: Context, tmp_
     sheet = xlsx(
         tmp_path / "lop.xlsx",
         [
-            learner("001301000002", "LÊ HOÀNG ANH"),  # the name, as typed, matches
-            learner("001301000001", "Trần Thị Hồng Nhung", number=None),  # still studying
+            learner("001200000002", "LÊ HOÀNG ANH"),  # the name, as typed, matches
+            learner("001200000001", "Trần Thị Hồng Nhung", number=None),  # still studying
         ],
         head=CLASS_HEAD,
     )
@@ -147,7 +147,7 @@ def test_a_class_list_records_learners_and_certificates_once(pool: Context, tmp_
     # the certificate, issued later, is added by the next list
     later = xlsx(
         tmp_path / "lop2.xlsx",
-        [learner("001301000001", "Trần Thị Hồng Nhung", number="GCN-02", on="20/03/2026")],
+        [learner("001200000001", "Trần Thị Hồng Nhung", number="GCN-02", on="20/03/2026")],
         head=CLASS_HEAD,
     )
     assert import_file(ctx, later)["learners_written"] == 1
@@ -159,37 +159,37 @@ def test_a_class_list_records_learners_and_certificates_once(pool: Context, tmp_
 @pytest.mark.parametrize(
     ("rows", "column", "says"),
     [
-        ([learner("001301000099", "Ai Đó")], "Số CCCD", "chưa có trong danh sách quần chúng"),
-        ([learner("001301000002", "Lê Hoàng Ánh")], "Họ và tên", "không khớp"),
+        ([learner("001200000099", "Ai Đó")], "Số CCCD", "chưa có trong danh sách quần chúng"),
+        ([learner("001200000002", "Lê Hoàng Ánh")], "Họ và tên", "không khớp"),
         (
-            [learner("001301000002", "Lê Hoàng Anh", on=None)],
+            [learner("001200000002", "Lê Hoàng Anh", on=None)],
             "Ngày cấp giấy chứng nhận",
             "cần cả số",
         ),
         (
-            [learner("001301000002", "Lê Hoàng Anh", on="01/03/2026")],
+            [learner("001200000002", "Lê Hoàng Anh", on="01/03/2026")],
             "Ngày cấp giấy chứng nhận",
             "trước ngày khai giảng",
         ),
         (
             [
-                learner("001301000002", "Lê Hoàng Anh"),
-                learner("001301000001", "Trần Thị Hồng Nhung", organizer="Trường Chính trị tỉnh"),
+                learner("001200000002", "Lê Hoàng Anh"),
+                learner("001200000001", "Trần Thị Hồng Nhung", organizer="Trường Chính trị tỉnh"),
             ],
             "Mã lớp",
             "ghi khác với dòng 2",
         ),
         (
-            [learner("001301000002", "Lê Hoàng Anh"), learner("001301000002", "Lê Hoàng Anh")],
+            [learner("001200000002", "Lê Hoàng Anh"), learner("001200000002", "Lê Hoàng Anh")],
             "Số CCCD",
             "đã có ở dòng 2",
         ),
         (
-            [learner("001301000002", "Lê Hoàng Anh", closed_on="01/03/2026")],
+            [learner("001200000002", "Lê Hoàng Anh", closed_on="01/03/2026")],
             "Ngày bế giảng",
             "trước ngày khai giảng",
         ),
-        ([learner("00130100002", "Lê Hoàng Anh")], "Số CCCD", "12 chữ số"),
+        ([learner("00120000002", "Lê Hoàng Anh")], "Số CCCD", "12 chữ số"),
     ],
 )
 def test_a_bad_class_row_is_named_and_nothing_is_written(

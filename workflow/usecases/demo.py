@@ -16,9 +16,11 @@ from sqlmodel import select
 
 from models.tables import Organization
 from workflow.domain.calendar import add_months, months_between
+from workflow.domain.identity import make_cccd
 from workflow.domain.process import Event, Stage
 from workflow.domain.rules import rule_set_for
 from workflow.domain.verdicts import in_youth_age
+from workflow.domain.vocabulary import Sex
 from workflow.inputs import dossier as inputs
 from workflow.usecases import agenda, targets
 from workflow.usecases.advancing import advance
@@ -126,9 +128,8 @@ class _Builder:
 
     def person(self, name: str, sex: str, year: int, org: str, occupation: str) -> int:
         self.serial += 1
-        century = (0 if sex == "nam" else 1) + (2 if year >= 2000 else 0)
-        cccd = f"068{century}{year % 100:02d}{self.serial * 7919 % 1_000_000:06d}"
         born = date(year, 3 + self.serial % 9, 12)
+        cccd = make_cccd(born, Sex(sex), self.serial * 7919)
         made = add_candidate(
             self.ctx,
             {
@@ -419,15 +420,19 @@ def district_history(ctx: Context) -> int:
             signed = first + timedelta(days=step * k // 2)
             n = made + k
             name = f"{_FAMILY[n % 10]} {_MIDDLE[n % 6]} {_GIVEN[n % 12]}"
+            born, sex = (
+                date(1988 + n % 16, 1 + n % 12, 1 + n % 27),
+                Sex.nu if n % 3 == 0 else Sex.nam,
+            )
             record_past_admission(
                 ctx,
                 {
                     "full_name": name,
-                    "birth_date": _d(date(1988 + n % 16, 1 + n % 12, 1 + n % 27)),
-                    "sex": "nu" if n % 3 == 0 else "nam",
+                    "birth_date": _d(born),
+                    "sex": sex.value,
                     "ethnicity": "K'Ho" if n % 10 == 6 else "Kinh",
                     "religion": "Công giáo" if n % 9 == 0 else "Không",
-                    "cccd": f"068{n:09d}",
+                    "cccd": make_cccd(born, sex, 500_000 + n),
                     "education": ("thpt", "cao_dang", "dai_hoc")[n % 3],
                     "occupation": ("nong_dan", "can_bo_cong_chuc", "vien_chuc", "cong_nhan")[n % 4],
                     "doan_member": n % 2 == 0,
