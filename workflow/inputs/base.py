@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from workflow.domain.calendar import full_months
 from workflow.domain.errors import BadInput
 from workflow.text.vntext import fmt_date, nfc, parse_date
 
@@ -88,9 +89,22 @@ def _person_name(value: str) -> str:
     return value
 
 
-def _born(value: date) -> date:
+YOUNGEST = 16
+"""The youngest a person in the pool can be: no rule id of its own, a bound of plausibility
+below R-AGE's 18 (the admission age), where Đoàn membership and the lowest youth age a
+province may set for R-INTRO-DOAN begin; a birth date that makes someone younger is a
+typing slip (2016 for 2006)."""
+
+
+def _born(value: date, info: ValidationInfo) -> date:
     if value.year < 1900:
         raise ValueError(f"năm {value.year} không phải năm sinh của một người còn sống")
+    today = (info.context or {}).get("today")
+    if today is not None and full_months(value, today) < YOUNGEST * 12:
+        raise ValueError(
+            f"người sinh ngày {fmt_date(value)} tới hôm nay ({fmt_date(today)}) chưa đủ "
+            f"{YOUNGEST} tuổi"
+        )
     return value
 
 

@@ -26,6 +26,13 @@ class PastAdmissionIn(CandidateIn):
 
     @model_validator(mode="after")
     def _order(self) -> PastAdmissionIn:
+        for name in ("voted_on", "signed_on", "ceremony_on"):
+            day = getattr(self, name)
+            if day is not None and day < self.birth_date:
+                raise ValueError(
+                    f"{PastAdmissionIn.model_fields[name].title}: ngày {fmt_date(day)} trước "
+                    f"ngày sinh ({fmt_date(self.birth_date)})"
+                )
         if self.voted_on and self.voted_on > self.signed_on:
             raise ValueError("Ngày chi bộ xét: phải trước ngày quyết định kết nạp")
         if self.ceremony_on and self.ceremony_on < self.signed_on:
