@@ -20,6 +20,13 @@ from commands.shell import (
     table,
     vn,
 )
+from workflow.domain.vocabulary import (
+    ConsentKind,
+    DecisionKind,
+    DocumentKind,
+    Labelled,
+    ResolutionKind,
+)
 
 candidate_app = typer.Typer(help="Quần chúng và hồ sơ: thêm, tìm, xem.", no_args_is_help=True)
 
@@ -213,21 +220,21 @@ def candidate_show(
             ]
         )
     for doc in facts["documents"]:
-        rows.append([f"Giấy tờ {doc['form']}", doc["kind"], vn(doc["dated"])])
+        rows.append([f"Giấy tờ {doc['form']}", _said(DocumentKind, doc["kind"]), vn(doc["dated"])])
     for v in facts["verifications"]:
         rows.append(["Thẩm tra lý lịch", v["certified_by"], vn(v["certified_on"])])
     for r in facts["resolutions"]:
         rows.append(
             [
-                f"Nghị quyết {r['kind']} (lần {r['round']})",
+                f"{_said(ResolutionKind, r['kind'])} (lần {r['round']})",
                 f"{r['agree']}/{r['official_members'] - r['exempted']} tán thành",
                 vn(r["dated"]),
             ]
         )
     for d in facts["decisions"]:
-        rows.append([f"Quyết định {d['kind']}", d["number"], vn(d["signed_on"])])
+        rows.append([_said(DecisionKind, d["kind"]), d["number"], vn(d["signed_on"])])
     for c2 in facts["consents"]:
-        rows.append([f"Văn bản đồng ý {c2['kind']}", c2["number"], vn(c2["dated"])])
+        rows.append([_said(ConsentKind, c2["kind"]), c2["number"], vn(c2["dated"])])
     for cer in facts["ceremony"]:
         rows.append(["Lễ kết nạp", "", vn(cer["held_on"])])
     if rows:
@@ -242,3 +249,8 @@ def candidate_show(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(candidate_app, name="candidate")
+
+
+def _said(enum: type[Labelled], code: str) -> str:
+    """A stored code as its label (an unknown code, from an older version, as it is)."""
+    return enum(code).label if code in enum.__members__ else code

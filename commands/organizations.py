@@ -56,7 +56,7 @@ def org_add(
         "decides_admission": decides,
     }
     org = run(lambda: add_org(ctx, {k: v for k, v in data.items() if v is not None}))
-    say(f"Đã thêm {org['kind_label']} {org['name']} (mã {org['code']}).")
+    say(f"Đã thêm tổ chức {org['name']} ({org['kind_label']}, mã {org['code']}).")
 
 
 @org_app.command("list")

@@ -163,10 +163,10 @@ def history(dossier_id: IdArg, as_json: JsonOpt = False) -> None:
             [
                 r["id"],
                 local(datetime.fromisoformat(r["at"])).strftime("%d/%m/%Y %H:%M"),
-                r["actor"],
-                r["kind"],
-                r["event"],
-                f"{r['from_stage'] or ''} → {r['to_stage'] or ''}",
+                r["actor_name"] or r["actor"],
+                r["kind_label"],
+                r["event_label"],
+                f"{r['from_label']} → {r['to_label']}" if r["to_stage"] else "",
                 r["reason"],
             ]
             for r in rows

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from commands.calendar import BatchOpt, progress
 from commands.shell import (
     JsonOpt,
     LimitOpt,
@@ -18,6 +19,7 @@ from commands.shell import (
     day_of,
     dossier_id_of,
     listing,
+    new_table,
     out_json,
     run,
     say,
@@ -58,9 +60,7 @@ def deadlines(
     if as_json:
         out_json(rows)
         return
-    from rich.table import Table
-
-    view = Table(title=f"Thời hạn ({len(rows)})", title_justify="left")
+    view = new_table(f"Thời hạn ({len(rows)})")
     for column in ("Đối tượng", "Tổ chức", "Quy định", "Việc", "Hạn", "Tình trạng"):
         view.add_column(column)
     for r in rows:
@@ -137,13 +137,11 @@ def reminders(
     if as_json:
         out_json(rows)
         return
-    from rich.table import Table
-
-    view = Table(title=f"Nhắc việc ({len(rows)})", title_justify="left")
-    for column in ("Mã", "Ngày nhắc", "Tình trạng", "Nội dung", "Người nhận"):
+    view = new_table(f"Nhắc việc ({len(rows)})")
+    for column in ("Mã", "Ngày nhắc", "Hôm nay", "Nội dung đã nhắc", "Người nhận"):
         view.add_column(column)
     for r in rows:
-        state = r["state"] + (" · nhắc muộn" if r["late"] else "")
+        state = r["today_text"] + (" · nhắc muộn" if r["late"] else "")
         view.add_row(
             str(r["id"]),
             vn(r["raised_on"]),
@@ -205,13 +203,15 @@ def policy_set(
         str, typer.Option("--roles", help="Vai trò nhận, ví dụ bi_thu,chuyen_vien.")
     ] = "bi_thu,chuyen_vien",
     reason: ReasonOpt = "",
+    batch: BatchOpt = 2000,
 ) -> None:
-    """Đặt cách nhắc cho một loại hạn (không cần sửa mã; ghi vào nhật ký)."""
+    """Đặt cách nhắc cho một loại hạn (không cần sửa mã; ghi vào nhật ký); ngày nhắc của các
+    hạn đang mở được tính lại theo từng lô trước khi lệnh kết thúc."""
     from workflow.usecases.agenda import policy_set as set_policy
 
     ctx = context()
     data = {"kind": kind, "leads": leads, "overdue_every": overdue_every, "roles": roles}
-    done = run(lambda: set_policy(ctx, data, reason))
+    done = run(lambda: set_policy(ctx, data, reason, batch=batch, on_batch=progress))
     say(f"Đã đặt cách nhắc cho {done['kind']}; {done['deadlines_moved']} hạn được tính lại.")
 
 

@@ -7,15 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, console, context, day_of, out_json, run
+from commands.shell import JsonOpt, console, context, day_of, new_table, out_json, run
 
 report_app = typer.Typer(help="Báo cáo tiến độ kết nạp đảng viên.", no_args_is_help=True)
 
 
 def _render_table(data: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    view = Table(title=f"Tiến độ kết nạp — {data['period']['label']}", title_justify="left")
+    view = new_table(f"Tiến độ kết nạp — {data['period']['label']}")
     for column in (
         "Tổ chức",
         "Chỉ tiêu",

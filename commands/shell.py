@@ -296,16 +296,27 @@ def vn(iso: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
-def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+def new_table(title: str) -> Any:
+    """A rich table whose title and cells are text, never markup, with controls escaped."""
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(visible(title)), title_justify="left")
+    class _ShownTable(Table):
+        def add_row(self, *cells: Any, **options: Any) -> None:
+            super().add_row(
+                *(Text(visible(str(c))) if c is not None else "—" for c in cells), **options
+            )
+
+    return _ShownTable(title=Text(visible(title)), title_justify="left")
+
+
+def table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    view = new_table(title)
     for column in columns:
-        table.add_column(column)
+        view.add_column(column)
     for row in rows:
-        table.add_row(*[Text(visible(str(v))) if v is not None else "—" for v in row])
-    console().print(table)
+        view.add_row(*row)
+    console().print(view)
 
 
 def listing(

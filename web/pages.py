@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from workflow.domain.process import MAIN_LINE, Event, Stage
+from workflow.domain.process import MAIN_LINE, Stage
 from workflow.domain.vocabulary import (
     ConsentKind,
     DecisionKind,
@@ -27,6 +27,7 @@ from workflow.domain.vocabulary import (
 from workflow.text.vntext import count
 from workflow.usecases.access import Action, permits
 from workflow.usecases.clock import local
+from workflow.usecases.event_names import event_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -54,34 +55,9 @@ def vn_number(value: int) -> str:
     return count(value)
 
 
-# What a dossier's timeline says for each audit event (the transitions say their step).
-EVENT_TEXT = {
-    "tao_ho_so": "Mở hồ sơ",
-    "ghi_giay_chung_nhan": "Ghi giấy chứng nhận lớp nhận thức",
-    "ghi_giay_to": "Ghi giấy tờ",
-    "ghi_nguoi_gioi_thieu": "Ghi người giới thiệu",
-    "ghi_nguoi_than": "Ghi người thân",
-    "ghi_tham_tra": "Ghi thẩm tra lý lịch",
-    "ghi_nghi_quyet": "Ghi nghị quyết, kết quả biểu quyết",
-    "ghi_quyet_dinh": "Ghi quyết định",
-    "ghi_le_ket_nap": "Ghi lễ kết nạp",
-    "ghi_van_ban_dong_y": "Ghi văn bản đồng ý",
-    "ghi_qua_trinh_dang_truoc": "Ghi quá trình trong Đảng trước đây",
-    "cap_nhat_tu_tep": "Cập nhật từ tệp",
-    "nhap_ket_nap_truoc_day": "Nhập kết nạp trước đây",
-    "xem_cccd": "Xem số CCCD",
-    "xong_nhac_viec": "Đánh dấu xong nhắc việc",
-}
-KIND_TEXT = {"refusal": "Bị từ chối: ", "denied": "Không có quyền: "}
-
-
 def event_text(kind: str, event: str) -> str:
     """An audit event as the timeline says it, in Vietnamese."""
-    if event in Event.__members__:
-        said = Event(event).label
-    else:
-        said = EVENT_TEXT.get(event, event)
-    return KIND_TEXT.get(kind, "") + said
+    return event_label(kind, event)
 
 
 def label_of(value: str | None, enum: type[Labelled]) -> str:

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from workflow.text.vntext import fold
+
+
+def _key(text: str) -> str:
+    return "_".join(fold(text).replace("-", " ").replace("/", " ").replace(",", " ").split())
+
 
 class Labelled(StrEnum):
     """An enum whose members carry a Vietnamese display label."""
@@ -12,6 +18,17 @@ class Labelled(StrEnum):
     @property
     def label(self) -> str:
         return _LABELS[type(self).__name__][self.value]
+
+    @classmethod
+    def typed(cls, text: str) -> str:
+        """What a person typed, as the member's value: the code (``dai_hoc``) or the label
+        (``Đại học``, ``dai hoc``, ``ĐẠI HỌC``: accents, case and spacing aside); what
+        matches neither is returned as typed, for the input model to refuse."""
+        key = _key(text)
+        for member in cls:
+            if key in (_key(member.value), _key(member.label)):
+                return member.value
+        return text
 
 
 class Sex(Labelled):

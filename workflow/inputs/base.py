@@ -25,6 +25,7 @@ from pydantic import (
 
 from workflow.domain.calendar import full_months
 from workflow.domain.errors import BadInput
+from workflow.domain.vocabulary import Labelled
 from workflow.text.vntext import fmt_date, nfc, parse_date
 
 
@@ -159,6 +160,29 @@ class InputModel(BaseModel):
                     fixed[name] = value.strip().replace(".", "")
         return fixed
 
+    @model_validator(mode="before")
+    @classmethod
+    def _labels_as_codes(cls, data: Any) -> Any:
+        """A coded field takes its Vietnamese label as well as its code (``--sex nữ``,
+        ``--education "Đại học"``), as the sheet importer does."""
+        if not isinstance(data, dict):
+            return data
+        fixed = dict(data)
+        for name, info in cls.model_fields.items():
+            value = fixed.get(name)
+            enum = _labelled(info.annotation)
+            if isinstance(value, str) and enum is not None:
+                fixed[name] = enum.typed(value)
+        return fixed
+
+
+def _labelled(annotation: Any) -> type[Labelled] | None:
+    """The Labelled enum a field holds (also when optional), if it holds one."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Labelled):
+            return candidate
+    return None
+
 
 def _whole_number(annotation: Any) -> bool:
     if annotation is int:
@@ -221,6 +245,11 @@ def validate(model: type[M], data: dict[str, Any], today: date) -> M:
             name = str(err["loc"][0]) if err["loc"] else ""
             field = model.model_fields.get(name)
             message = _message(err)
+            enum = _labelled(field.annotation) if field is not None else None
+            if err["type"] == "enum" and enum is not None:
+                message = "không hợp lệ; chọn một trong: " + "; ".join(
+                    f"{m.value} ({m.label})" for m in enum
+                )
             if field is not None and field.title:
                 label = field.title
             elif err["type"] == "extra_forbidden":  # a field the form does not have

@@ -27,12 +27,12 @@ from models.tables import (
 from workflow.domain.deadlines import Due
 from workflow.domain.errors import BadInput
 from workflow.domain.planning import SETTING_KEYS, parse_setting
-from workflow.domain.reminders import KINDS
+from workflow.domain.reminders import KINDS, step_text
 from workflow.domain.vocabulary import Role
 from workflow.inputs.base import free_text, validate
 from workflow.inputs.organization import ContactIn, PolicyIn, SubmissionIn
 from workflow.text.vntext import fmt_date, name_sort_key
-from workflow.usecases import tracking
+from workflow.usecases import recompute, tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context, put_setting, replace_row
 from workflow.usecases.dossiers import MAX_ID
@@ -158,9 +158,19 @@ def policy_list(ctx: Context) -> list[dict[str, Any]]:
     return out
 
 
-def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any]:
+def policy_set(
+    ctx: Context,
+    data: dict[str, Any],
+    reason: str,
+    *,
+    batch: int = recompute.BATCH,
+    on_batch: recompute.OnBatch | None = None,
+) -> dict[str, Any]:
+    """A kind's reminder policy, in a small unit of work that marks the next reminder day of
+    its open deadlines to be recomputed; recomputed in batches before this returns."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)  # who may, before what they typed is judged
+        recompute.check_size(batch)
         p = validate(PolicyIn, data, ctx.today())
         reason = free_text(reason, "Lý do")
         if not reason:
@@ -178,9 +188,10 @@ def policy_set(ctx: Context, data: dict[str, Any], reason: str) -> dict[str, Any
                 set_at=ctx.clock.now(),
             ),
         )
-        moved = tracking.refresh_next_fire(s, p.kind, tracking.calendar(s))
+        recompute.mark(s, ctx, recompute.next_fire(p.kind), "dat_cach_nhac")
         payload = p.model_dump(mode="json")
-        _audit(s, ctx, "dat_cach_nhac", {**payload, "deadlines_moved": moved}, reason)
+        _audit(s, ctx, "dat_cach_nhac", payload, reason)
+    moved = recompute.after_setting(ctx, recompute.next_fire(p.kind), batch, on_batch)
     return {**payload, "deadlines_moved": moved}
 
 
@@ -333,8 +344,10 @@ def reminders(
             query = query.where(col(Reminder.recipients).contains(f"{role}@"))
         newest = (col(Reminder.fire_on).desc(), col(Reminder.id).desc())
         rows = s.exec(query.order_by(*newest).limit(limit)).all()
+        cal = tracking.calendar(s)
     out = []
     for r in rows:
+        left = cal.working_days_between(today, r.due)
         out.append(
             {
                 "id": r.id,
@@ -350,6 +363,8 @@ def reminders(
                 "raised_on": r.raised_on.isoformat(),
                 "late": r.late,
                 "state": "xong" if r.done_at else ("quá hạn" if today > r.due else "mở"),
+                # where the deadline stands today; the message says where it stood when sent
+                "today_text": "đã xong" if r.done_at else step_text(-left, milestone=False),
                 "message": r.message,
                 "recipients": r.recipients.split(),
                 "done_by": r.done_by,

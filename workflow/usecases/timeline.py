@@ -20,6 +20,7 @@ from workflow.usecases.access import Action
 from workflow.usecases.clock import local
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import get_dossier, load_facts
+from workflow.usecases.event_names import event_label
 from workflow.usecases.outfiles import staged
 from workflow.usecases.step_reads import rules_on
 
@@ -28,27 +29,6 @@ ANSWERS: dict[str, str] = {
     Event.quyet_dinh_ket_nap.value: "D-DECIDE",
     Event.to_chuc_le.value: "D-CEREMONY",
     Event.cong_nhan_chinh_thuc.value: "D-OFFICIAL-QD",
-}
-
-
-# Audit events that are not transitions, as a person reads them.
-RECORDED: dict[str, str] = {
-    "tao_ho_so": "Mở hồ sơ",
-    "nhap_ket_nap_truoc_day": "Nhập kết nạp trước khi dùng hệ thống",
-    "nhap_ho_so_dang_xu_ly": "Nhập hồ sơ đang xử lý từ tệp",
-    "cap_nhat_tu_tep": "Cập nhật thông tin từ tệp",
-    "ghi_hoc_vien_lop": "Ghi học viên lớp nhận thức",
-    "ghi_giay_chung_nhan": "Ghi giấy chứng nhận lớp nhận thức",
-    "ghi_nguoi_gioi_thieu": "Ghi người giới thiệu",
-    "ghi_giay_to": "Ghi giấy tờ",
-    "ghi_tham_tra": "Ghi thẩm tra lý lịch",
-    "ghi_nguoi_than": "Ghi người thân",
-    "ghi_nghi_quyet": "Ghi nghị quyết",
-    "ghi_quyet_dinh": "Ghi quyết định",
-    "ghi_le_ket_nap": "Ghi lễ kết nạp",
-    "ghi_van_ban_dong_y": "Ghi văn bản đồng ý",
-    "ghi_qua_trinh_dang_truoc": "Ghi quá trình trong Đảng trước đây",
-    "xong_nhac_viec": "Đánh dấu xong nhắc việc",
 }
 
 
@@ -72,7 +52,6 @@ def timeline(ctx: Context, dossier_id: int) -> dict[str, Any]:
             .order_by(col(AuditEvent.id))
         ).all()
     stages = {st.value: st.label for st in Stage}
-    names = {**RECORDED, **{ev.value: ev.label for ev in Event}}
     steps = []
     for e in events:
         when = local(datetime.fromisoformat(e.at))
@@ -83,7 +62,7 @@ def timeline(ctx: Context, dossier_id: int) -> dict[str, Any]:
             "actor": e.actor,
             "kind": e.kind,
             "event": e.event,
-            "event_label": names.get(e.event, e.event),
+            "event_label": event_label(e.kind, e.event),
             "from": _label(e.from_stage, stages),
             "to": _label(e.to_stage, stages),
             "rule_set_id": e.rule_set_id,

@@ -39,6 +39,7 @@ from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.dossiers import get_dossier, load_facts
+from workflow.usecases.event_names import event_label, kind_label, stage_label
 from workflow.usecases.organizations import competent_committee, org_by_code
 from workflow.usecases.step_reads import rule_overrides, rules_on
 
@@ -365,9 +366,13 @@ def history(ctx: Context, dossier_id: int) -> list[dict[str, Any]]:
             "actor": e.actor,
             "actor_name": who.get(e.actor.lower()),  # a person, once the user is known
             "kind": e.kind,
+            "kind_label": kind_label(e.kind),
             "event": e.event,
+            "event_label": event_label(e.kind, e.event),
             "from_stage": e.from_stage,
+            "from_label": stage_label(e.from_stage),
             "to_stage": e.to_stage,
+            "to_label": stage_label(e.to_stage),
             "reason": e.reason,
             "rule_set_id": e.rule_set_id,
         }
