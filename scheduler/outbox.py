@@ -1,36 +1,52 @@
-"""E-mail delivery from the outbox, after the scan's commit.
+"""E-mail delivery from the outbox, after the scan's commit: at least once, and never twice
+while the senders are alive.
 
-A row is claimed in a short transaction (``claimed_until`` is a lease: a worker that dies
-gives its rows back when the lease ends), sent outside any transaction, then marked sent or
-failed in another. SMTP has no idempotency of its own, so each message carries a stable
-``Message-ID`` and an ``X-Ketnap-Idempotency-Key`` made from the outbox row: a resend after
-a crash between "sent" and "marked" is recognisable by the receiving side. Failures are
-retried with exponential back-off and stay visible (``ketnap outbox``) with their last error;
-after ``MAX_ATTEMPTS`` a row is ``that_bai`` and needs a person.
+One message at a time. A row is claimed in a short transaction of its own: this run's
+token in ``claimed_by`` and a lease in ``claimed_until`` (``lease_for``: ten minutes, and at
+least five times ``Sender.limit``, the longest one send may take: scheduler/smtp.py cuts
+the whole SMTP conversation at that limit, whatever the server does). The message is sent
+outside any transaction, then marked sent or failed in another transaction that changes the
+row only while it still holds this run's token. Two ``outbox send`` at once (cron
+overlapping itself, two scheduler nodes) never take the same row: a row is one sender's
+from its claim to its mark, and its lease cannot end while that sender is still talking to
+the server (the hosts' clocks agreeing within a few minutes).
+
+What SMTP cannot close: the server takes the message and the sender dies, or loses the
+database, before the mark. The row stays claimed until its lease ends and is then sent
+again: at most one copy more per such crash. Every message carries a ``Message-ID`` and an
+``X-Ketnap-Idempotency-Key`` fixed by its outbox row, the same on every attempt, so the
+receiving server or mailbox can drop the second copy.
+
+Failures are retried with exponential back-off and stay visible (``ketnap outbox``) with
+their last error; after ``MAX_ATTEMPTS`` a row is ``that_bai`` and needs a person. A server
+that cannot be reached (or answers too slowly) stops the run after the message that found
+it so: the others stay queued as they were, without an attempt counted.
 """
 
 from __future__ import annotations
 
-import smtplib
+import os
 import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import Select, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from models.tables import AwareDateTime, Outbox
+from models.tables import Outbox
+from scheduler.smtp import Mail, ServerUnavailable, SmtpSender, error_text, sender_from_env
 from workflow.domain.errors import BadInput
-from workflow.text.vntext import nfc
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
 
+__all__ = ["Mail", "Sender", "SmtpSender", "deliver", "list_outbox", "sender_from_env"]
+
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=10)  # at least; see lease_for
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=2)
 
@@ -38,49 +54,14 @@ PENDING, SENT, FAILED = "cho_gui", "da_gui", "that_bai"
 STATUS_LABELS = {PENDING: "chờ gửi", SENT: "đã gửi", FAILED: "thất bại"}
 
 
-@dataclass(frozen=True)
-class Mail:
-    outbox_id: int
-    reminder_id: int
-    to: str
-    subject: str
-    body: str
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"ketnap-outbox-{self.outbox_id}-reminder-{self.reminder_id}"
-
-
 class Sender(Protocol):
-    def send(self, mail: Mail) -> None:
-        """Deliver or raise; the exception's text (no personal data) is kept as last_error."""
-
-
-@dataclass(frozen=True)
-class SmtpSender:
-    host: str
-    port: int
-    sender: str
-    user: str | None = None
-    password: str | None = None
-    starttls: bool = False
-    timeout: float = 30.0
-    domain: str = "ketnap.local"
+    @property
+    def limit(self) -> float:
+        """The longest one send may take, in seconds (the claim's lease is longer)."""
 
     def send(self, mail: Mail) -> None:
-        msg = EmailMessage()
-        msg["From"] = self.sender
-        msg["To"] = mail.to
-        msg["Subject"] = nfc(mail.subject)
-        msg["Message-ID"] = f"<{mail.idempotency_key}@{self.domain}>"
-        msg["X-Ketnap-Idempotency-Key"] = mail.idempotency_key
-        msg.set_content(nfc(mail.body))
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            if self.starttls:
-                smtp.starttls()
-            if self.user:
-                smtp.login(self.user, self.password or "")
-            smtp.send_message(msg)
+        """Deliver or raise; the exception's text (no personal data) is kept as last_error.
+        ``ServerUnavailable`` stops the run: the other messages are not tried."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -89,12 +70,22 @@ def backoff(attempts: int) -> timedelta:
     return min(delay, LONGEST_RETRY)
 
 
+def lease_for(sender: Sender) -> timedelta:
+    """How long a claim holds: well past the longest send, so that it never ends while its
+    sender still talks to the server, with room for the mark and for the hosts' clocks."""
+    return max(LEASE, timedelta(seconds=5 * sender.limit))
+
+
 @dataclass
 class DeliveryReport:
     claimed: int = 0
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    lost: int = 0  # sent, but the claim had passed to another sender before the mark
+    stopped: bool = False  # the server could not be reached: the rest were not tried
+    error: str | None = None  # the last failure's text
+    waiting: int = 0  # messages still queued after the run (counted when some were not sent)
 
     def summary(self) -> str:
         return (
@@ -102,69 +93,124 @@ class DeliveryReport:
             f"{self.failed} thất bại hẳn (trên {self.claimed} thư đã nhận gửi)."
         )
 
+    @property
+    def complete(self) -> bool:
+        """Everything this run took was delivered and recorded, and nothing stopped it."""
+        return not (self.retried or self.failed or self.lost or self.stopped)
 
-_NOW = bindparam("now", type_=AwareDateTime())
-_DUE = (
-    sa_select(
+    def trouble(self) -> str | None:
+        """What went wrong, in one line for whoever runs the delivery; None when nothing."""
+        if self.complete:
+            return None
+        parts = []
+        if self.retried or self.failed:
+            parts.append(
+                f"Không gửi được {self.retried + self.failed} thư ({self.error}); "
+                f"{self.waiting} thư vẫn nằm trong hộp thư đi, sẽ gửi ở lần sau (ketnap outbox)."
+            )
+        if self.failed:
+            parts.append(
+                f"{self.failed} thư đã thử {MAX_ATTEMPTS} lần không được, không tự gửi nữa "
+                "(ketnap outbox --status that_bai)."
+            )
+        if self.lost:
+            parts.append(
+                f"{self.lost} thư đã gửi nhưng lượt giữ thư đã hết trước khi ghi nhận (đồng hồ "
+                "các máy lệch nhau?): thư đó có thể đến hai lần."
+            )
+        return " ".join(parts)
+
+
+def _due(now: datetime, tried: list[int]) -> Select[*tuple[Any, ...]]:
+    """The next message due and free (never claimed, or its lease has ended); on PostgreSQL
+    a row another sender is claiming is skipped (SQLite serialises writers at BEGIN)."""
+    query = sa_select(
         col(Outbox.id),
         col(Outbox.reminder_id),
         col(Outbox.recipient),
         col(Outbox.subject),
         col(Outbox.body),
         col(Outbox.attempts),
-    )
-    .where(
+    ).where(
         col(Outbox.status) == PENDING,
-        col(Outbox.next_attempt_at) <= _NOW,
-        or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < _NOW),
+        col(Outbox.next_attempt_at) <= now,
+        or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
     )
-    .order_by(col(Outbox.next_attempt_at), col(Outbox.id))
-    .limit(bindparam("limit"))
-)
+    if tried:  # a run tries each message once
+        query = query.where(col(Outbox.id).not_in(tried))
+    return (
+        query.order_by(col(Outbox.next_attempt_at), col(Outbox.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
 
 
-def _error_text(exc: BaseException) -> str:
-    """What went wrong, for the clerk: the exception class and the server's reply only."""
-    if isinstance(exc, smtplib.SMTPResponseException):
-        reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else ""
-        return f"Máy chủ thư trả lời {exc.smtp_code}: {reply}"[:500]
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "Máy chủ thư từ chối người nhận"
-    if isinstance(exc, (OSError, socket.timeout)):
-        return f"Không kết nối được máy chủ thư ({type(exc).__name__})"
-    return type(exc).__name__
+def claim_token() -> str:
+    """This run's name on the rows it claims: the machine, the process and a random part."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
+
+
+def _claim(ctx: Context, token: str, lease: timedelta, tried: list[int]) -> tuple[Mail, int] | None:
+    """Claim the next message due, in its own transaction: it and its attempts so far."""
+    now = ctx.clock.now()
+    with ctx.write() as s:
+        conn = s.connection()
+        row = conn.execute(_due(now, tried)).first()
+        if row is None:
+            return None
+        taken = conn.execute(
+            update(Outbox)
+            .where(
+                col(Outbox.id) == row.id,
+                col(Outbox.status) == PENDING,
+                or_(col(Outbox.claimed_until).is_(None), col(Outbox.claimed_until) < now),
+            )
+            .values(claimed_by=token, claimed_until=now + lease)
+        )
+        if taken.rowcount != 1:  # pragma: no cover - the row is locked or the writer alone
+            raise RuntimeError("outbox row claimed twice")
+    return Mail(row.id, row.reminder_id, row.recipient, row.subject, row.body), row.attempts
+
+
+def _mark(ctx: Context, outbox_id: int, token: str, values: dict[str, Any]) -> bool:
+    """Record the outcome, only while this run still holds the claim."""
+    with ctx.write() as s:
+        done = s.connection().execute(
+            update(Outbox)
+            .where(col(Outbox.id) == outbox_id, col(Outbox.claimed_by) == token)
+            .values(claimed_by=None, claimed_until=None, **values)
+        )
+    return done.rowcount == 1
 
 
 def deliver(
     ctx: Context,
     sender: Sender,
     *,
-    worker: str = "ketnap",
     limit: int = 100,
     on_error: Callable[[Mail, str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Send what is due in the outbox now; every outcome is recorded."""
+    """Send what is due in the outbox now, one claimed message at a time; every outcome is
+    recorded. ``should_stop`` is asked before each message (the scheduler's SIGTERM)."""
+    ctx.require(Action.scan)
     report = DeliveryReport()
-    now = ctx.clock.now()
-    with ctx.write() as s:
-        ctx.allow(s, Action.scan)
-        conn = s.connection()
-        rows = conn.execute(_DUE, {"now": now, "limit": limit}).all()
-        if rows:
-            conn.execute(
-                update(Outbox)
-                .where(col(Outbox.id).in_([r.id for r in rows]))
-                .values(claimed_by=worker, claimed_until=now + LEASE)
-            )
-    report.claimed = len(rows)
-    for row in rows:
-        mail = Mail(row.id, row.reminder_id, row.recipient, row.subject, row.body)
-        attempts = row.attempts + 1
-        values: dict[str, Any] = {"attempts": attempts, "claimed_by": None, "claimed_until": None}
+    token = claim_token()
+    lease = lease_for(sender)
+    tried: list[int] = []
+    while report.claimed < limit and not (should_stop is not None and should_stop()):
+        claimed = _claim(ctx, token, lease, tried)
+        if claimed is None:
+            break
+        mail, attempts = claimed[0], claimed[1] + 1
+        tried.append(mail.outbox_id)
+        report.claimed += 1
+        values: dict[str, Any] = {"attempts": attempts}
         try:
             sender.send(mail)
-        except Exception as exc:  # every failure is recorded, none stops the others
-            error = _error_text(exc)
+        except Exception as exc:  # every failure is recorded, none stops the others…
+            report.error = error = error_text(exc)
+            report.stopped = isinstance(exc, ServerUnavailable)  # … but a server down
             values["last_error"] = error
             if attempts >= MAX_ATTEMPTS:
                 values["status"] = FAILED
@@ -174,12 +220,25 @@ def deliver(
                 report.retried += 1
             if on_error is not None:
                 on_error(mail, error)
+            _mark(ctx, mail.outbox_id, token, values)  # lost: another sender has it now
         else:
             values.update(status=SENT, sent_at=ctx.clock.now(), last_error=None)
             report.sent += 1
-        with ctx.write() as s:
-            s.connection().execute(update(Outbox).where(col(Outbox.id) == row.id).values(values))
+            if not _mark(ctx, mail.outbox_id, token, values):
+                report.lost += 1  # it may go once more (clocks apart by more than the lease)
+        if report.stopped:
+            break
+    if not report.complete:
+        report.waiting = _waiting(ctx)
     return report
+
+
+def _waiting(ctx: Context) -> int:
+    with ctx.read() as s:
+        counted = s.connection().execute(
+            sa_select(func.count()).select_from(Outbox).where(col(Outbox.status) == PENDING)
+        )
+        return int(counted.scalar_one())
 
 
 def list_outbox(ctx: Context, status: str | None = None) -> list[dict[str, Any]]:
@@ -213,20 +272,3 @@ def list_outbox(ctx: Context, status: str | None = None) -> list[dict[str, Any]]
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def sender_from_env() -> SmtpSender | None:
-    """The SMTP server from KETNAP_SMTP_HOST, _PORT, _FROM, _USER, _PASSWORD, _STARTTLS."""
-    import os
-
-    host = os.environ.get("KETNAP_SMTP_HOST")
-    if not host:
-        return None
-    return SmtpSender(
-        host=host,
-        port=int(os.environ.get("KETNAP_SMTP_PORT", "25")),
-        sender=os.environ.get("KETNAP_SMTP_FROM", "ketnap@localhost"),
-        user=os.environ.get("KETNAP_SMTP_USER") or None,
-        password=os.environ.get("KETNAP_SMTP_PASSWORD") or None,
-        starttls=os.environ.get("KETNAP_SMTP_STARTTLS", "") in {"1", "true", "co"},
-    )
