@@ -8,7 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from commands.shell import JsonOpt, console, context, listing, out_json, run, table
+from commands.shell import (
+    FAULT_EXIT,
+    JsonOpt,
+    console,
+    context,
+    fail,
+    listing,
+    out_json,
+    run,
+    table,
+)
 
 outbox_app = typer.Typer(
     help="Hộp thư đi: thư nhắc việc chờ gửi, đã gửi, thất bại.", invoke_without_command=True
@@ -57,10 +67,20 @@ def outbox(
 
 @outbox_app.command("send")
 def outbox_send() -> None:
-    """Gửi ngay các thư đến lượt (máy chủ thư: biến KETNAP_SMTP_HOST, KETNAP_SMTP_PORT …)."""
+    """Gửi ngay các thư đến lượt, từng thư một; hai lần gửi chạy cùng lúc không gửi trùng thư.
+
+    Máy chủ thư: KETNAP_SMTP_HOST, KETNAP_SMTP_PORT (25; 465 là TLS), KETNAP_SMTP_FROM,
+    KETNAP_SMTP_USER, KETNAP_SMTP_PASSWORD, KETNAP_SMTP_TLS (ssl, starttls hoặc none),
+    KETNAP_SMTP_CA (tệp PEM của nơi cấp chứng chỉ của cơ quan), KETNAP_SMTP_TIMEOUT (giây
+    chờ mỗi lần máy chủ trả lời, 30). Chứng chỉ của máy chủ luôn được kiểm tra.
+
+    Mã thoát 5 khi còn thư chưa gửi được (máy chủ thư không kết nối được, quá chậm hoặc từ
+    chối): thư vẫn nằm trong hộp thư đi và được gửi lại ở lần sau; 2 khi chưa cấu hình máy
+    chủ thư hoặc cấu hình sai.
+    """
     from scheduler.outbox import deliver, sender_from_env
 
-    sender = sender_from_env()
+    sender = run(sender_from_env)
     if sender is None:
         console(stderr=True).print(
             "Chưa cấu hình máy chủ thư (KETNAP_SMTP_HOST); thư vẫn nằm trong hộp thư đi.",
@@ -69,6 +89,9 @@ def outbox_send() -> None:
         raise typer.Exit(2)
     report = run(lambda: deliver(context(channel="scheduler"), sender))
     print(report.summary())
+    trouble = report.trouble()
+    if trouble is not None:
+        fail(trouble, FAULT_EXIT)
 
 
 @scheduler_app.command("run")
@@ -97,13 +120,16 @@ def scheduler_run(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     log = logging.getLogger("ketnap.scheduler")
     ctx = context(channel="scheduler")
-    sender = sender_from_env()
+    sender = run(sender_from_env)
 
     def job(should_stop: Any) -> None:
         report = do_scan(ctx, should_stop=should_stop)
         log.info(report.summary())
         if sender is not None and not should_stop():
-            log.info(deliver(ctx, sender).summary())
+            delivered = deliver(ctx, sender, should_stop=should_stop)
+            log.info(delivered.summary())
+            if delivered.trouble() is not None:
+                log.warning(delivered.trouble())
 
     run_until_signalled(Driver(job, DriverOptions(interval, misfire_grace)))
 
