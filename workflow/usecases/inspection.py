@@ -34,6 +34,7 @@ from typing import Any
 from models.audit import GENESIS, _hashed_fields, event_hash, shown
 from models.canonical import canonical_json
 from workflow.domain.errors import BadInput
+from workflow.text.vntext import fmt_date
 from workflow.usecases import signing
 from workflow.usecases.checkpoints import CheckpointForged, read_checkpoint
 from workflow.usecases.clock import VN_TZ
@@ -344,7 +345,11 @@ def export_bundle(
     if signer is None:
         raise BadInput.one(signing.KEY_FIELD, "chưa có khóa ký; hãy chạy 'ketnap init'")
     if start is not None and end is not None and start > end:
-        raise BadInput.one("Đến ngày (--to)", "trước ngày bắt đầu (--from)")
+        raise BadInput.one(
+            "Đến ngày (--to)",
+            f"ngày {fmt_date(end)} trước Từ ngày (--from) {fmt_date(start)}: khoảng ngày "
+            "không có ngày nào",
+        )
     sets = rule_sets(ctx)
     check_target(out, fresh=True)  # before anything is read or audited: never over evidence
     url = ctx.engine.url.render_as_string(hide_password=False)

@@ -158,7 +158,9 @@ def set_calendar_day(ctx: Context, day: date | str, working: bool, note: str) ->
                 raise BadInput.one("Ngày", str(exc)) from None
         if not CALENDAR_YEARS[0] <= day.year <= CALENDAR_YEARS[1]:
             raise BadInput.one(
-                "Ngày", f"năm {day.year} ngoài {CALENDAR_YEARS[0]}–{CALENDAR_YEARS[1]}"
+                "Ngày",
+                f"năm {day.year} ngoài {CALENDAR_YEARS[0]}–{CALENDAR_YEARS[1]}, những năm "
+                "chương trình có lịch ngày lễ, Tết để đếm ngày làm việc",
             )
         note = free_text(note, "Ghi chú", 300)
         replace_row(
