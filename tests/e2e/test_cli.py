@@ -517,7 +517,7 @@ def test_nothing_a_failing_command_prints_contains_a_cccd(env: dict[str, str]) -
     prepared(env)  # dossier 1 holds CCCD 001200012345
     secret = "001200012345"
     failing = [
-        "candidate add --name 'Lê Văn Bình' --birth 01/01/1999 --sex nam --cccd 001200012345 "
+        "candidate add --name 'Lê Văn Bình' --birth 01/01/2000 --sex nam --cccd 001200012345 "
         "--education thpt --org CB",  # the same CCCD again
         "candidate add --name 'Lê Văn Bình' --birth 31/02/1999 --sex nam --cccd 00120001234 "
         "--education thpt --org CB",  # a bad date and an 11-digit CCCD
