@@ -8,6 +8,27 @@ import typer
 
 from commands.shell import JsonOpt, context, listing, run, say, vn
 
+# A setting command's recompute of the open dossiers' deadlines (shared by ``rules set`` and
+# ``reminders policy set``): the size of its batches, and a line on stderr after each one.
+BatchOpt = Annotated[
+    int,
+    typer.Option(
+        "--batch",
+        help="Số hồ sơ (hạn) tính lại mỗi lô; mỗi lô một giao dịch ngắn.",
+        min=1,
+        max=1_000_000,
+    ),
+]
+
+
+def progress(p: Any) -> None:
+    """One line per batch of the recompute (workflow/usecases/recompute.py ``Progress``)."""
+    import sys
+
+    sys.stderr.write(p.line() + "\n")
+    sys.stderr.flush()
+
+
 calendar_app = typer.Typer(
     help="Lịch ngày làm việc: ngày lễ, quyết định hoán đổi của Chính phủ, ngày bổ sung.",
     no_args_is_help=True,
@@ -62,14 +83,23 @@ def calendar_set(
         bool, typer.Option("--working/--off", help="Là ngày làm việc hay ngày nghỉ.")
     ] = False,
     note: Annotated[str, typer.Option("--note", help="Căn cứ, ví dụ số công văn.")] = "",
+    batch: BatchOpt = 2000,
 ) -> None:
-    """Bổ sung ngày nghỉ hoặc ngày làm bù mà Chính phủ, tỉnh quyết định thêm."""
+    """Bổ sung ngày nghỉ hoặc ngày làm bù mà Chính phủ, tỉnh quyết định thêm; hạn của các hồ
+    sơ đang mở được tính lại theo từng lô trước khi lệnh kết thúc."""
     from workflow.usecases.settings import set_calendar_day
 
     ctx = context()
-    done = run(lambda: set_calendar_day(ctx, day, working, note))
+    done = run(lambda: set_calendar_day(ctx, day, working, note, batch=batch, on_batch=progress))
     kind = "ngày làm việc" if done["working"] else "ngày nghỉ"
     say(f"Đã ghi {vn(done['day'])} là {kind}.")
+    say(recomputed(done["recomputed"]))
+
+
+def recomputed(dossiers: int) -> str:
+    from workflow.text.vntext import count
+
+    return f"Đã tính lại hạn của {count(dossiers)} hồ sơ đang mở."
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from commands.calendar import BatchOpt, progress, recomputed
 from commands.shell import JsonOpt, context, day_of, listing, run, say, vn
 
 rules_app = typer.Typer(help="Bộ quy định theo thời gian hiệu lực và tham số ghi đè.")
@@ -53,6 +54,7 @@ def rules_set(
             "hiệu lực từ ngày đó và các bộ sau).",
         ),
     ] = None,
+    batch: BatchOpt = 2000,
 ) -> None:
     """Ghi đè một tham số địa phương của bộ quy định từ một ngày (ghi nhật ký). Các con số của
     Điều lệ và quy định của Trung ương là khóa: không ghi đè được (xem docs/rules.md)."""
@@ -63,13 +65,23 @@ def rules_set(
     def go() -> dict[str, Any]:
         start = day_of(from_, "Hiệu lực từ")
         chosen = [x.strip() for x in sets.split(",") if x.strip()] if sets else None
-        return set_rule_override(ctx, key, value, reason, effective_from=start, rule_sets=chosen)
+        return set_rule_override(
+            ctx,
+            key,
+            value,
+            reason,
+            effective_from=start,
+            rule_sets=chosen,
+            batch=batch,
+            on_batch=progress,
+        )
 
     done = run(go)
     say(
         f"Đã đặt {done['key']} = {done['value']} từ {vn(done['effective_from'])} cho "
         f"{', '.join(done['rule_sets'])}; bộ quy định hiện hành: {done['rule_set_id']}."
     )
+    say(recomputed(done["recomputed"]))
 
 
 @rules_app.command("doc")

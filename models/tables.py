@@ -576,3 +576,24 @@ class Checkpoint(SQLModel, table=True):
     note: str = Field(sa_column=Column(Text, nullable=False))
     minisig: str = Field(sa_column=Column(Text, nullable=False))
     reason: str = Field(max_length=40)
+
+
+class Recompute(SQLModel, table=True):
+    """What a setting change left to recompute (issue 17), one row per scope: ``deadlines``
+    (every open dossier's deadline rows: a calendar day, a rule override) or
+    ``next_fire:<kind>`` (the next reminder day of one kind of deadline: a policy). Written
+    by the setting's unit of work (``after_id`` 0), moved on by each batch (the last id it
+    recomputed), cleared by the last (``after_id`` NULL: nothing pending), so a recompute
+    interrupted by a crash is resumed where its last committed batch left it."""
+
+    __tablename__ = "recompute"
+
+    scope: str = Field(primary_key=True, max_length=40)
+    after_id: int | None = None
+    cause: str = Field(max_length=40)  # the audit event of the setting that asked for it
+    requested_by: str = Field(max_length=80)
+    requested_at: datetime = _ts()
+    rows: int = 0  # dossiers (or deadlines) recomputed since it was asked for
+    moved: int = 0  # deadline rows those batches wrote (inserted, changed or removed)
+    batches: int = 0
+    finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

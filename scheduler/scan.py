@@ -7,6 +7,10 @@ goes in batches, each one transaction (BEGIN IMMEDIATE on SQLite) that reads the
 writes the reminders (which are the in-app inbox), queues their e-mails in the outbox, moves
 each deadline's ``next_fire_on`` past today and appends one audit event; a process killed
 between batches leaves whole batches behind, and the next scan takes up the rest.
+
+A setting change's recompute still pending (a command killed in the middle of it) is
+finished first, and no batch runs while one is pending: a reminder is never raised from a
+deadline computed under the old setting (workflow/usecases/recompute.py).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from workflow.domain.planning import shortfall_note
 from workflow.domain.reminders import Policy, latest_step, next_step, step_text
 from workflow.domain.vocabulary import Role
 from workflow.text.vntext import fmt_date
-from workflow.usecases import tracking
+from workflow.usecases import recompute, tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
 from workflow.usecases.nightly import audit_nightly
@@ -202,7 +206,10 @@ def scan(
         tracking.sync_cycle(s, as_of.year, as_of, ctx.clock.now())
     dialect = ctx.engine.dialect.name
     while not should_stop():
+        recompute.finish(ctx, should_stop=should_stop)  # a setting's deadlines first
         with ctx.write() as s:
+            if recompute.pending(s):  # a setting changed since: recompute, then scan
+                continue
             state = _ScanState(s, as_of)
             conn = s.connection()
             params = {"as_of": as_of, "limit": batch_size}

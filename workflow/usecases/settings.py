@@ -1,5 +1,8 @@
-"""The installation's settings: rule-set overrides, the working calendar's extra days; each
-change moves every open deadline in the same unit of work."""
+"""The installation's settings: rule-set overrides, the working calendar's extra days. Each
+change is one small unit of work (the setting, its audit event, the planning cycle's rows
+and the marker of the recompute it asks for); the open dossiers' deadlines are then
+recomputed in bounded batches, each a unit of work of its own (workflow/usecases/recompute.py),
+before the use case returns."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from workflow.domain.rules import (
 )
 from workflow.inputs.base import free_text
 from workflow.text.vntext import parse_date
-from workflow.usecases import tracking
+from workflow.usecases import recompute, tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
 from workflow.usecases.dossiers import CLOSED_STAGES, load_facts, sync_dossier
@@ -32,8 +35,9 @@ CALENDAR_YEARS = (2000, 2100)  # the years a calendar is kept for (and listed)
 
 
 def resync_all(s: Session, ctx: Context) -> int:
-    """Every open dossier's and this year's cycle deadlines again (a calendar or rule
-    change moves them all); returns the number of dossiers."""
+    """Every open dossier's and this year's cycle deadlines again, all in the caller's
+    transaction; returns the number of dossiers. The settings no longer use it (their
+    batches must come to the same rows: tests/integration/test_admin_writes.py)."""
     count = 0
     for d in s.exec(select(Dossier).where(col(Dossier.stage).notin_(CLOSED_STAGES))).all():
         sync_dossier(s, d, load_facts(s, d), ctx)
@@ -50,12 +54,15 @@ def set_rule_override(
     *,
     effective_from: date | None = None,
     rule_sets: Sequence[str] | None = None,
+    batch: int = recompute.BATCH,
+    on_batch: recompute.OnBatch | None = None,
 ) -> dict[str, Any]:
     """A local parameter from a day on (today by default) for some rule sets (by default
     the one in force that day and the later ones); a locked number, an out-of-range value
     or an unknown set is refused and nothing is written."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
+        recompute.check_size(batch)
         try:
             parsed = check_override(key, value)
         except ValueError as exc:
@@ -87,7 +94,7 @@ def set_rule_override(
         )
         s.flush()
         rs = rules_on(s, ctx.today())
-        resync_all(s, ctx)
+        _moved_everywhere(s, ctx, "ghi_de_quy_dinh")
         audit.append(
             s,
             at=ctx.clock.now(),
@@ -109,7 +116,15 @@ def set_rule_override(
         "effective_from": start.isoformat(),
         "rule_sets": list(sets),
         "rule_set_id": rs.id,
+        "recomputed": recompute.after_setting(ctx, recompute.DEADLINES, batch, on_batch),
     }
+
+
+def _moved_everywhere(s: Session, ctx: Context, cause: str) -> None:
+    """In the setting's unit of work: this year's planning cycle again (one row per
+    organization and kind), and every open dossier's deadlines marked to be recomputed."""
+    tracking.sync_cycle(s, ctx.today().year, ctx.today(), ctx.clock.now())
+    recompute.mark(s, ctx, recompute.DEADLINES, cause)
 
 
 def rule_sets(ctx: Context) -> list[dict[str, Any]]:
@@ -146,11 +161,20 @@ def calendar_days(ctx: Context, year: int) -> list[dict[str, Any]]:
     ]
 
 
-def set_calendar_day(ctx: Context, day: date | str, working: bool, note: str) -> dict[str, Any]:
+def set_calendar_day(
+    ctx: Context,
+    day: date | str,
+    working: bool,
+    note: str,
+    *,
+    batch: int = recompute.BATCH,
+    on_batch: recompute.OnBatch | None = None,
+) -> dict[str, Any]:
     """A day off or worked by a government notice. The day may come as typed (dd/mm/yyyy)
     so that who may is checked before what was typed is judged."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
+        recompute.check_size(batch)
         if isinstance(day, str):
             try:
                 day = parse_date(day)
@@ -174,7 +198,7 @@ def set_calendar_day(ctx: Context, day: date | str, working: bool, note: str) ->
                 set_at=ctx.clock.now(),
             ),
         )
-        resync_all(s, ctx)
+        _moved_everywhere(s, ctx, "ghi_de_lich")
         audit.append(
             s,
             at=ctx.clock.now(),
@@ -184,4 +208,9 @@ def set_calendar_day(ctx: Context, day: date | str, working: bool, note: str) ->
             reason=note or None,
             data={"day": day.isoformat(), "working": working},
         )
-    return {"day": day.isoformat(), "working": working, "note": note}
+    return {
+        "day": day.isoformat(),
+        "working": working,
+        "note": note,
+        "recomputed": recompute.after_setting(ctx, recompute.DEADLINES, batch, on_batch),
+    }

@@ -156,10 +156,11 @@ def sync_many(
     now: datetime,
     cal: WorkingCalendar,
     table: dict[str, Policy],
-) -> None:
+) -> int:
     """Make each subject's deadline rows equal its dues; keep the reminder progress of a due
     whose date did not move, start it again for one that moved. Rows are read in one query
-    and only changed rows are written, in one statement per kind of change."""
+    and only changed rows are written, in one statement per kind of change; returns how
+    many rows were written (inserted, changed or removed): none for rows already equal."""
     conn = s.connection()
     existing: dict[tuple[str, str], Any] = {}
     names = [subject for subject, *_ in subjects]
@@ -201,6 +202,7 @@ def sync_many(
     if existing:
         stale = [r.id for r in existing.values()]
         conn.execute(delete(Deadline).where(col(Deadline.id).in_(stale)))
+    return len(inserts) + len(updates) + len(existing)
 
 
 def due_fields(due: Due) -> dict[str, Any]:
@@ -216,8 +218,10 @@ def due_fields(due: Due) -> dict[str, Any]:
 
 
 def refresh_next_fire(s: Session, kind: str, cal: WorkingCalendar) -> int:
-    """After a policy change: every open deadline of that kind gets its next day again.
-    Rows sharing a due date and a last step move alike: one UPDATE per group."""
+    """Every open deadline of that kind gets its next day again, in the caller's transaction
+    (what a policy change did before issue 17; it is now recomputed in batches,
+    workflow/usecases/recompute.py, and the tests compare the two). Rows sharing a due date
+    and a last step move alike: one UPDATE per group."""
     policy = policy_for(policies(s), kind)
     conn = s.connection()
     groups: dict[tuple[date, bool, int | None], list[int]] = defaultdict(list)
