@@ -86,7 +86,7 @@ def test_a_bad_pinned_clock_names_ketnap_now(ready: dict[str, str], value: str) 
     ("content", "words"),
     [
         (bytes(range(256)) * 10, "không phải tệp CSV"),
-        ("ho_ten\nNguyễn\n".encode("utf-16"), "không phải tệp CSV"),
+        ("ho_ten\nNguyễn\n".encode("utf-16"), "không nhận ra loại danh sách"),  # read: its BOM
         (b"ho_ten,ngay_sinh\n" + b"A" * 300_000 + b",01/01/2000\n", "không đọc được như CSV"),
     ],
 )
