@@ -3,13 +3,22 @@ other spellings clerks use, and how a cell becomes the value the input model tak
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from workflow.domain.process import Stage
 from workflow.domain.vocabulary import Education, Occupation, Sex
 from workflow.inputs.dossier import CandidateIn
 from workflow.inputs.imported import MidwayIn
-from workflow.sheets.fields import date_cell, header_key, int_cell, labels, text_cell, yes_no_cell
+from workflow.sheets.fields import (
+    cccd_cell,
+    date_cell,
+    header_key,
+    int_cell,
+    labels,
+    text_cell,
+    yes_no_cell,
+)
 
 # The template's columns, in order: the input models' own titles. A person, then where the
 # dossier stands (empty: nguồn) and the dated facts that put it there (workflow/sheets/midway.py).
@@ -78,31 +87,25 @@ _CHOICES = {
 _AS_TYPED = (
     frozenset(FIELDS)
     - {"sex", "education", "occupation", "stage"}
-    - {
-        "doan_member",
-        "cong_doan_member",
-    }
+    - {"doan_member", "cong_doan_member"}
+    - {"cccd"}  # text as typed too, unless Excel turned it into 1,23457E+11 (cccd_cell)
 )
 
 
-def sheet_cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
-    """A sheet's cell as the input model takes it: dates from Excel, words to identifiers."""
+def sheet_cell(name: str, value: Any, notes: dict[str, Any], today: date | None = None) -> Any:
+    """A sheet's cell as the input model takes it: dates from Excel, words to identifiers;
+    CellError for a cell that cannot be what its column holds (a serial that is no day, a
+    count with a fraction, a number that is no CCCD)."""
     if value.__class__ is str and name in _AS_TYPED:
         return value
     if value is None:
         return None
     if name in DATE_FIELDS:
-        return date_cell(value, notes)
+        return date_cell(value, notes, today)
     if name in {"official_members", "agree"}:
         return int_cell(value)
-    if name == "cccd" and isinstance(value, int | float) and not isinstance(value, bool):
-        digits = str(int(value))
-        # A CCCD starts with its province code, 001–096: a numeric cell loses one or two
-        # leading zeros. A 9-digit number is an old CMND, not a CCCD: left for the check.
-        if len(digits) in (10, 11):
-            notes["cccd_zero"] = notes.get("cccd_zero", 0) + 1
-            return digits.zfill(12)
-        return digits
+    if name == "cccd":
+        return cccd_cell(value, notes)
     if name in {"doan_member", "cong_doan_member"}:
         return yes_no_cell(value)
     if name in _CHOICES:

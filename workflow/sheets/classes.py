@@ -13,6 +13,7 @@ nguồn. All rows, or none; importing the same list again changes nothing.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from workflow.domain.process import Stage
 from workflow.inputs.imported import ClassIn, LearnerIn
 from workflow.sheets.fields import (
     Problems,
+    cccd_cell,
     date_cell,
     match_columns,
     missing_columns,
@@ -32,7 +34,7 @@ from workflow.sheets.fields import (
     write_book,
     write_personal_export,
 )
-from workflow.sheets.reading import read_table
+from workflow.sheets.reading import read_table, sheet_notes
 from workflow.text.vntext import fmt_date, fold, name_sort_key, nfc
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
@@ -62,14 +64,13 @@ SHEET_TITLE = "Học viên"
 _DATES = frozenset({"opened_on", "closed_on", "certificate_on"})
 
 
-def _cell(name: str, value: Any, notes: dict[str, Any]) -> Any:
+def _cell(name: str, value: Any, notes: dict[str, Any], today: date | None = None) -> Any:
     if value is None:
         return None
     if name in _DATES:
-        return date_cell(value, notes)
-    if name == "cccd" and isinstance(value, int | float) and not isinstance(value, bool):
-        digits = str(int(value))
-        return digits.zfill(12) if len(digits) in (10, 11) else digits  # Excel's lost 0s
+        return date_cell(value, notes, today)
+    if name == "cccd":
+        return cccd_cell(value, notes)  # Excel's lost 0s put back, counted
     return text_cell(value)
 
 
@@ -99,17 +100,24 @@ def import_classes(ctx: Context, path: Path, *, dry_run: bool = False) -> dict[s
             (c, n) for c, n in s.exec(select(Certificate.candidate_id, Certificate.number))
         }
         visible = scope_ids(s, ctx.actor)
-    notes: dict[str, Any] = {}
+    notes: dict[str, Any] = sheet_notes(sheet)
     seen_class: dict[str, tuple[int, ClassIn]] = {}
     seen_learner: dict[tuple[str, str], int] = {}
     learners: list[tuple[ClassIn, LearnerIn, Candidate, Dossier]] = []
+    today = ctx.today()
+
+    def convert(name: str, value: Any) -> Any:
+        return _cell(name, value, notes, today)
+
     for number, row in sheet.rows:
         bad = partial(problems.cell, number)
-        data = {f: _cell(f, row[i], notes) for f, i in columns.items()}
+        data, bad_cells = problems.cells(number, columns, row, convert)
         class_data = {f: v for f, v in data.items() if f in CLASS_FIELDS and v is not None}
         learner_data = {f: v for f, v in data.items() if f in LEARNER_FIELDS and v is not None}
-        k_in = problems.checked(number, ClassIn, class_data, ctx.today())
-        l_in = problems.checked(number, LearnerIn, learner_data, ctx.today())
+        k_in = problems.checked(number, ClassIn, class_data, today, bad_cells & set(CLASS_FIELDS))
+        l_in = problems.checked(
+            number, LearnerIn, learner_data, today, bad_cells & set(LEARNER_FIELDS)
+        )
         if k_in is None or l_in is None:
             continue
         first = seen_class.setdefault(k_in.class_code, (number, k_in))

@@ -8,6 +8,8 @@ the row and the column as the sheet itself heads it.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -17,11 +19,14 @@ from typing import Any
 from models import audit
 from workflow.domain.errors import BadInput
 from workflow.inputs.base import M, validate
-from workflow.text.vntext import fold
+from workflow.sheets.limits import MAX_PROBLEMS, bounded
+from workflow.text.vntext import count, fmt_date, fold
 from workflow.usecases.context import Context
 from workflow.usecases.outfiles import append_row, check_target, staged
 
 EXCEL_EPOCH = date(1899, 12, 30)
+_FIRST_DAY = date(1900, 1, 1)  # Excel's serial 1
+_EXACT = 2**53  # beyond this a double has lost digits: a number typed is no longer the one read
 _TRUE = {"x", "co", "1", "true", "dung"}
 _FALSE = {"", "khong", "0", "false"}
 
@@ -58,16 +63,70 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def date_cell(value: Any, notes: dict[str, Any]) -> Any:
-    """A date cell, an Excel serial (counted in ``notes``) or text for the input model."""
+class CellError(ValueError):
+    """A cell that cannot become what its column holds, said in Vietnamese; the importer
+    names its row and column (Problems.cells)."""
+
+
+def _shown(value: float | int) -> str:
+    """A number as the clerk's sheet shows it (decimal comma), for a message."""
+    return str(value).replace(".", ",")
+
+
+def _excel_day(serial: int) -> date | None:
+    """The day an Excel serial means (1 is 01/01/1900; 60 is Excel's 29/02/1900, a day
+    that never was; from 61 on, counted from 30/12/1899); None when it means none."""
+    if serial < 1 or serial == 60 or serial > 2_958_465:  # 31/12/9999
+        return None
+    return EXCEL_EPOCH + timedelta(days=serial + (1 if serial < 60 else 0))
+
+
+def date_cell(value: Any, notes: dict[str, Any], today: date | None = None) -> Any:
+    """A date cell, an Excel serial (counted in ``notes``) or text for the input model. A
+    serial is a day from 01/01/1900 to ``today``; any other number is not a date."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
     if _number(value):
+        day = _excel_day(math.floor(value)) if math.isfinite(value) else None
+        if day is None or day < _FIRST_DAY or (today is not None and day > today):
+            last = (
+                f"{count((today - EXCEL_EPOCH).days)} (hôm nay, {fmt_date(today)})" if today else ""
+            )
+            raise CellError(
+                f"ô kiểu số {_shown(value)} không phải một ngày: số ngày của Excel chỉ từ 1 "
+                f"(01/01/1900){' tới ' + last if last else ''}; gõ ngày dạng dd/mm/yyyy"
+            )
         notes["excel_dates"] = notes.get("excel_dates", 0) + 1
-        return EXCEL_EPOCH + timedelta(days=int(value))
+        return day
     return str(value)
+
+
+_SCIENTIFIC = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE]\+?[0-9]+")
+
+
+def cccd_cell(value: Any, notes: dict[str, Any]) -> Any:
+    """A CCCD as the input model takes it. A numeric cell has lost the leading zeros of a
+    province code 001–096 (10 or 11 digits left): they are put back, counted in ``notes``.
+    Any other number is not a CCCD, and says how to type one so that Excel keeps it."""
+    as_text = "gõ số CCCD dạng chữ (định dạng ô Text) để Excel giữ đủ 12 chữ số"
+    if not _number(value):
+        text = str(value).strip()
+        if ("E" in text or "e" in text) and _SCIENTIFIC.fullmatch(text):
+            raise CellError(f"Excel đã đổi số CCCD thành dạng số mũ và làm mất chữ số; {as_text}")
+        return value
+    if not math.isfinite(value) or not float(value).is_integer():
+        raise CellError(f"ô kiểu số có phần thập phân, không phải số CCCD; {as_text}")
+    if value < 0 or abs(value) >= _EXACT:
+        raise CellError(f"ô kiểu số này không phải số CCCD; {as_text}")
+    digits = str(int(value))
+    if len(digits) in (10, 11):
+        notes["cccd_zero"] = notes.get("cccd_zero", 0) + 1
+        return digits.zfill(12)
+    if len(digits) == 12:
+        return digits
+    raise CellError(f"ô kiểu số chỉ có {len(digits)} chữ số, số CCCD có 12; {as_text}")
 
 
 def yes_no_cell(value: Any) -> Any:
@@ -80,46 +139,97 @@ def yes_no_cell(value: Any) -> Any:
 
 
 def int_cell(value: Any) -> Any:
-    return int(value) if _number(value) and float(value).is_integer() else value
+    """A whole number: 12 and 12.0 are twelve; 12.5 is not a count (never cut to 12)."""
+    if not _number(value):
+        return value
+    if not math.isfinite(value) or not float(value).is_integer() or abs(value) >= _EXACT:
+        raise CellError(f"phải là số nguyên (ô ghi {_shown(value)})")
+    return int(value)
 
 
 def text_cell(value: Any) -> Any:
-    if _number(value) and float(value).is_integer():  # a number typed in a text column
-        return str(int(value))
+    if _number(value):  # a number typed in a text column
+        if not math.isfinite(value) or abs(value) >= _EXACT:
+            raise CellError(
+                "ô kiểu số quá dài, Excel đã làm tròn nó: gõ lại dạng chữ (định dạng Text)"
+            )
+        if float(value).is_integer():
+            return str(int(value))
     return value if isinstance(value, str) else str(value)
 
 
 class Problems:
     """Each bad cell of a sheet, as (sheet and row, column) → message; raised at the end so
-    the clerk sees them all at once."""
+    the clerk sees them all at once: the first MAX_PROBLEMS, and how many more."""
 
     def __init__(self, sheet: str, header_of: dict[str, str], titles: dict[str, str]) -> None:
         self.sheet = sheet
         self.header_of = header_of  # field → the sheet's own header
+        self.titles = titles
         self.column_of = {titles[f]: h for f, h in header_of.items()}  # a title → header
         self.items: list[tuple[str, str]] = []
+        self.more = 0  # problems found beyond MAX_PROBLEMS: counted, not kept
+
+    def _add(self, where: str, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append((where, message))
+        else:
+            self.more += 1
 
     def cell(self, number: int, field_or_title: str, message: str) -> None:
         column = self.header_of.get(field_or_title) or self.column_of.get(
             field_or_title, field_or_title
         )
-        self.items.append((f"{self.sheet}, dòng {number}, cột '{column}'", message))
+        self._add(f"{self.sheet}, dòng {number}, cột '{column}'", message)
 
     def row(self, number: int, message: str) -> None:
-        self.items.append((f"{self.sheet}, dòng {number}", message))
+        self._add(f"{self.sheet}, dòng {number}", message)
 
-    def checked(self, number: int, model: type[M], data: dict[str, Any], today: date) -> M | None:
-        """The row's values through the input model, or None with each problem noted."""
+    def cells(
+        self,
+        number: int,
+        columns: dict[str, int],
+        row: list[Any],
+        convert: Callable[[str, Any], Any],
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        """A row's non-blank cells converted for the input model, and the fields whose cell
+        could not be (each noted)."""
+        data: dict[str, Any] = {}
+        bad: set[str] = set()
+        for name, i in columns.items():
+            if row[i] is None:
+                continue
+            try:
+                data[name] = convert(name, row[i])
+            except CellError as exc:
+                self.cell(number, name, str(exc))
+                bad.add(name)
+        return data, frozenset(bad)
+
+    def checked(
+        self,
+        number: int,
+        model: type[M],
+        data: dict[str, Any],
+        today: date,
+        bad: frozenset[str] = frozenset(),
+    ) -> M | None:
+        """The row's values through the input model, or None with each problem noted. The
+        fields in ``bad`` were already noted (their cells left out): None, and no second
+        message for them."""
+        skip = {self.titles.get(f, f) for f in bad}
         try:
-            return validate(model, data, today)
+            checked = validate(model, data, today)
         except BadInput as exc:
             for title, message in exc.problems:
-                self.cell(number, title, message)
+                if title not in skip:
+                    self.cell(number, title, message)
             return None
+        return None if bad else checked
 
     def raise_any(self) -> None:
         if self.items:
-            raise BadInput(self.items)
+            raise BadInput(bounded(self.items, self.more, self.sheet))
 
 
 def missing_columns(

@@ -31,7 +31,7 @@ from workflow.sheets.fields import (
     write_book,
     yes_no_cell,
 )
-from workflow.sheets.reading import read_table
+from workflow.sheets.reading import read_table, sheet_notes
 from workflow.text.vntext import fold, order_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
@@ -155,6 +155,7 @@ def import_organizations(ctx: Context, path: Path, *, dry_run: bool = False) -> 
         "updated": len(updates),
         "unchanged": unchanged,
         "dry_run": dry_run,
+        "notes": sheet_notes(sheet),
     }
 
 

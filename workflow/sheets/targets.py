@@ -13,8 +13,9 @@ from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import TargetKind
 from workflow.inputs.base import validate
 from workflow.inputs.organization import TargetIn
-from workflow.sheets.fields import finder, header_key
-from workflow.sheets.reading import read_table
+from workflow.sheets.fields import CellError, finder, header_key, int_cell
+from workflow.sheets.limits import bounded
+from workflow.sheets.reading import read_table, sheet_notes
 from workflow.usecases.context import Context
 from workflow.usecases.targets import put_target
 
@@ -86,6 +87,11 @@ def import_targets(
             "kind": row[kind_col] if kind_col is not None else kind,
             "value": row[value_col],
         }
+        try:
+            data["value"] = int_cell(data["value"])
+        except CellError as exc:
+            problems.append((f"{where}, cột '{headers[value_col]}'", str(exc)))
+            continue
         if data["period"] in (None, ""):
             problems.append((where, "không rõ năm: thêm cột 'Năm' hoặc dùng --period"))
             continue
@@ -101,7 +107,7 @@ def import_targets(
         seen[key] = number
         items.append((org, t))
     if problems:
-        raise BadInput(problems)
+        raise BadInput(bounded(problems, 0, sheet.name))
     if not dry_run:
         with ctx.write() as s:
             for org, t in items:
@@ -112,4 +118,5 @@ def import_targets(
         "written": 0 if dry_run else len(items),
         "total": sum(t.value for _, t in items),
         "dry_run": dry_run,
+        "notes": sheet_notes(sheet),
     }
