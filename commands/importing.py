@@ -112,11 +112,29 @@ def import_file(
         def step(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        report: dict[str, Any] = run(
-            lambda: import_any(
-                ctx, path, kind.value if kind else None, dry_run=dry_run, progress=step
-            )
-        )
+        def attempt() -> dict[str, Any]:
+            from workflow.domain.errors import BadInput, KetnapError
+
+            try:
+                return import_any(
+                    ctx, path, kind.value if kind else None, dry_run=dry_run, progress=step
+                )
+            except KetnapError as exc:
+                if not as_json:
+                    raise
+                bar.stop()
+                problems = exc.problems if isinstance(exc, BadInput) else [("", str(exc))]
+                out_json(
+                    {
+                        "ok": False,
+                        "file": path.name,
+                        "exit_code": exc.exit_code,
+                        "problems": [{"field": f, "message": m} for f, m in problems],
+                    }
+                )
+                raise typer.Exit(exc.exit_code) from None
+
+        report: dict[str, Any] = run(attempt)
     if as_json:
         out_json(report)
         return
@@ -127,9 +145,10 @@ def import_file(
 
 def _summary(r: dict[str, Any]) -> str:
     if r["kind"] == SheetKind.candidates:
+        closed = f", {r['closed']} hồ sơ đã kết thúc (bỏ qua)" if r.get("closed") else ""
         return (
             f"{r['rows']} dòng — {r['new']} người mới, {r['updated']} cập nhật, "
-            f"{r['unchanged']} không đổi"
+            f"{r['unchanged']} không đổi{closed}"
         )
     if r["kind"] == SheetKind.organizations:
         return (
@@ -155,6 +174,19 @@ def _print_notes(report: dict[str, Any]) -> None:
             "thức' bằng 'ketnap advance'."
         )
     notes = report.get("notes", {})
+    if notes.get("hidden_sheets"):
+        from workflow.text.vntext import visible
+
+        print(
+            "Trang ẩn không được nhập: "
+            + ", ".join(f"'{visible(name)}'" for name in notes["hidden_sheets"])
+            + "; chỉ nhập trang đầu tiên đang hiện."
+        )
+    if report.get("closed"):
+        print(
+            f"{report['closed']} dòng là hồ sơ đã kết thúc (đảng viên chính thức, rút, xóa tên, "
+            "không đạt) đã có và không đổi: bỏ qua, không nhập lại."
+        )
     if notes.get("excel_dates"):
         say(f"{notes['excel_dates']} ô ngày là số ngày của Excel, đã đổi ra ngày.")
     if notes.get("legacy_columns"):

@@ -174,6 +174,44 @@ def test_export_then_import_round_trips(ctx: Context, tmp_path: Path) -> None:
     assert (back["new"], back["updated"], back["unchanged"]) == (0, 0, 2)
 
 
+def test_an_export_holding_closed_dossiers_round_trips(
+    ctx: Context, db: TestDB, tmp_path: Path
+) -> None:
+    """A closed dossier already on file is skipped when its row is unchanged (counted), and
+    refused when its row changes it; a row of a new person at a closed stage stays refused."""
+    from workflow.domain.process import Event
+    from workflow.usecases.advancing import advance
+
+    import_candidates(
+        ctx,
+        xlsx(
+            tmp_path / "a.xlsx",
+            [row("Trần Thị Hồng Nhung", "001200000011"), row("Lê Hoàng Anh", "001200000012")],
+        ),
+    )
+    advance(ctx, 1, Event.rut_ho_so, reason="Xin rút")
+    out = tmp_path / "xuat.xlsx"
+    export_candidates(ctx, out)
+    before = counts(db)
+    back = import_candidates(ctx, out)
+    assert (back["new"], back["updated"], back["unchanged"], back["closed"]) == (0, 0, 1, 1)
+    assert "stage_kept" not in back["notes"]
+    assert counts(db) == before
+    from openpyxl import load_workbook
+
+    changed = load_workbook(out)
+    sheet = changed.worksheets[0]
+    closed_row = next(r for r in sheet.iter_rows(min_row=2) if r[12].value == "Rút hồ sơ")
+    closed_row[0].value = "Trần Thị Hồng Nhung Mới"
+    changed.save(out)
+    with pytest.raises(BadInput) as caught:
+        import_candidates(ctx, out)
+    ((field, message),) = caught.value.problems
+    assert field.endswith(f"dòng {closed_row[0].row}, cột 'Họ và tên'")
+    assert message == "hồ sơ #1 đã kết thúc (Rút hồ sơ): không sửa qua tệp"
+    assert counts(db) == before
+
+
 def test_vietnamese_order_and_accent_free_search(ctx: Context, tmp_path: Path) -> None:
     names = ["Dương", "Đặng", "Anh", "Ân", "Ăn"]
     rows = [row(f"Nguyễn Văn {n}", f"00120000001{i}") for i, n in enumerate(names)]

@@ -6,7 +6,9 @@ clerk's own sheet works when its columns say the same things. Every row goes thr
 same input model as the CLI (CandidateIn), plus the checks only a file needs: an unknown
 chi bộ, the same CCCD twice in the file, the same person already in another organization.
 Nothing is written unless every row is right; a second import of the same file changes
-nothing; a row whose person exists (same CCCD, same chi bộ) updates what changed, audited.
+nothing; a row whose person exists (same CCCD, same chi bộ) updates what changed, audited,
+and keeps its dossier's stage and facts; a row of a closed dossier (an export holds the
+Party's members too) is skipped when unchanged and refused when changed.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from workflow.sheets.candidate_columns import (
 )
 from workflow.sheets.fields import Problems, finder, match_columns, missing_columns
 from workflow.sheets.midway import facts_of, stage_problems
-from workflow.sheets.reading import read_table
+from workflow.sheets.reading import read_table, sheet_notes
 from workflow.text.vntext import fold, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
@@ -96,18 +98,20 @@ def import_candidates(
     new: list[NewRow] = []
     updates: list[tuple[Candidate, dict[str, Any]]] = []
     unchanged = 0
+    closed = 0  # rows of dossiers already closed, unchanged: skipped
     seen: dict[str, int] = {}
-    notes: dict[str, Any] = {}
-    if sheet.legacy_columns:
-        notes["legacy_columns"] = sheet.legacy_columns
+    notes: dict[str, Any] = sheet_notes(sheet)
     total = len(sheet.rows)
+    today = ctx.today()
+
+    def convert(name: str, value: Any) -> Any:
+        return sheet_cell(name, value, notes, today)
+
     for done, (number, row) in enumerate(sheet.rows, 1):
         if progress is not None:
             progress(done, total)
         bad = partial(problems.cell, number)
-        data = {
-            f: sheet_cell(f, row[i], notes) for f, i in person_columns.items() if row[i] is not None
-        }
+        data, bad_cells = problems.cells(number, person_columns, row, convert)
         raw_org = str(data.get("org_code", "")).strip()
         org = find_org(raw_org)
         if org is None or OrgKind(org.kind) not in CELLS:
@@ -118,35 +122,38 @@ def import_candidates(
             bad("org_code", "ngoài phạm vi của bạn")
             continue
         data["org_code"] = org.code
-        stage_data = {
-            f: sheet_cell(f, row[i], notes) for f, i in stage_columns.items() if row[i] is not None
-        }
-        c_in = problems.checked(number, CandidateIn, data, ctx.today())
-        m = problems.checked(number, MidwayIn, stage_data, ctx.today()) if stage_data else AT_SOURCE
+        stage_data, bad_stage = problems.cells(number, stage_columns, row, convert)
+        c_in = problems.checked(number, CandidateIn, data, today, bad_cells)
+        m = (
+            problems.checked(number, MidwayIn, stage_data, today, bad_stage)
+            if stage_data or bad_stage
+            else AT_SOURCE
+        )
         if c_in is None or m is None:
             continue
         if c_in.cccd in seen:
             bad("cccd", f"trùng số CCCD với dòng {seen[c_in.cccd]}")
             continue
         seen[c_in.cccd] = number
-        staged = m.stage is not Stage.nguon or m.has_facts
-        facts, rs = None, None
-        if staged and cal is not None:
-            facts = facts_of(
-                m,
-                c_in,
-                under_dang_uy=OrgKind(org.kind) is OrgKind.chi_bo,
-                unit_has_doan=org.has_doan,
-            )
-            try:
-                rs = rule_set_for(m.voted_on or ctx.today(), overrides)
-            except NoRuleSet as exc:
-                bad("voted_on", str(exc))
-                continue
-            for field, unmet in stage_problems(facts, rs, cal):
-                bad(field, str(unmet))
         existing = known.get(c_in.cccd)
         if existing is None:
+            # the stage and facts of a new dossier are written: judged as the steps are
+            staged = m.stage is not Stage.nguon or m.has_facts
+            facts, rs = None, None
+            if staged and cal is not None:
+                facts = facts_of(
+                    m,
+                    c_in,
+                    under_dang_uy=OrgKind(org.kind) is OrgKind.chi_bo,
+                    unit_has_doan=org.has_doan,
+                )
+                try:
+                    rs = rule_set_for(m.voted_on or today, overrides)
+                except NoRuleSet as exc:
+                    bad("voted_on", str(exc))
+                    continue
+                for field, unmet in stage_problems(facts, rs, cal):
+                    bad(field, str(unmet))
             new.append(NewRow(c_in, m, org, facts, rs))
         elif existing[1].org_id != org.id:
             other = next((o.code for o in orgs if o.id == existing[1].org_id), "?")
@@ -155,10 +162,14 @@ def import_candidates(
                 f"người này đã có ở tổ chức {other} (hồ sơ #{existing[1].id}); không tạo thêm",
             )
         else:
+            # a known dossier keeps its stage and facts (moving it is a transition, a fact
+            # is recorded): the row's are not written, so not judged; a different stage is
+            # reported
             person, dossier = existing
-            if "stage" in stage_columns and m.stage.value != dossier.stage:
+            stage = Stage(dossier.stage)
+            if "stage" in stage_columns and m.stage is not stage:
                 notes.setdefault("stage_kept", []).append(
-                    f"dòng {number}: hồ sơ #{dossier.id} đang ở '{Stage(dossier.stage).label}', "
+                    f"dòng {number}: hồ sơ #{dossier.id} đang ở '{stage.label}', "
                     f"tệp ghi '{m.stage.label}'"
                 )
             changed = {
@@ -169,7 +180,13 @@ def import_candidates(
                 if f in columns
             }
             changed = {f: v for f, v in changed.items() if getattr(person, f) != v}
-            if changed:
+            if stage.closed:  # already on file and over: skipped, or refused if changed
+                for field in changed:
+                    bad(
+                        field, f"hồ sơ #{dossier.id} đã kết thúc ({stage.label}): không sửa qua tệp"
+                    )
+                closed += 0 if changed else 1
+            elif changed:
                 updates.append((person, changed))
             else:
                 unchanged += 1
@@ -200,6 +217,7 @@ def import_candidates(
         "new_by_stage": stages,
         "updated": len(updates),
         "unchanged": unchanged,
+        "closed": closed,
         "dry_run": dry_run,
         "notes": notes,
     }
