@@ -17,6 +17,7 @@ from commands import (
     audit,
     calendar,
     candidates,
+    completion,
     cycle,
     importing,
     mail,
@@ -39,7 +40,7 @@ from web import serve
 vietnamese()  # what typer itself prints (usage, titles, errors), before the app is built
 negative_numbers_are_values()
 app = typer.Typer(
-    add_completion=False,  # its options and messages are the shell's, in English
+    add_completion=False,  # typer's own options speak English: `ketnap completion` instead
     help="Quản lý quy trình kết nạp đảng viên: tổ chức, quần chúng, hồ sơ, điều kiện, nhật ký.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold a CCCD or a personal history
@@ -107,6 +108,7 @@ for group in (
     users,
     importing,
     serve,
+    completion,
 ):
     group.register(app)
 
@@ -136,8 +138,11 @@ def _only_the_invoked_group(argv: list[str]) -> None:
 
 
 def main() -> None:
-    _only_the_invoked_group(sys.argv[1:])
     try:
+        if completion.requested():  # the shell asks for the words after Tab
+            completion.answer(app)
+            return
+        _only_the_invoked_group(sys.argv[1:])
         app()
     except Exception as exc:  # the last resort: no traceback reaches a person
         last_resort(exc)

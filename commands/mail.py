@@ -17,6 +17,7 @@ from commands.shell import (
     listing,
     out_json,
     run,
+    say,
     table,
 )
 
@@ -79,7 +80,10 @@ def outbox_send() -> None:
     chủ thư hoặc cấu hình sai.
     """
     from scheduler.outbox import deliver, sender_from_env
+    from workflow.usecases.access import Action
 
+    ctx = context(channel="scheduler")
+    run(lambda: ctx.require(Action.scan))  # who may, before what is configured is judged
     sender = run(sender_from_env)
     if sender is None:
         console(stderr=True).print(
@@ -87,8 +91,8 @@ def outbox_send() -> None:
             markup=False,
         )
         raise typer.Exit(2)
-    report = run(lambda: deliver(context(channel="scheduler"), sender))
-    print(report.summary())
+    report = run(lambda: deliver(ctx, sender))
+    say(report.summary())
     trouble = report.trouble()
     if trouble is not None:
         fail(trouble, FAULT_EXIT)
@@ -146,7 +150,7 @@ def contact_add(
 
     ctx = context()
     done = run(lambda: add(ctx, {"org_code": org, "role": role, "name": name, "email": email}))
-    print(f"Đã thêm người nhận #{done['id']} ({done['role']}@{done['org']}).")
+    say(f"Đã thêm người nhận #{done['id']} ({done['role']}@{done['org']}).")
 
 
 @contact_app.command("list")

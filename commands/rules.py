@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from commands.calendar import BatchOpt, progress, recomputed
-from commands.shell import JsonOpt, context, day_of, listing, run, say, vn
+from commands.shell import JsonOpt, context, listing, run, say, vn
 
 rules_app = typer.Typer(help="Bộ quy định theo thời gian hiệu lực và tham số ghi đè.")
 
@@ -63,14 +63,13 @@ def rules_set(
     ctx = context()
 
     def go() -> dict[str, Any]:
-        start = day_of(from_, "Hiệu lực từ")
         chosen = [x.strip() for x in sets.split(",") if x.strip()] if sets else None
         return set_rule_override(
             ctx,
             key,
             value,
             reason,
-            effective_from=start,
+            effective_from=from_,  # judged after who may is checked
             rule_sets=chosen,
             batch=batch,
             on_batch=progress,

@@ -40,9 +40,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(.+?) is not a valid integer\.?$", "{0} không phải số nguyên."),
         (r"^(.+?) is not a valid float\.?$", "{0} không phải số."),
         (r"^(.+?) is not a valid boolean\.?$", "{0} không phải có/không."),
-        (r"^(.+?) is not in the range (.+)\.?$", "{0} nằm ngoài khoảng {1}."),
-        (r"^(.+?) is not one of (.+)\.?$", "{0} không phải một trong {1}."),
+        (r"^(.+?) is not in the range (.+?)\.?$", "{0} nằm ngoài khoảng {1}."),
+        (r"^(.+?) is not one of (.+?)\.?$", "{0} không phải một trong {1}."),
         (r"^Option (.+?) requires an argument\.?$", "Tùy chọn {0} cần một giá trị."),
+        (r"^Option (.+?) does not take a value\.?$", "Tùy chọn {0} không nhận giá trị."),
         (r"^Option (.+?) requires (\d+) arguments\.?$", "Tùy chọn {0} cần {1} giá trị."),
         (r"^Got unexpected extra argument(?:s|\(s\))? \((.+)\)$", "Thừa tham số: {0}"),
         (r"^Input should be a valid integer.*$", "phải là số nguyên"),
@@ -59,6 +60,7 @@ _KINDS = {"option": "tùy chọn", "argument": "tham số", "parameter": "tham s
 
 def words(text: str) -> str:
     """One of the framework's messages, in Vietnamese."""
+    text = text.removeprefix("Value error, ")  # pydantic's prefix, kept by typer
     for pattern, said in PATTERNS:
         found = pattern.match(text)
         if found is None:

@@ -84,8 +84,9 @@ def serve(
         int | None,
         typer.Option(
             "--workers",
-            help="Số tiến trình phục vụ (mặc định: số lõi CPU, nhiều nhất 4).",
+            help="Số tiến trình phục vụ (mặc định: số lõi CPU, nhiều nhất 4; tối đa 32).",
             min=1,
+            max=32,  # each holds its own connections: more would exhaust the database
             show_default=False,
         ),
     ] = None,

@@ -217,7 +217,12 @@ def contact_add(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 
 def contact_list(ctx: Context) -> list[dict[str, Any]]:
     with ctx.read() as s:
-        rows = s.exec(select(Contact, Organization).join(Organization)).all()
+        ctx.allow(s, Action.read)
+        scope = scope_ids(s, ctx.actor)
+        query = select(Contact, Organization).join(Organization)
+        if scope is not None:  # the addresses of the actor's own organizations only
+            query = query.where(col(Contact.org_id).in_(scope))
+        rows = s.exec(query).all()
     return sorted(
         (
             {
@@ -375,6 +380,7 @@ def reminders(
 
 def reminder_done(ctx: Context, reminder_id: int, note: str = "") -> dict[str, Any]:
     with ctx.write() as s:
+        ctx.allow(s, Action.plan)  # who may, before whether the reminder exists
         r = s.get(Reminder, reminder_id) if 1 <= reminder_id <= MAX_ID else None
         if r is None:
             raise BadInput.one("Mã nhắc việc", f"không có nhắc việc #{reminder_id}")

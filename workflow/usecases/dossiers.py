@@ -118,6 +118,9 @@ def new_person(s: Session, ctx: Context, c_in: CandidateIn) -> tuple[Candidate, 
 
 
 def add_candidate(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """Who may add candidates at all is checked before what was typed is judged (the
+    organization's scope and a known CCCD, once the row is valid, in open_dossier)."""
+    ctx.require(Action.add_candidate)
     c_in = validate(CandidateIn, data, ctx.today())
     with ctx.write() as s:
         return open_dossier(s, ctx, c_in)

@@ -52,16 +52,22 @@ def set_rule_override(
     value: str,
     reason: str,
     *,
-    effective_from: date | None = None,
+    effective_from: date | str | None = None,
     rule_sets: Sequence[str] | None = None,
     batch: int = recompute.BATCH,
     on_batch: recompute.OnBatch | None = None,
 ) -> dict[str, Any]:
     """A local parameter from a day on (today by default) for some rule sets (by default
     the one in force that day and the later ones); a locked number, an out-of-range value
-    or an unknown set is refused and nothing is written."""
+    or an unknown set is refused and nothing is written. The day may come as typed, so
+    that who may is checked before what was typed is judged."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
+        if isinstance(effective_from, str):
+            try:
+                effective_from = parse_date(effective_from)
+            except ValueError as exc:
+                raise BadInput.one("Hiệu lực từ", str(exc)) from None
         recompute.check_size(batch)
         try:
             parsed = check_override(key, value)
@@ -187,6 +193,10 @@ def set_calendar_day(
                 "chương trình có lịch ngày lễ, Tết để đếm ngày làm việc",
             )
         note = free_text(note, "Ghi chú", 300)
+        if not note:  # an inspector asks on whose notice a deadline moved
+            raise BadInput.one(
+                "Ghi chú", "bắt buộc: căn cứ của ngày nghỉ, làm bù (số, ngày công văn)"
+            )
         replace_row(
             s,
             s.get(CalendarOverride, day),
