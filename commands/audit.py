@@ -258,10 +258,13 @@ def timeline(
     """Diễn biến một hồ sơ cho Ủy ban Kiểm tra: từng bước, ngày, người làm, bộ quy định,
     thời hạn đúng hay muộn bao nhiêu ngày làm việc, lý do trả lại, từ chối, lễ muộn."""
     from commands.shell import dossier_id_of, table
+    from workflow.usecases.outfiles import check_target
     from workflow.usecases.timeline import timeline as build
     from workflow.usecases.timeline import write_timeline_docx
 
     ctx = context()
+    if docx is not None:  # a file that cannot be written is said before anything is shown
+        run(lambda: check_target(docx))
     data = run(lambda: build(ctx, dossier_id_of(dossier_id)))
     if as_json:
         out_json(data)

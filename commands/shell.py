@@ -3,6 +3,7 @@ message and exit code), the context, and rendering as a table or JSON."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -76,14 +77,11 @@ FAULT_EXIT = 5  # a fault of the program or its environment, with an error id to
 def last_resort(exc: Exception) -> NoReturn:
     """A fault nobody foresaw: one Vietnamese line with an error id (the unit of work it
     happened in was rolled back), and the id with where it happened in the fault log."""
-    from workflow.usecases.faults import fault_id, from_database, where
+    from workflow.usecases.faults import fault_id, fault_words, where
 
     error_id = fault_id()
     _log_fault(f"lỗi {error_id}: {' '.join(sys.argv[1:2])}: {where(exc)}")
-    if from_database(exc):
-        what = "Cơ sở dữ liệu báo lỗi (tệp hỏng, hết chỗ, hoặc máy chủ ngắt kết nối)"
-    else:
-        what = "Hệ thống gặp lỗi"
+    what = fault_words(exc)
     console(stderr=True).print(
         headed(
             "Lỗi:",
@@ -163,6 +161,18 @@ def run(action: Callable[[], Any]) -> Any:
         raise typer.Exit(exc.exit_code) from None
     except KetnapError as exc:
         fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        if exc.errno in _A_NAME_TYPED:  # a path typed wrong: the person can fix it
+            fail(f"Tệp: {_A_NAME_TYPED[exc.errno]}.", 2)
+        last_resort(exc)  # the machine's: disk full, read-only, no permission
+
+
+_A_NAME_TYPED = {
+    errno.ENAMETOOLONG: "tên tệp hoặc đường dẫn dài quá (mỗi phần tối đa 255 byte)",
+    errno.ENOTDIR: "một phần của đường dẫn không phải thư mục",
+    errno.ELOOP: "đường dẫn vòng lặp (liên kết trỏ lại chính nó)",
+    errno.EISDIR: "đây là một thư mục, hãy ghi tên tệp",
+}
 
 
 def context(require_init: bool = True, *, channel: str = "cli", signed_in: bool = True) -> Context:

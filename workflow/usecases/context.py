@@ -9,6 +9,7 @@ that back and records only the refusal itself, in its own transaction, for inspe
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -176,10 +177,23 @@ def _why_not_opened(url: str, exc: BaseException) -> str:
             return "tệp này không phải cơ sở dữ liệu SQLite (hoặc đã hỏng)"
         if isinstance(exc, DatabaseError) and "malformed" in str(exc.orig):
             return "tệp cơ sở dữ liệu đã hỏng; hãy khôi phục từ bản sao lưu"
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        if _read_only_disk(folder):
+            return (
+                f"ổ đĩa chứa thư mục '{folder}' chỉ cho đọc; cơ sở dữ liệu cần ghi được "
+                "(cả tệp -wal, -shm bên cạnh)"
+            )
         return "không mở được tệp (kiểm tra quyền đọc, ghi thư mục)"
     if isinstance(exc, ImportError):
         return "máy này chưa cài trình kết nối PostgreSQL (psycopg)"
     return "không kết nối được máy chủ PostgreSQL (địa chỉ, cổng, tên, mật khẩu)"
+
+
+def _read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def replace_row(s: Session, old: SQLModel | None, new: SQLModel) -> None:
