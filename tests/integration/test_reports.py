@@ -107,7 +107,14 @@ def test_quang_nam_2024_targets_imported_and_rolled_up(db: TestDB) -> None:
         )
     targets.set_target(ctx, {"org_code": "TU-QN", "year": 2024, "value": 1905})
     dry = import_targets(ctx, DATA, dry_run=True)
-    assert dry == {"file": DATA.name, "rows": 22, "written": 0, "total": 1950, "dry_run": True}
+    assert dry == {
+        "file": DATA.name,
+        "rows": 22,
+        "written": 0,
+        "total": 1950,
+        "dry_run": True,
+        "notes": {},  # nothing hidden, nothing converted
+    }
     assert len(targets.list_targets(ctx, "2024")) == 1
     done = import_targets(ctx, DATA)
     assert done["written"] == 22

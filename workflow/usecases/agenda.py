@@ -104,6 +104,7 @@ def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 
 def cycle_show(ctx: Context) -> list[dict[str, Any]]:
     with ctx.read() as s:
+        ctx.allow(s, Action.read)
         stored = {r.key: r for r in s.exec(select(Setting)).all()}
         current = tracking.settings(s).as_text()
     return [
@@ -142,6 +143,7 @@ def cycle_set(ctx: Context, key: str, value: str, reason: str) -> dict[str, Any]
 
 def policy_list(ctx: Context) -> list[dict[str, Any]]:
     with ctx.read() as s:
+        ctx.allow(s, Action.read)
         table = tracking.policies(s)
     out = []
     for kind in KINDS:

@@ -134,6 +134,7 @@ def _org_view(org: Any, parent: Any) -> dict[str, Any]:
 def list_orgs(ctx: Context) -> list[dict[str, Any]]:
     """Organizations in tree order (each parent before its children)."""
     with ctx.read() as s:  # plain rows: a thousand ORM objects cost more than the query
+        ctx.allow(s, Action.read)
         orgs: list[Any] = list(s.connection().execute(sa_select(Organization.__table__)))  # type: ignore[attr-defined]
     by_id = {o.id: o for o in orgs}
     children: dict[int | None, list[Any]] = {}

@@ -138,6 +138,7 @@ def rule_sets(ctx: Context) -> list[dict[str, Any]]:
     overrides that apply to it (each from its day)."""
     with ctx.read() as s:
         ctx.allow(s, Action.read)
+        ctx.allow(s, Action.read)
         overrides = rule_overrides(s)
     out = []
     for rs in RULE_SETS:
@@ -154,10 +155,10 @@ def rule_sets(ctx: Context) -> list[dict[str, Any]]:
 
 def calendar_days(ctx: Context, year: int) -> list[dict[str, Any]]:
     """Every day of ``year`` that differs from the plain week, with its name and source."""
-    if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
-        raise BadInput.one("Năm", "phải là năm từ 2000 đến 2100")
     with ctx.read() as s:
         ctx.allow(s, Action.read)
+        if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
+            raise BadInput.one("Năm", "phải là năm từ 2000 đến 2100")
         rows = s.exec(select(CalendarOverride)).all()
     cal = tracking.calendar_from((r.day, r.working) for r in rows)
     notes = {r.day: r.note for r in rows}

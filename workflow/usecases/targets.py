@@ -19,7 +19,7 @@ from workflow.domain.vocabulary import SchoolLevel, TargetKind
 from workflow.inputs.base import validate
 from workflow.inputs.organization import TargetIn
 from workflow.usecases import tracking
-from workflow.usecases.access import Action
+from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context, replace_row
 from workflow.usecases.organizations import org_by_code
 
@@ -92,7 +92,11 @@ def set_school_targets(ctx: Context, org_code: str, year: str, level: str) -> li
 
 def list_targets(ctx: Context, period: str | None = None) -> list[dict[str, Any]]:
     with ctx.read() as s:
+        ctx.allow(s, Action.read)
+        scope = scope_ids(s, ctx.actor)
         query = select(Target, Organization).join(Organization)
+        if scope is not None:  # the actor's own organizations' targets
+            query = query.where(col(Target.org_id).in_(scope))
         if period is not None:
             query = query.where(Target.period == period)
         rows = s.exec(query.order_by(col(Target.period), col(Organization.code))).all()
