@@ -26,7 +26,9 @@ def _record(dossier_id: str, model_name: str, data: dict[str, Any]) -> None:
     model = getattr(inputs, model_name)
     clean = {k: v for k, v in data.items() if v is not None}
     made = run(lambda: record_fact(ctx, dossier_id_of(dossier_id), model, clean))
-    say(f"Đã ghi nhận vào hồ sơ #{made['dossier_id']} ({made['fact']}).")
+    from workflow.usecases.event_names import event_label
+
+    say(f"Đã ghi nhận vào hồ sơ #{made['dossier_id']}: {event_label('fact', made['fact'])}.")
 
 
 @record_app.command("certificate")
@@ -45,7 +47,12 @@ def record_introducer(
     dossier_id: IdArg,
     name: Annotated[str | None, typer.Option("--name", help="Họ tên người giới thiệu.")] = None,
     official: Annotated[
-        bool, typer.Option("--official/--probationary", help="Đảng viên chính thức hay dự bị.")
+        bool,
+        typer.Option(
+            "--official/--probationary",
+            help="Đảng viên chính thức hay dự bị (mặc định: chính thức).",
+            show_default=False,
+        ),
     ] = True,
     months: Annotated[
         str | None, typer.Option("--months", help="Số tháng công tác, sinh hoạt cùng.")

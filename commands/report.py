@@ -78,12 +78,28 @@ def report_progress(
     ctx = context()
 
     def go() -> dict[str, Any]:
+        from workflow.domain.errors import BadInput
+        from workflow.inputs.base import free_text
         from workflow.usecases.outfiles import check_target
 
-        for target, label in ((xlsx, "--xlsx"), (docx, "--docx"), (png, "--png")):
-            if target is not None:  # before the report is computed
-                check_target(target, f"Tệp sẽ ghi ({label})")
-        return progress(ctx, org, period, day_of(as_of, "Ngày báo cáo"))
+        free_text(place, "Địa danh (--place)", 100)  # before any file is written
+        free_text(number, "Số văn bản (--number)", 60)
+        chosen = [(xlsx, "--xlsx", ".xlsx"), (docx, "--docx", ".docx"), (png, "--png", ".png")]
+        seen: set[str] = set()
+        for target, label, suffix in chosen:
+            if target is None:
+                continue
+            field = f"Tệp sẽ ghi ({label})"
+            check_target(target, field)  # before the report is computed
+            if str(target.resolve()) in seen:
+                raise BadInput.one(field, "trùng tên với một tệp khác của lệnh này")
+            if target.suffix.lower() != suffix:
+                raise BadInput.one(field, f"tên tệp phải có đuôi {suffix}")
+            seen.add(str(target.resolve()))
+        day = day_of(as_of, "Ngày báo cáo")
+        if day is not None and not 2000 <= day.year <= 2100:
+            raise BadInput.one("Ngày báo cáo", f"năm {day.year} ngoài 2000–2100")
+        return progress(ctx, org, period, day)
 
     data = run(go)
     if as_json:

@@ -184,7 +184,7 @@ def context(require_init: bool = True, *, channel: str = "cli", signed_in: bool 
     from workflow.usecases.context import open_context
     from workflow.usecases.sessions import prove
 
-    fallback = STATE.actor or os.environ.get("USER") or "chuyen_vien"
+    fallback = run(lambda: _named(STATE.actor)) or os.environ.get("USER") or "chuyen_vien"
     made: Context = run(
         lambda: open_context(STATE.db, fallback, clock_from_env(), require_init=require_init)
     )
@@ -195,6 +195,25 @@ def context(require_init: bool = True, *, channel: str = "cli", signed_in: bool 
         pinned = bool(os.environ.get("KETNAP_NOW"))
         made.actor = run(lambda: prove(made, read_token(), STATE.actor, pinned_clock=pinned))
     return made
+
+
+_ACTOR = re.compile(r"[\w.@-]+( [\w.@-]+)*")
+
+
+def _named(actor: str | None) -> str | None:
+    """--as (KETNAP_USER), as the audit log will keep it: a name of letters, digits and
+    . @ - _ (single spaces between words), at most 64 characters."""
+    from workflow.domain.errors import BadInput
+
+    if actor is None:
+        return None
+    name = actor.strip()
+    if not name or len(name) > 64 or not _ACTOR.fullmatch(name):
+        raise BadInput.one(
+            "Người thực hiện (--as, KETNAP_USER)",
+            "chỉ gồm chữ, số và . @ - _ (tối đa 64 ký tự)",
+        )
+    return name
 
 
 def _token_file() -> Path:

@@ -42,7 +42,12 @@ def target_set(
     ctx = context()
     data = {"org_code": org, "period": period or year or "", "value": value, "kind": kind}
     done = run(lambda: set_target(ctx, data))
-    say(f"Đã đặt chỉ tiêu {done['kind']} kỳ {done['period']} của {done['org']}: {done['value']}.")
+    from workflow.domain.vocabulary import TargetKind
+
+    kind = (
+        TargetKind(done["kind"]).label if done["kind"] in TargetKind.__members__ else done["kind"]
+    )
+    say(f"Đã đặt chỉ tiêu {kind} kỳ {done['period']} của {done['org']}: {done['value']}.")
 
 
 @target_app.command("school")

@@ -49,7 +49,7 @@ def user_add(
     ctx = context()
     password = read_password("Mật khẩu ban đầu", from_stdin=password_stdin, again=True)
     done = run(lambda: add_user(ctx, username, name, role, org, password=password))
-    say(f"Đã thêm {done['username']} ({done['role']}, {done['org'] or 'toàn hệ thống'}).")
+    say(f"Đã thêm {done['username']} ({_role(done['role'])}, {done['org'] or 'toàn hệ thống'}).")
 
 
 @user_app.command("grant")
@@ -63,7 +63,10 @@ def user_grant(
 
     ctx = context()
     done = run(lambda: grant(ctx, username, role, org))
-    say(f"Đã cấp quyền {done['role']} cho {done['username']} ({done['org'] or 'toàn hệ thống'}).")
+    say(
+        f"Đã cấp quyền {_role(done['role'])} cho {done['username']} "
+        f"({done['org'] or 'toàn hệ thống'})."
+    )
 
 
 @user_app.command("revoke")
@@ -121,3 +124,10 @@ def user_list(as_json: JsonOpt = False) -> None:
             "có" if u["has_password"] else "chưa",
         ],
     )
+
+
+def _role(code: str) -> str:
+    """A role's label, with its code (what --role takes)."""
+    from workflow.domain.vocabulary import Role
+
+    return f"{Role(code).label} — {code}" if code in Role.__members__ else code

@@ -61,6 +61,9 @@ _KINDS = {"option": "tùy chọn", "argument": "tham số", "parameter": "tham s
 def words(text: str) -> str:
     """One of the framework's messages, in Vietnamese."""
     text = text.removeprefix("Value error, ")  # pydantic's prefix, kept by typer
+    asked, _, guess = text.partition(". Did you mean ")  # typer's suggestion for a typo
+    if guess:
+        return f"{words(asked + '.')} Có phải là {guess.rstrip('?').replace(', ', ', hoặc ')}?"
     for pattern, said in PATTERNS:
         found = pattern.match(text)
         if found is None:
@@ -207,6 +210,8 @@ def _kind_of(parameter: Any, label: str) -> str:
     for name in getattr(parameter, "opts", ()):
         if name in BY_OPTION:
             return BY_OPTION[name]
+    if not any(name.startswith("-") for name in getattr(parameter, "opts", ())):
+        return ""  # an argument: its own name (MÃ_HỒ_SƠ) says what to type
     inner = label[1:-1] if label.startswith("<") and label.endswith(">") else label
     if inner in BY_TYPE:
         return BY_TYPE[inner]

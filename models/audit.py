@@ -238,6 +238,18 @@ class ChainReport:
 TIME_TOLERANCE = timedelta(minutes=10)
 
 
+def set_back(session: Session, at: datetime) -> str | None:
+    """When this unit of work appended events stamped ``at`` more than the tolerance before
+    the event it follows (a clock set back: AUD-TIME), that event's stamp; else None."""
+    base = session.info.get(BASE_HEAD)
+    if base is None or NEW_HEAD not in session.info or base[0] == 0:
+        return None
+    before = session.connection().execute(
+        text("SELECT at FROM audit_event WHERE id = :i"), {"i": base[0]}
+    ).scalar()
+    return before if before is not None and went_back(before, _stamp(at)) else None
+
+
 def went_back(before: str, after: str) -> bool:
     """``after`` is earlier than ``before`` by more than the tolerance (both as stamped)."""
     if after >= before:  # the stamps are one fixed-width UTC form: text order is time order

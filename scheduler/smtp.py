@@ -19,6 +19,7 @@ the message.
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -229,7 +230,7 @@ def error_text(exc: BaseException) -> str:
             return "Không kết nối được máy chủ thư (máy chủ không trả lời kịp)"
         return "Máy chủ thư ngắt kết nối giữa chừng"
     if isinstance(exc, smtplib.SMTPException):
-        return f"Máy chủ thư không nhận thư ({type(exc).__name__})"
+        return "Máy chủ thư không nhận thư"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (
             "Không tin được chứng chỉ TLS của máy chủ thư (không do nơi tin cậy cấp, hết hạn "
@@ -241,12 +242,12 @@ def error_text(exc: BaseException) -> str:
         (TimeoutError, "máy chủ không trả lời kịp"),
         (ConnectionRefusedError, "máy chủ từ chối kết nối"),
         (socket.gaierror, "không tìm thấy tên máy chủ"),
-        (OSError, type(exc).__name__),
+        (OSError, "lỗi mạng"),
     ]
     for kind, why in reasons:
         if isinstance(exc, kind):
             return f"Không kết nối được máy chủ thư ({why})"
-    return type(exc).__name__
+    return "Gửi thư gặp lỗi không lường trước"
 
 
 _YES = {"1", "true", "co", "có"}
@@ -272,13 +273,24 @@ def sender_from_env() -> SmtpSender | None:
     return SmtpSender(
         host=host,
         port=port or (465 if tls is Tls.ssl else 25),
-        sender=env.get("KETNAP_SMTP_FROM", "ketnap@localhost"),
+        sender=_address("KETNAP_SMTP_FROM", env.get("KETNAP_SMTP_FROM", "ketnap@localhost")),
         user=env.get("KETNAP_SMTP_USER") or None,
         password=env.get("KETNAP_SMTP_PASSWORD") or None,
         tls=tls,
         ca_file=ca_file,
         timeout=float(timeout or REPLY_TIMEOUT),
     )
+
+
+_ADDRESS = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+")
+
+
+def _address(name: str, raw: str) -> str:
+    """One bare address (no line break: a header cannot be smuggled in after it)."""
+    value = raw.strip()
+    if not _ADDRESS.fullmatch(value) or not value.isprintable():
+        raise BadInput.one(name, "phải là một địa chỉ thư, ví dụ ketnap@btc.example.vn")
+    return value
 
 
 def _number(name: str, low: int, high: int) -> int | None:

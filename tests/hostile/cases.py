@@ -207,6 +207,13 @@ quantri | 2 | Họ tên | user add moi --name '' --role chuyen_vien --password-s
 quantri | 2 | Ghi chú; bắt buộc | calendar set 05/01/2027 --note ''
 quantri | 2 | Lý do | rules set youth_age_max 32 --reason '' --from 01/01/2027
 quantri | 2 | Lý do | cycle set cycle.half_share 50 --reason ''
+cv_tinh | 2 | Tìm theo tên | candidate list --search aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+cv_tinh | 2 | Địa danh | report progress --place 'Đà\x01Lạt' --xlsx /tmp/ketnap-khong-ghi.xlsx
+cv_tinh | 2 | Số văn bản | report progress --number '\x07' --docx /tmp/ketnap-khong-ghi.docx
+cv_tinh | 2 | đuôi .xlsx | report progress --xlsx /tmp/ketnap-khong-ghi.docx
+cv_tinh | 2 | trùng tên | report progress --xlsx /tmp/ketnap-khong-ghi.xlsx --png /tmp/ketnap-khong-ghi.xlsx
+cv_tinh | 2 | Ngày báo cáo | report progress --as-of 01/01/1800
+quantri | 2 | Họ tên; không in được | user add moi --name 'Lê\u200bMới' --role chuyen_vien --org CB-VP --password-stdin
 """
 )
 
@@ -248,6 +255,8 @@ ubkt | 4 | Không có quyền | org add --code CB-MOI --name 'Chi bộ Mới' --
 ubkt | 4 | Không có quyền | reminders done 1
 ubkt | 4 | Không có quyền | reminders done 99999
 ubkt | 4 | Không có quyền | outbox send
+ubkt | 4 | Không có quyền | import /tmp/ketnap-khong-co.xlsx
+ubkt | 4 | Không có quyền | import /tmp/ketnap-khong-co.csv --dry-run
 bt_vp | 4 | Không có quyền | advance 3 chi_bo_thong_qua
 bt_vp | 4 | Không có quyền | candidate show 3
 bt_vp | 4 | Không có quyền | history 3

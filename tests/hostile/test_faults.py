@@ -259,15 +259,24 @@ def test_files_that_are_not_files(ready: dict[str, str], tmp_path: Path) -> None
         ("KETNAP_SESSION_DIR", "/etc/hostname", "Thư mục phiên"),
         ("KETNAP_KEY", "/khong/co/khoa", "khóa"),
         ("KETNAP_IMPORT_MAX_ROWS", "nhieu", "KETNAP_IMPORT_MAX_ROWS"),
+        ("KETNAP_NOW", "01/01/1800", "KETNAP_NOW"),
+        ("KETNAP_NOW", "01/01/2020", "sớm hơn sự kiện cuối"),
+        ("KETNAP_USER", "\x1b[31mKẻ[/]", "Người thực hiện"),
+        ("KETNAP_USER", "   ", "Người thực hiện"),
+        ("KETNAP_SMTP_FROM", "a@b\r\nBcc: x@y", "KETNAP_SMTP_FROM"),
     ],
 )
 def test_a_bad_environment_is_named(
     ready: dict[str, str], variable: str, value: str, words: str
 ) -> None:
     line = ("import", "/dev/null") if variable.startswith("KETNAP_IMPORT") else _split(ADD)
+    extra = {variable: value}
     if variable == "KETNAP_SESSION_DIR":
         line = ("login", "an", "--password-stdin")
-    code, out = ketnap({**ready, variable: value}, *line)
+    if variable == "KETNAP_SMTP_FROM":  # a header smuggled in after the sender's address
+        line = ("outbox", "send")
+        extra["KETNAP_SMTP_HOST"] = "127.0.0.1"
+    code, out = ketnap({**ready, **extra}, *line)
     assert code in (2, 4), out
     said_plainly(code, out, code, words)
 
@@ -287,3 +296,29 @@ def _split(line: str) -> tuple[str, ...]:
     import shlex
 
     return tuple(shlex.split(line))
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the file of a SQLite database")
+def test_an_export_never_overwrites_the_database(ready: dict[str, str], db: TestDB) -> None:
+    assert db.path is not None
+    before = db.snapshot()
+    for args in (
+        ("export", "candidates", "--out", str(db.path)),
+        ("template", "candidates", "--out", str(db.path) + "-wal"),
+        ("report", "progress", "--png", str(db.path)),
+    ):
+        code, out = ketnap(ready, *args)
+        said_plainly(code, out, 2, "cơ sở dữ liệu", "không ghi đè")
+    assert db.snapshot() == before
+
+
+def test_a_failed_report_writes_no_file(ready: dict[str, str], tmp_path: Path) -> None:
+    out_dir = tmp_path / "bc"
+    out_dir.mkdir()
+    code, out = ketnap(
+        ready,
+        "report", "progress", "--place", "Đà\x01Lạt",
+        "--xlsx", str(out_dir / "q.xlsx"), "--docx", str(out_dir / "q.docx"),
+    )  # fmt: skip
+    said_plainly(code, out, 2, "Địa danh")
+    assert list(out_dir.iterdir()) == []

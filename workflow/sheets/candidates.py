@@ -155,6 +155,16 @@ def import_candidates(
                 for field, unmet in stage_problems(facts, rs, cal):
                     bad(field, str(unmet))
             new.append(NewRow(c_in, m, org, facts, rs))
+        elif (
+            existing[1].org_id != org.id
+            and visible is not None
+            and (existing[1].org_id not in visible)
+        ):  # said as candidate add says it: neither the organization nor the dossier
+            bad(
+                "cccd",
+                "số CCCD này đã có hồ sơ ở một tổ chức ngoài phạm vi của bạn; hãy liên hệ "
+                "Ban Tổ chức cấp trên",
+            )
         elif existing[1].org_id != org.id:
             other = next((o.code for o in orgs if o.id == existing[1].org_id), "?")
             bad(

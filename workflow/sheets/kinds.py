@@ -14,6 +14,7 @@ from typing import Any
 from workflow.domain.errors import BadInput
 from workflow.sheets.fields import header_key
 from workflow.sheets.reading import read_headers
+from workflow.usecases.access import Action, first_permitted
 from workflow.usecases.context import Context
 
 
@@ -92,6 +93,10 @@ def guess_kind(path: Path) -> str:
     return found[0]
 
 
+# What an import may do, by kind: candidates, classes' facts, targets, organizations.
+IMPORTING = (Action.add_candidate, Action.record, Action.plan, Action.admin)
+
+
 def import_file(
     ctx: Context,
     path: Path,
@@ -100,7 +105,11 @@ def import_file(
     dry_run: bool = False,
     progress: Progress = None,
 ) -> dict[str, Any]:
-    """Any kind of sheet, told by ``kind`` or by its headers; the importer's report."""
+    """Any kind of sheet, told by ``kind`` or by its headers; the importer's report. Who
+    may import anything at all is checked before the file is opened (its kind, and its
+    rows against the organizations, by the importer)."""
+    with ctx.read() as s:
+        ctx.allow(s, first_permitted(s, ctx.actor, IMPORTING))
     name = kind or guess_kind(path)
     if name not in KINDS:
         raise BadInput.one("Loại danh sách", f"'{name}' không có; chọn: {', '.join(KINDS)}")

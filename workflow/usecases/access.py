@@ -64,6 +64,18 @@ PERMITS: dict[Role, frozenset[Action]] = {
 }
 
 
+def first_permitted(s: Session, actor: str, actions: tuple[Action, ...]) -> Action:
+    """The first of ``actions`` the actor's role allows (the first one when none is: then
+    checking it refuses, audited): what a command doing one of several things checks
+    before it reads what was given to it."""
+    user = s.get(AppUser, actor.strip().lower()) if enforced(s) else None
+    if user is not None and user.active:
+        for action in actions:
+            if action in PERMITS[Role(user.role)]:
+                return action
+    return actions[0]
+
+
 def permits(role: Role, action: Action) -> bool:
     """Whether ``role`` may do ``action`` at all (a page shows or hides its buttons by it;
     the use case still checks role and scope)."""

@@ -53,6 +53,8 @@ def clock_from_env() -> Clock:
         day = parse_date(day_part)
     except ValueError as exc:
         raise BadInput.one("KETNAP_NOW", str(exc)) from None
+    if not 2000 <= day.year <= 2100:  # the years the working calendar can count
+        raise BadInput.one("KETNAP_NOW", f"năm {day.year} ngoài 2000–2100")
     hour_text, _, minute_text = (time_part.strip() or "09:00").partition(":")
     if not (hour_text.isascii() and hour_text.isdigit() and minute_text.isascii()):
         raise BadInput.one("KETNAP_NOW", f"giờ '{time_part}' không đúng dạng HH:MM")

@@ -94,7 +94,15 @@ class Context:
     def _seal(self, session: Session) -> None:
         """The head this unit of work appended up to, signed, in its own transaction. A
         database that signs (it names its key) refuses a write without the key, and any
-        write over a chain its newest signed head does not end at."""
+        write over a chain its newest signed head does not end at, and a write stamped
+        before the event it follows (AUD-TIME: a clock, or KETNAP_NOW, set back)."""
+        before = audit.set_back(session, self.clock.now())
+        if before is not None:
+            raise BadInput.one(
+                "Thời điểm ghi (đồng hồ máy chủ, KETNAP_NOW)",
+                f"sớm hơn sự kiện cuối của nhật ký ({audit.shown(before)}); nhật ký không "
+                "ghi lùi thời gian, nên không ghi gì",
+            )
         if self.signer is None:
             if audit.NEW_HEAD in session.info and self._signs(session):
                 raise BadInput.one(

@@ -28,6 +28,10 @@ def check_target(path: Path, label: str = OUT_FIELD, *, fresh: bool = False) -> 
         raise BadInput.one(label, f"'{target}' là một thư mục; hãy ghi tên tệp")
     if target.exists() and not target.is_file():
         raise BadInput.one(label, f"'{target}' không phải tệp thường")
+    if _a_database(target):
+        raise BadInput.one(
+            label, f"'{target}' là một cơ sở dữ liệu (hoặc tệp đi kèm của nó); không ghi đè"
+        )
     if fresh and target.exists():
         raise BadInput.one(
             label, f"đã có tệp '{target}'; tệp làm chứng cứ không bị ghi đè, hãy chọn tên khác"
@@ -38,6 +42,23 @@ def check_target(path: Path, label: str = OUT_FIELD, *, fresh: bool = False) -> 
     if not os.access(folder, os.W_OK | os.X_OK):
         raise BadInput.one(label, f"không được ghi vào thư mục '{folder}'")
     return target
+
+
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def _a_database(target: Path) -> bool:
+    """A SQLite database, or the log and index files SQLite keeps beside one: an export
+    aimed at them would destroy the installation's data."""
+    for suffix in _COMPANIONS:
+        if target.name.endswith(suffix):
+            target = target.with_name(target.name.removesuffix(suffix))
+            break
+    try:
+        with target.open("rb") as head:
+            return head.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from models import audit
 from models.tables import AppUser, Organization
 from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import OrgKind, Role
+from workflow.inputs.base import unprintable
 from workflow.text.vntext import nfc
 from workflow.usecases.access import Action, enforced
 from workflow.usecases.context import Context
@@ -74,8 +75,14 @@ def add_user(
             ctx.allow(s, Action.admin)  # before anything is answered, even "already exists"
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,79}", name):
             raise BadInput.one("Tên đăng nhập", "chỉ gồm chữ không dấu, số, dấu chấm, gạch")
-        if len(nfc(full_name).strip()) < 2:
+        shown = nfc(full_name).strip()
+        if len(shown) < 2:
             raise BadInput.one("Họ tên", "phải có ít nhất 2 ký tự")
+        if len(shown) > 120:
+            raise BadInput.one("Họ tên", f"dài quá 120 ký tự (nhận được {len(shown)})")
+        hidden = unprintable(shown)
+        if hidden is not None:  # zero-width, direction marks, controls: never in a name
+            raise BadInput.one("Họ tên", f"có ký tự không in được ở vị trí {hidden}")
         r = _role(role)
         if not enforced(s) and r is not Role.quan_tri:
             raise BadInput.one("Vai trò", "người dùng đầu tiên phải là quản trị (quan_tri)")

@@ -95,6 +95,8 @@ def _conditions(s: Session, ctx: Context, f: DossierFilter) -> tuple[list[Any], 
         where.append(col(Dossier.org_id).in_(sorted(scope)))
     if f.stage is not None:
         where.append(col(Dossier.stage) == f.stage.value)
+    if f.search and len(f.search) > 120:  # a name is at most 120 characters
+        raise BadInput.one("Tìm theo tên", f"dài quá 120 ký tự (nhận được {len(f.search)})")
     searched = bool(f.search and fold(f.search))
     if searched:
         where.append(col(Candidate.name_key).contains(fold(f.search or ""), autoescape=True))
