@@ -137,6 +137,14 @@ def _only_the_invoked_group(argv: list[str]) -> None:
             info.typer_instance = typer.Typer(help=help_text, no_args_is_help=True)
 
 
+def _reader_left() -> bool:
+    """The framework met a closed pipe (it then wraps the streams and exits 1, which the
+    README keeps for a rule's refusal)."""
+    from typer._click.utils import PacifyFlushWrapper
+
+    return isinstance(sys.stdout, PacifyFlushWrapper)
+
+
 def main() -> None:
     try:
         if completion.requested():  # the shell asks for the words after Tab
@@ -144,6 +152,10 @@ def main() -> None:
             return
         _only_the_invoked_group(sys.argv[1:])
         app()
+    except SystemExit as stop:
+        if stop.code == 1 and _reader_left():  # `| head` had enough: done, not refused
+            raise SystemExit(0) from None
+        raise
     except Exception as exc:  # the last resort: no traceback reaches a person
         last_resort(exc)
 

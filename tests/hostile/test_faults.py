@@ -322,3 +322,21 @@ def test_a_failed_report_writes_no_file(ready: dict[str, str], tmp_path: Path) -
     )  # fmt: skip
     said_plainly(code, out, 2, "Địa danh")
     assert list(out_dir.iterdir()) == []
+
+
+def test_a_reader_that_stops_early_is_not_an_error(ready: dict[str, str]) -> None:
+    """`ketnap rules doc | head -1`: the pipe closes before ketnap has written everything;
+    that is the reader's choice, exit 0, nothing on the error stream."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "from cli import main; main()", "rules", "doc"],
+        cwd=ROOT,
+        env={**os.environ, **ready},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # read nothing at all
+    errors = reader.stderr.read().decode()
+    reader.stderr.close()
+    assert reader.wait(timeout=60) == 0, errors
+    assert errors == "", errors
