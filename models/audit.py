@@ -244,9 +244,11 @@ def set_back(session: Session, at: datetime) -> str | None:
     base = session.info.get(BASE_HEAD)
     if base is None or NEW_HEAD not in session.info or base[0] == 0:
         return None
-    before = session.connection().execute(
-        text("SELECT at FROM audit_event WHERE id = :i"), {"i": base[0]}
-    ).scalar()
+    before = (
+        session.connection()
+        .execute(text("SELECT at FROM audit_event WHERE id = :i"), {"i": base[0]})
+        .scalar()
+    )
     return before if before is not None and went_back(before, _stamp(at)) else None
 
 

@@ -106,7 +106,14 @@ def test_help_is_vietnamese() -> None:
         and "Tùy chọn:" in out
         and "Lệnh:" in out
     )
-    for english in ("Usage", "Options", "Commands", "Show this message", "install-completion", "env var"):
+    for english in (
+        "Usage",
+        "Options",
+        "Commands",
+        "Show this message",
+        "install-completion",
+        "env var",
+    ):
         assert english not in out, english
     for words in (["advance-many", "--help"], ["report", "progress", "--help"]):
         said = RUNNER.invoke(app, words).output
