@@ -55,11 +55,6 @@ def vn_number(value: int) -> str:
     return count(value)
 
 
-def event_text(kind: str, event: str) -> str:
-    """An audit event as the timeline says it, in Vietnamese."""
-    return event_label(kind, event)
-
-
 def label_of(value: str | None, enum: type[Labelled]) -> str:
     """A stored identifier's Vietnamese label ('—' for none)."""
     if not value:
@@ -95,7 +90,7 @@ def environment() -> Environment:
     env.globals.update(
         MAIN_LINE=MAIN_LINE,
         Stage=Stage,
-        event_text=event_text,
+        event_text=event_label,  # an audit event as the timeline says it
         org_options=org_options,
         DocumentKind=DocumentKind,
         ResolutionKind=ResolutionKind,

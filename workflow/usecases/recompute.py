@@ -307,15 +307,16 @@ def _claimed(conn: Connection, rows: Sequence[Any]) -> tuple[Sequence[Any], int 
     return [r for r in rows if r.id < first], first
 
 
+# What a policy's recompute reads of a deadline (one kind's next reminder day).
+_KIND_COLUMNS = sa_select(
+    col(Deadline.id),
+    col(Deadline.due),
+    col(Deadline.milestone),
+    col(Deadline.last_step),
+    col(Deadline.next_fire_on),
+)
 _KIND_AFTER = (
-    sa_select(
-        col(Deadline.id),
-        col(Deadline.due),
-        col(Deadline.milestone),
-        col(Deadline.last_step),
-        col(Deadline.next_fire_on),
-    )
-    .where(
+    _KIND_COLUMNS.where(
         col(Deadline.kind) == bindparam("kind"),
         col(Deadline.done_on).is_(None),
         col(Deadline.id) > bindparam("after"),
@@ -323,21 +324,11 @@ _KIND_AFTER = (
     .order_by(col(Deadline.id))
     .limit(bindparam("limit"))
 )
-_KIND_ONE = (
-    sa_select(
-        col(Deadline.id),
-        col(Deadline.due),
-        col(Deadline.milestone),
-        col(Deadline.last_step),
-        col(Deadline.next_fire_on),
-    )
-    .where(
-        col(Deadline.id) == bindparam("id"),
-        col(Deadline.kind) == bindparam("kind"),
-        col(Deadline.done_on).is_(None),
-    )
-    .with_for_update()
-)
+_KIND_ONE = _KIND_COLUMNS.where(
+    col(Deadline.id) == bindparam("id"),
+    col(Deadline.kind) == bindparam("kind"),
+    col(Deadline.done_on).is_(None),
+).with_for_update()
 _LOCK_ROWS = (
     sa_select(col(Deadline.id))
     .where(among(col(Deadline.id), "ids"))
