@@ -80,6 +80,15 @@ class Organization(SQLModel, table=True):
     # a đảng ủy cơ sở authorised to decide admission itself (R-VOTE-DU, HD 06 §3.7.a)
     decides_admission: bool = False
     created_at: datetime = _ts()
+    # an organization lives from valid_from to valid_to (both inclusive; None: open) and,
+    # once ended, hands on to its successors (OrgSuccession): the 2025 reform merged,
+    # split, renamed and moved organizations (issue 18)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    # the formal heading name on documents ("ĐẢNG ỦY XÃ LẠC DƯƠNG"), separate from the
+    # short name lists show, and the superior body's heading line ("ĐẢNG BỘ TỈNH LÂM ĐỒNG")
+    heading_name: str | None = Field(default=None, max_length=300)
+    superior_heading: str | None = Field(default=None, max_length=300)
 
 
 class Candidate(SQLModel, table=True):
@@ -151,6 +160,8 @@ class Dossier(SQLModel, table=True):
         Index("ix_dossier_org_stage", "org_id", "stage"),
         # reports count admissions by decision date, per organization (reports/progress.py)
         Index("ix_dossier_joined_org", "party_joined_on", "org_id"),
+        # … under the organization that admitted them (a moved dossier keeps its count)
+        Index("ix_dossier_joined_admitted", "party_joined_on", "admitted_org_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -165,6 +176,12 @@ class Dossier(SQLModel, table=True):
     # who was admitted, as reports count them (workflow/domain/profile.py), fixed at the decision
     admitted_profile: int | None = None
     official_effective_on: date | None = None
+    # the organization that admitted the person, fixed at the decision: reports count the
+    # admission there however the dossier moves later (a transfer, a merge: issue 18)
+    admitted_org_id: int | None = Field(default=None, foreign_key="organization.id")
+    # a candidate transferred to another chi bộ: the papers that chi bộ must redo count
+    # only when dated on or after this day (L-TRANSFER, workflow/domain/transfer.py)
+    transferred_on: date | None = None
     opened_on: date
     updated_at: datetime = _ts()
 
@@ -244,6 +261,7 @@ class Decision(SQLModel, table=True):
     signed_on: date
     received_on: date
     approve: bool = True
+    ground: str | None = Field(default=None, max_length=30)  # xóa tên's ground (L-XOA-TEN)
 
 
 class Consent(SQLModel, table=True):
@@ -597,3 +615,107 @@ class Recompute(SQLModel, table=True):
     moved: int = 0  # deadline rows those batches wrote (inserted, changed or removed)
     batches: int = 0
     finished_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+# --- a dossier's life beyond the straight path (issue 18) --------------------------------------
+
+
+class OrgSuccession(SQLModel, table=True):
+    """An ended organization's successor: a merge (several to one), a split (one to several),
+    a rename or a move to another parent, from ``effective_on``, by a decision."""
+
+    __tablename__ = "org_succession"
+    __table_args__ = (UniqueConstraint("org_id", "successor_id", name="uq_org_succession"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    successor_id: int = Field(foreign_key="organization.id", index=True)
+    kind: str = Field(max_length=20)  # sap_nhap | chia_tach | doi_ten | chuyen_truc_thuoc
+    effective_on: date
+    decision: str = Field(default="", max_length=60)
+    set_by: str = Field(max_length=80)
+    set_at: datetime = _ts()
+
+
+class Transfer(SQLModel, table=True):
+    """A dossier moving to another chi bộ (L-TRANSFER): sent by one side, received by the
+    other (the same unit of work when one committee covers both)."""
+
+    __tablename__ = "transfer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    from_org_id: int = Field(foreign_key="organization.id")
+    to_org_id: int = Field(foreign_key="organization.id", index=True)
+    letter_number: str = Field(default="", max_length=40)
+    letter_on: date
+    status: str = Field(max_length=12)  # dang_chuyen | da_nhan | huy
+    redo: str = Field(default="[]", sa_column=Column(Text, nullable=False))  # JSON list
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    sent_by: str = Field(max_length=80)
+    sent_at: datetime = _ts()
+    received_on: date | None = None
+    received_by: str | None = Field(default=None, max_length=80)
+
+
+class Annulment(SQLModel, table=True):
+    """The deciding committee annulled its admission decision (L-ANNUL); what the dossier
+    held before, so that reports can say which year's count lost it."""
+
+    __tablename__ = "annulment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    number: str = Field(max_length=40)
+    signed_on: date
+    by_org_id: int = Field(foreign_key="organization.id")
+    outcome: str = Field(max_length=12)  # xoa_ten | lam_lai
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    previous_stage: str = Field(max_length=20)
+    previous_joined_on: date | None = None
+    previous_org_id: int | None = Field(default=None, foreign_key="organization.id")
+    previous_profile: int | None = None
+    previous_official_on: date | None = None
+    recorded_by: str = Field(max_length=80)
+    recorded_at: datetime = _ts()
+
+
+class Designation(SQLModel, table=True):
+    """Where the candidate's place has no Party member or organization, the superior
+    committee designates the chi bộ that helps them (L-NO-MEMBER)."""
+
+    __tablename__ = "designation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    chi_bo_id: int = Field(foreign_key="organization.id")
+    by_org_id: int = Field(foreign_key="organization.id")
+    number: str = Field(max_length=40)
+    signed_on: date
+    place: str = Field(max_length=200)
+    recorded_by: str = Field(max_length=80)
+    recorded_at: datetime = _ts()
+
+
+class Finding(SQLModel, table=True):
+    """Something the committee must look at (a correction that makes a step already taken
+    unlawful, …): raised with the change that caused it, closed with a conclusion; never a
+    silent rewrite of history."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_open", "closed_at", "org_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int | None = Field(default=None, foreign_key="dossier.id", index=True)
+    org_id: int = Field(foreign_key="organization.id")
+    kind: str = Field(max_length=20)  # dinh_chinh | …
+    rule_id: str = Field(max_length=20)
+    step: str | None = Field(default=None, max_length=40)  # the event already taken
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    cause_event: int | None = None  # the audit event that raised it
+    raised_on: date
+    raised_by: str = Field(max_length=80)
+    raised_at: datetime = _ts()
+    closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    closed_by: str | None = Field(default=None, max_length=80)
+    conclusion: str | None = Field(default=None, sa_column=Column(Text))

@@ -10,7 +10,7 @@ import re
 from tests.architecture.layers import ROOT, layer_of, module_files
 from workflow.domain.catalogue import RULES, rules_markdown
 
-RULE_ID = re.compile(r"^[RDP]-[A-Z0-9]+(-[A-Z0-9]+)*$")
+RULE_ID = re.compile(r"^[RDPL]-[A-Z0-9]+(-[A-Z0-9]+)*$")
 
 
 def _emitted() -> set[str]:

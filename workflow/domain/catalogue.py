@@ -208,6 +208,46 @@ RULES: tuple[Rule, ...] = (
         ("D-OFFICIAL-CB", "D-OFFICIAL-QD"),
     ),
     Rule(
+        "L-XOA-TEN",
+        "Xóa tên đảng viên dự bị: cần nghị quyết của chi bộ và quyết định của cấp ủy có thẩm "
+        "quyền, ghi rõ căn cứ: bỏ sinh hoạt chi bộ hoặc không đóng đảng phí 3 tháng trong năm "
+        "không có lý do chính đáng; giảm sút ý chí phấn đấu; không đủ tư cách qua thời gian dự "
+        "bị. Căn cứ được ghi lại: xét kết nạp lại (R-REJOIN) đọc căn cứ đó.",
+        f"{CHARTER}, Điều 8; QĐ 294-QĐ/TW (2025)",
+        "V",
+    ),
+    Rule(
+        "L-KHAI-TRU",
+        "Khai trừ là hình thức kỷ luật, không phải xóa tên; đảng viên dự bị chỉ bị khiển trách "
+        "hoặc cảnh cáo, không bị khai trừ.",
+        "QĐ 296-QĐ/TW, Điều 9",
+        "S",
+    ),
+    Rule(
+        "L-ANNUL",
+        "Kết nạp sai quy định: nếu người đó không đủ điều kiện thì cấp ủy đã quyết định hủy "
+        "quyết định kết nạp và xóa tên; nếu chỉ sai thẩm quyền hoặc thủ tục thì hủy quyết định, "
+        "làm lại thủ tục, và xem xét trách nhiệm.",
+        "QĐ 29-QĐ/TW (2016) / QĐ 24-QĐ/TW (2021) §4.4",
+        "V",
+    ),
+    Rule(
+        "L-NO-MEMBER",
+        "Nơi chưa có đảng viên hoặc tổ chức đảng: cấp ủy cấp trên trực tiếp chỉ định chi bộ có "
+        "điều kiện thuận lợi nhất phân công đảng viên chính thức giúp đỡ người vào Đảng; biểu "
+        "quyết của chi bộ được chỉ định là biểu quyết của hồ sơ.",
+        "QĐ 29-QĐ/TW (2016) §3.4",
+        "V",
+    ),
+    Rule(
+        "L-TRANSFER",
+        "Chuyển sinh hoạt đảng trong 60 ngày làm việc kể từ khi quyết định có hiệu lực; giấy giới "
+        "thiệu sinh hoạt đảng nộp trong 30 ngày; thời gian dự bị và hạn công nhận chính thức "
+        "(D-OFFICIAL) đi theo đảng viên.",
+        "Quy định về chuyển sinh hoạt đảng (nguồn thứ cấp)",
+        "S",
+    ),
+    Rule(
         "P-SEQUENCE",
         "Các bước theo đúng thứ tự của quy trình (mã của ketnap).",
         PROCEDURE,

@@ -302,6 +302,9 @@ def _open_many(
             "admitted_profile": [
                 _profile(p, day) if day else None for p, day in zip(people, joined, strict=True)
             ],
+            "admitted_org_id": [
+                org if day else None for org, day in zip(org_ids, joined, strict=True)
+            ],
             "opened_on": [today] * n,
             "updated_at": [now] * n,
         },

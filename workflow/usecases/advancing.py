@@ -55,6 +55,7 @@ _ADVANCE = (
                 "closed_reason",
                 "party_joined_on",
                 "admitted_profile",
+                "admitted_org_id",
                 "official_effective_on",
             )
         }
@@ -149,6 +150,7 @@ def _apply(
             "closed_reason": d.closed_reason,
             "party_joined_on": d.party_joined_on,
             "admitted_profile": d.admitted_profile,
+            "admitted_org_id": d.admitted_org_id,
             "official_effective_on": d.official_effective_on,
             "stage": dest.value,
             "version": d.version + 1,
@@ -163,6 +165,7 @@ def _apply(
             assert decision is not None
             values["party_joined_on"] = decision.signed_on  # D-PARTY-AGE
             values["admitted_profile"] = profile_of(people[d.candidate_id], decision.signed_on)
+            values["admitted_org_id"] = d.org_id  # counted here however the dossier moves
             if decision.signed_on.year == today_.year:
                 admitted_orgs.add(d.org_id)
         if event is Event.cong_nhan_chinh_thuc:

@@ -44,6 +44,7 @@ def record_past_admission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
             rule_set_id=rs.id,
             party_joined_on=p.signed_on,  # D-PARTY-AGE
             admitted_profile=profile_of(person, p.signed_on),
+            admitted_org_id=org.id,
             official_effective_on=official_on,
             opened_on=p.voted_on or p.signed_on,
             updated_at=now,

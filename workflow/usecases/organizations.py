@@ -3,6 +3,7 @@ tree, a subtree's ids."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select as sa_select
@@ -14,7 +15,7 @@ from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import OrgKind
 from workflow.inputs.base import validate
 from workflow.inputs.organization import OrgIn
-from workflow.text.vntext import fold, order_text
+from workflow.text.vntext import fmt_date, fold, order_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
@@ -39,6 +40,24 @@ def org_by_code(s: Session, code: str, field: str = "Tổ chức") -> Organizati
     org = s.exec(select(Organization).where(Organization.code == code.strip().upper())).first()
     if org is None:
         raise BadInput.one(field, f"không có tổ chức mã '{code}'")
+    return org
+
+
+def ended(org: Organization, day: date) -> bool:
+    """The organization no longer exists on ``day`` (it ended: merged, split …, issue 18)."""
+    return org.valid_to is not None and org.valid_to < day
+
+
+def live_org(org: Organization, day: date, field: str = "Tổ chức") -> Organization:
+    """``org`` if it exists on ``day``; else bad input naming the field and its successors'
+    place to look (nothing can be added to, moved to or decided in an ended organization)."""
+    if ended(org, day):
+        assert org.valid_to is not None
+        raise BadInput.one(
+            field,
+            f"'{org.name}' ({org.code}) đã kết thúc hoạt động từ ngày {fmt_date(org.valid_to)}; "
+            "hãy chọn tổ chức kế thừa ('ketnap org list --all')",
+        )
     return org
 
 

@@ -228,6 +228,9 @@ def _write(
     payload = fact.model_dump(mode="json", exclude={"full_name"} if model is RelativeIn else None)
     if replaced is not None:
         payload["replaces"] = replaced
+    # which row it is: a correction (đính chính) names the row, and the as-of view applies
+    # the correction to the fact that recorded it
+    payload["row_id"] = getattr(row, "id", None)
     sync_dossier(s, d, load_facts(s, d), ctx)
     audit.append(
         s,

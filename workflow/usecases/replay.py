@@ -5,7 +5,8 @@ The log is what inspectors trust; the tables are what the pages show. Someone wh
 ``dossier.stage`` directly (the page says "Đảng viên chính thức", the log says "Nguồn")
 is caught here: for each dossier the stage and the version the events lead to, and the
 dates a transition fixed (the admission decision's date, D-PARTY-AGE; the day membership
-became official, D-OFFICIAL) where the event recorded them, against the row. One pass
+became official, D-OFFICIAL) where the event recorded them, and the organization (its code,
+moved by "move" events: a transfer, a designation, a merge), against the row. One pass
 over the events in id order, streamed, then one over the dossiers.
 """
 
@@ -78,43 +79,55 @@ LABELS = {
     "version": "phiên bản",
     "party_joined_on": "ngày vào Đảng",
     "official_effective_on": "ngày chính thức",
+    "org": "tổ chức",
     "row": "dòng hồ sơ",
 }
 
 
+# The kinds of event that change a dossier's row: its opening, a transition (stage), a
+# move (its organization: a transfer, a designation, a merge; and a stage where the move
+# sends the dossier back, L-TRANSFER). Each but the opening adds one to the version.
+STATEFUL = ("create", "import", "transition", "move")
+
+
 def replay(conn: Connection) -> tuple[dict[int, dict[str, Any]], int]:
-    """Each dossier's stage, version and fixed dates as its events leave them; and how many
-    events were read."""
+    """Each dossier's stage, version, organization (its code) and fixed dates as its events
+    leave them; and how many events were read."""
     state: dict[int, dict[str, Any]] = {}
     count = 0
+    kinds = ", ".join(f"'{k}'" for k in STATEFUL)
     result = conn.execution_options(stream_results=True).execute(
         text(
             "SELECT dossier_id, kind, to_stage, data FROM audit_event "
-            "WHERE dossier_id IS NOT NULL AND kind IN ('create', 'import', 'transition') "
-            "ORDER BY id"
+            f"WHERE dossier_id IS NOT NULL AND kind IN ({kinds}) ORDER BY id"
         )
     )
     for chunk in result.partitions(5000):
         for did, kind, to_stage, data in chunk:
             count += 1
+            raw = data if isinstance(data, str) else json.dumps(data)
             if kind in _OPENING:
                 one = state[did] = {"stage": to_stage, "version": 1}
-                raw = data if isinstance(data, str) else json.dumps(data)
-                if "signed_on" in raw:  # a past admission: its decision's date (D-PARTY-AGE)
-                    found = json.loads(raw)
-                    if found.get("signed_on"):
-                        one["party_joined_on"] = found["signed_on"]
-                    if found.get("official_effective_on"):
-                        one["official_effective_on"] = found["official_effective_on"]
+                found = json.loads(raw)
+                if found.get("org"):
+                    one["org"] = found["org"]
+                if found.get("signed_on"):  # a past admission: its decision (D-PARTY-AGE)
+                    one["party_joined_on"] = found["signed_on"]
+                if found.get("official_effective_on"):
+                    one["official_effective_on"] = found["official_effective_on"]
                 continue
             one = state.setdefault(did, {"stage": None, "version": 0})
-            one["stage"] = to_stage
             one["version"] += 1
-            raw = data if isinstance(data, str) else json.dumps(data)
-            if '"fixed"' in raw:
+            if to_stage is not None:
+                one["stage"] = to_stage
+            if kind == "move":
+                moved = (json.loads(raw).get("org") or {}).get("to")
+                if moved:
+                    one["org"] = moved
+            elif '"fixed"' in raw:
                 fixed = json.loads(raw).get("fixed") or {}
                 for name in _DATES:
-                    if name in fixed:
+                    if name in fixed:  # None: cleared (an annulled admission, L-ANNUL)
                         one[name] = fixed[name]
     return state, count
 
@@ -130,12 +143,13 @@ def differences(
     seen: set[int] = set()
     rows = conn.execute(
         text(
-            "SELECT id, stage, version, party_joined_on, official_effective_on, org_id "
-            "FROM dossier ORDER BY id"
+            "SELECT d.id, d.stage, d.version, d.party_joined_on, d.official_effective_on, "
+            "d.org_id, o.code FROM dossier d JOIN organization o ON o.id = d.org_id "
+            "ORDER BY d.id"
         )
     )
     dossiers = 0
-    for did, stage, version, joined, official, org in rows:
+    for did, stage, version, joined, official, org, code in rows:
         seen.add(did)
         if scope is not None and org not in scope:
             continue
@@ -148,6 +162,8 @@ def differences(
             found.append(Difference(did, "stage", stage, replayed["stage"]))
         if int(version) != replayed["version"]:
             found.append(Difference(did, "version", str(version), str(replayed["version"])))
+        if "org" in replayed and code != replayed["org"]:
+            found.append(Difference(did, "org", code, replayed["org"]))
         for name, value in (("party_joined_on", joined), ("official_effective_on", official)):
             if name in replayed:
                 table = str(value)[:10] if value is not None else None
