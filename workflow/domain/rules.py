@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 from typing import Any
@@ -184,9 +184,11 @@ class Override:
     rule_sets: tuple[str, ...]
 
 
-def in_force(day: date) -> RuleSet:
-    """The rule set in force on ``day`` as the texts give it (no local parameters)."""
-    sets = [rs for rs in RULE_SETS if rs.effective_from <= day]
+def in_force(day: date, known: Sequence[RuleSet] = RULE_SETS) -> RuleSet:
+    """The rule set in force on ``day`` as the texts give it (no local parameters): the
+    newest of ``known`` effective on or before that day (a set is open-ended). ``known`` is
+    the shipped sets, or those plus a proposed one (ketnap rules preview ruleset)."""
+    sets = [rs for rs in known if rs.effective_from <= day]
     if not sets:
         raise NoRuleSet(day.isoformat())
     return max(sets, key=lambda rs: rs.effective_from)
@@ -203,9 +205,11 @@ def applicable(rs: RuleSet, day: date, overrides: Iterable[Override]) -> dict[st
     return {key: o.value for key, o in chosen.items()}
 
 
-def rule_set_for(day: date, overrides: Iterable[Override] = ()) -> RuleSet:
+def rule_set_for(
+    day: date, overrides: Iterable[Override] = (), known: Sequence[RuleSet] = RULE_SETS
+) -> RuleSet:
     """The rule set in force on ``day``, with the local parameters that applied that day."""
-    rs = in_force(day)
+    rs = in_force(day, known)
     return rs.with_overrides(applicable(rs, day, overrides))
 
 

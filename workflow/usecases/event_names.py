@@ -21,6 +21,7 @@ KINDS: dict[str, str] = {
     "inspection": "Kiểm tra",
     "signin": "Đăng nhập",
     "export": "Xuất dữ liệu",
+    "rule_change": "Thay đổi quy định",
 }
 
 # Audit events that are not transitions (the transitions say their step: Event.label).
@@ -42,6 +43,7 @@ RECORDED: dict[str, str] = {
     "ghi_qua_trinh_dang_truoc": "Ghi quá trình trong Đảng trước đây",
     "xem_cccd": "Xem số CCCD",
     "xong_nhac_viec": "Đánh dấu xong nhắc việc",
+    "ap_dung_quy_dinh": "Áp dụng bộ quy định mới cho hồ sơ",
 }
 
 

@@ -15,21 +15,14 @@ from sqlmodel import Session, col, select
 from models import audit
 from models.tables import CalendarOverride, Dossier, RuleOverride
 from workflow.domain.errors import BadInput
-from workflow.domain.rules import (
-    LOCKED,
-    RULE_SETS,
-    SET_IDS,
-    NoRuleSet,
-    check_override,
-    sets_from,
-)
+from workflow.domain.rules import LOCKED, RULE_SETS, Override
 from workflow.inputs.base import free_text
 from workflow.text.vntext import parse_date
-from workflow.usecases import recompute, tracking
+from workflow.usecases import recompute, rule_changes, tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
 from workflow.usecases.dossiers import CLOSED_STAGES, load_facts, sync_dossier
-from workflow.usecases.step_reads import rule_overrides, rules_on
+from workflow.usecases.step_reads import rule_overrides, rules_on, step_settings
 
 CALENDAR_YEARS = (2000, 2100)  # the years a calendar is kept for (and listed)
 
@@ -60,33 +53,19 @@ def set_rule_override(
     """A local parameter from a day on (today by default) for some rule sets (by default
     the one in force that day and the later ones); a locked number, an out-of-range value
     or an unknown set is refused and nothing is written. The day may come as typed, so
-    that who may is checked before what was typed is judged."""
+    that who may is checked before what was typed is judged. In the same unit of work, each
+    open dossier whose verdict or deadlines the override moves is told which rule set now
+    governs it, and why (``rule_changes.record_governance``)."""
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
-        if isinstance(effective_from, str):
-            try:
-                effective_from = parse_date(effective_from)
-            except ValueError as exc:
-                raise BadInput.one("Hiệu lực từ", str(exc)) from None
+        start = rule_changes.override_day(effective_from, ctx.today())
         recompute.check_size(batch)
-        try:
-            parsed = check_override(key, value)
-        except ValueError as exc:
-            raise BadInput.one("Tham số", str(exc)) from None
+        parsed = rule_changes.override_value(key, value)
         reason = free_text(reason, "Lý do")
         if not reason:
             raise BadInput.one("Lý do", "bắt buộc khi thay đổi quy định")
-        start = effective_from or ctx.today()
-        try:
-            default = sets_from(start)
-        except NoRuleSet:
-            raise BadInput.one("Hiệu lực từ", "trước mọi bộ quy định") from None
-        sets = tuple(dict.fromkeys(rule_sets)) if rule_sets else default
-        unknown = [x for x in sets if x not in SET_IDS]
-        if unknown:
-            raise BadInput.one(
-                "Bộ quy định", f"không có {', '.join(unknown)}; chọn: {', '.join(SET_IDS)}"
-            )
+        sets = rule_changes.override_sets(start, rule_sets)
+        held = step_settings(s).overrides
         s.add(
             RuleOverride(
                 key=key,
@@ -100,6 +79,8 @@ def set_rule_override(
         )
         s.flush()
         rs = rules_on(s, ctx.today())
+        on = max(ctx.today(), start)  # judged as on the override's day (rule_changes.py)
+        moved = rule_changes.governance(s, on, held, (*held, Override(key, parsed, start, sets)))
         _moved_everywhere(s, ctx, "ghi_de_quy_dinh")
         audit.append(
             s,
@@ -114,9 +95,13 @@ def set_rule_override(
                 "value": parsed,
                 "effective_from": start.isoformat(),
                 "rule_sets": list(sets),
+                "governed": len(moved),
             },
         )
+        cause = {"override": {"key": key, "value": parsed, "effective_from": start.isoformat()}}
+        rule_changes.record_governance(s, ctx, moved, cause, reason, on)
     return {
+        "governed": len(moved),
         "key": key,
         "value": parsed,
         "effective_from": start.isoformat(),
