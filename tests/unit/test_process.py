@@ -6,12 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workflow.domain.process import (
+    ADMITTED,
     MACHINE,
     TERMINAL,
     TRANSITIONS,
     Event,
     InvalidTransition,
     Stage,
+    acts_on,
     allowed,
     events_from,
     fire,
@@ -30,9 +32,30 @@ def test_every_stage_and_event_has_a_vietnamese_label() -> None:
     assert Stage.chi_bo_xet.label == "Chi bộ họp xét"
 
 
-def test_terminal_stages_have_no_way_out() -> None:
+def test_terminal_stages_have_no_step_out() -> None:
+    """A terminal stage has no next step. L-ANNUL's annulment is no step of the dossier but
+    the deciding committee's act undoing its decision, possible even after recognition
+    (chinh_thuc): it is the only way out of a terminal stage, from chinh_thuc alone, to the
+    struck-off stage or back to a step to redo."""
     for stage in TERMINAL:
         assert events_from(stage) == []
+    out = {(t.source, t.event, t.dest) for t in TRANSITIONS if t.source in TERMINAL}
+    assert out == {
+        (Stage.chinh_thuc, Event.huy_quyet_dinh_ket_nap, dest)
+        for dest in (Stage.huy_ket_nap, Stage.btv_quyet_dinh, Stage.chi_bo_xet)
+    }
+    assert acts_on(Stage.chinh_thuc) == [Event.huy_quyet_dinh_ket_nap]
+    assert acts_on(Stage.huy_ket_nap) == [] and acts_on(Stage.xoa_ten) == []
+
+
+def test_annulment_is_never_offered_as_a_step() -> None:
+    """L-ANNUL: from ket_nap, du_bi, chinh_thuc; never in events_from (own use case)."""
+    for stage in Stage:
+        assert Event.huy_quyet_dinh_ket_nap not in events_from(stage)
+        assert (Event.huy_quyet_dinh_ket_nap in acts_on(stage)) is (stage in ADMITTED)
+    assert fire(Stage.du_bi, Event.huy_quyet_dinh_ket_nap) is Stage.huy_ket_nap
+    redo = fire(Stage.ket_nap, Event.huy_quyet_dinh_ket_nap, back_to=Stage.chi_bo_xet)
+    assert redo is Stage.chi_bo_xet
 
 
 def test_return_goes_back_to_the_named_step() -> None:

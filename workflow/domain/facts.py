@@ -74,6 +74,7 @@ class DecisionFact:
     signed_on: date
     received_on: date
     approve: bool
+    ground: str | None = None  # a xóa tên's ground, an XoaTenGround value (L-XOA-TEN)
 
 
 @dataclass(frozen=True)

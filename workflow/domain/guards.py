@@ -25,7 +25,14 @@ from workflow.domain.conditions import (
 )
 from workflow.domain.deadlines import chi_bo_date, dossier_deadlines, probation_end
 from workflow.domain.facts import DossierFacts, ResolutionFact
-from workflow.domain.process import MAIN_LINE, TRANSITIONS, Event, Stage, events_from
+from workflow.domain.process import (
+    MAIN_LINE,
+    TRANSITIONS,
+    Event,
+    Stage,
+    acts_on,
+    events_from,
+)
 from workflow.domain.rules import RuleSet
 from workflow.domain.verdicts import Guard, Unmet, Verdict, guard_cb_min, passes_vote, vote_unmet
 from workflow.domain.vocabulary import ConsentKind, DecisionKind, ResolutionKind
@@ -293,6 +300,85 @@ def check_official(
     return unmet
 
 
+def xoa_ten_proposal(facts: DossierFacts, rs: RuleSet) -> ResolutionFact | None:
+    """The chi bộ's resolution proposing xóa tên (L-XOA-TEN): a vote of its own
+    (``chi_bo_xoa_ten``, 2/3 of the members entitled to vote for it: the ground may arise
+    at any time of the probation), or a recognition round with 2/3 against (R-VOTE-OFFICIAL's
+    "strike", where the probation failed)."""
+    own = facts.latest_resolution(ResolutionKind.chi_bo_xoa_ten)
+    if own is not None and passes_vote(own.agree, own.eligible, rs):
+        return own
+    rounds = recognition_rounds(facts, ResolutionKind.chi_bo_chinh_thuc, rs)
+    return rounds.decisive if rounds.outcome == "strike" else None
+
+
+def xoa_ten_ground(facts: DossierFacts) -> str | None:
+    """The ground the competent committee's xóa tên decision records (L-XOA-TEN)."""
+    dec = facts.latest_decision(DecisionKind.xoa_ten)
+    return dec.ground if dec is not None and dec.approve else None
+
+
+def check_xoa_ten(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
+    """L-XOA-TEN (Điều lệ art. 8, QĐ 294): the chi bộ's resolution proposing it, then the
+    competent committee's decision (number, date) recording its ground; all that is missing
+    is said at once."""
+    unmet: list[Unmet] = []
+    res = xoa_ten_proposal(facts, rs)
+    if res is None:
+        own = facts.latest_resolution(ResolutionKind.chi_bo_xoa_ten)
+        said = (
+            f" (nghị quyết ngày {fmt_date(own.dated)}: {own.agree}/{own.eligible} tán thành, "
+            f"cần {rs.vote_num}/{rs.vote_den})"
+            if own is not None
+            else ""
+        )
+        unmet.append(
+            Unmet(
+                "L-XOA-TEN",
+                "Chưa có nghị quyết của chi bộ đề nghị xóa tên đảng viên dự bị (nghị quyết "
+                "chi_bo_xoa_ten, hoặc biểu quyết công nhận chính thức có 2/3 không tán "
+                f"thành){said}.",
+            )
+        )
+    else:
+        unmet.extend(_future(res.dated, today, "Nghị quyết chi bộ đề nghị xóa tên", "L-XOA-TEN"))
+    dec = facts.latest_decision(DecisionKind.xoa_ten)
+    if dec is None or not dec.approve:
+        unmet.append(
+            Unmet(
+                "L-XOA-TEN",
+                "Chưa ghi nhận quyết định xóa tên (số, ngày) của cấp ủy có thẩm quyền.",
+            )
+        )
+        return unmet
+    unmet.extend(_future(dec.signed_on, today, "Quyết định xóa tên", "L-XOA-TEN"))
+    if res is not None and dec.signed_on < res.dated:
+        unmet.append(
+            Unmet("L-XOA-TEN", "Quyết định xóa tên có ngày trước nghị quyết chi bộ đề nghị.")
+        )
+    if dec.ground is None:
+        unmet.append(
+            Unmet("L-XOA-TEN", f"Quyết định xóa tên số {dec.number} chưa ghi căn cứ xóa tên.")
+        )
+    return unmet
+
+
+def check_annul_by_advance(
+    facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar
+) -> list[Unmet]:
+    """L-ANNUL is its own unit of work (the committee's decision, the outcome, what the row
+    held): never a bare step."""
+    return [
+        Unmet(
+            "L-ANNUL",
+            "Hủy quyết định kết nạp phải ghi quyết định hủy của cấp ủy đã quyết định: dùng lệnh "
+            "'ketnap annul'.",
+        )
+    ]
+
+
 def _no_guard(facts: DossierFacts, rs: RuleSet, today: date, cal: WorkingCalendar) -> list[Unmet]:
     return []
 
@@ -309,7 +395,8 @@ GUARDS: dict[Event, Guard] = {
     Event.tra_lai: _no_guard,
     Event.khong_dat: _no_guard,
     Event.rut_ho_so: _no_guard,
-    Event.xoa_ten: _no_guard,
+    Event.xoa_ten: check_xoa_ten,
+    Event.huy_quyet_dinh_ket_nap: check_annul_by_advance,
 }
 
 
@@ -329,6 +416,9 @@ def judged_on(event: Event, facts: DossierFacts, today: date) -> date:
     elif event is Event.cong_nhan_chinh_thuc:
         dec = facts.latest_decision(DecisionKind.chinh_thuc)
         day = dec.signed_on if dec else None
+    elif event is Event.xoa_ten:
+        dec = facts.latest_decision(DecisionKind.xoa_ten)
+        day = dec.signed_on if dec else None
     return min(day, today) if day else today
 
 
@@ -338,6 +428,7 @@ _BASIS = {
     Event.quyet_dinh_ket_nap: "ngày quyết định kết nạp",
     Event.to_chuc_le: "ngày lễ kết nạp",
     Event.cong_nhan_chinh_thuc: "ngày quyết định công nhận",
+    Event.xoa_ten: "ngày quyết định xóa tên",
 }
 
 
@@ -359,14 +450,14 @@ def _has_basis(event: Event, facts: DossierFacts) -> bool:
         return facts.latest_resolution(ResolutionKind.dang_uy) is not None
     if event is Event.to_chuc_le:
         return facts.ceremony_on is not None
-    kind = DecisionKind.ket_nap if event is Event.quyet_dinh_ket_nap else DecisionKind.chinh_thuc
-    return facts.latest_decision(kind) is not None
+    kinds = {Event.quyet_dinh_ket_nap: DecisionKind.ket_nap, Event.xoa_ten: DecisionKind.xoa_ten}
+    return facts.latest_decision(kinds.get(event, DecisionKind.chinh_thuc)) is not None
 
 
 def sequence_unmet(event: Event, stage: Stage) -> list[Unmet]:
     """P-SEQUENCE: the table has no such move from this stage; say which steps come first."""
-    if event in events_from(stage):
-        return []
+    if event in events_from(stage) or event in acts_on(stage):
+        return []  # an act outside the steps: its own guard says how it is recorded
     if stage.closed:
         return [Unmet("P-SEQUENCE", f"Hồ sơ đã kết thúc ở bước '{stage.label}'.")]
     message = f"Không thể '{event.label}' khi hồ sơ đang ở bước '{stage.label}'."

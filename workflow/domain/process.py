@@ -31,6 +31,7 @@ class Stage(StrEnum):
     khong_dat = "khong_dat"
     rut = "rut"
     xoa_ten = "xoa_ten"
+    huy_ket_nap = "huy_ket_nap"
 
     @property
     def label(self) -> str:
@@ -54,9 +55,15 @@ STAGE_LABELS: dict[Stage, str] = {
     Stage.khong_dat: "Không đủ điều kiện / không được chấp thuận",
     Stage.rut: "Rút hồ sơ",
     Stage.xoa_ten: "Xóa tên",
+    Stage.huy_ket_nap: "Hủy quyết định kết nạp, xóa tên",
 }
 
-TERMINAL = frozenset({Stage.chinh_thuc, Stage.khong_dat, Stage.rut, Stage.xoa_ten})
+TERMINAL = frozenset(
+    {Stage.chinh_thuc, Stage.khong_dat, Stage.rut, Stage.xoa_ten, Stage.huy_ket_nap}
+)
+
+# Where an admission decision stands (L-ANNUL: the deciding committee may annul it from here).
+ADMITTED: tuple[Stage, ...] = (Stage.ket_nap, Stage.du_bi, Stage.chinh_thuc)
 
 # The main line, in order: used to say "you skipped a step" and to sort pipelines.
 MAIN_LINE: tuple[Stage, ...] = (
@@ -87,6 +94,7 @@ class Event(StrEnum):
     khong_dat = "khong_dat"
     rut_ho_so = "rut_ho_so"
     xoa_ten = "xoa_ten"
+    huy_quyet_dinh_ket_nap = "huy_quyet_dinh_ket_nap"
 
     @property
     def label(self) -> str:
@@ -110,9 +118,18 @@ EVENT_LABELS: dict[Event, str] = {
     Event.khong_dat: "Không đủ điều kiện / không được chấp thuận",
     Event.rut_ho_so: "Rút hồ sơ",
     Event.xoa_ten: "Xóa tên khỏi danh sách đảng viên dự bị",
+    Event.huy_quyet_dinh_ket_nap: "Hủy quyết định kết nạp",
 }
 
-NEEDS_REASON = frozenset({Event.tra_lai, Event.khong_dat, Event.rut_ho_so, Event.xoa_ten})
+NEEDS_REASON = frozenset(
+    {
+        Event.tra_lai,
+        Event.khong_dat,
+        Event.rut_ho_so,
+        Event.xoa_ten,
+        Event.huy_quyet_dinh_ket_nap,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -150,6 +167,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(Transition(Event.khong_dat, s, Stage.khong_dat) for s in _BEFORE_DECISION),
     *(Transition(Event.rut_ho_so, s, Stage.rut) for s in _BEFORE_DECISION),
     Transition(Event.xoa_ten, Stage.du_bi, Stage.xoa_ten),
+    # L-ANNUL: the deciding committee annuls its admission decision; the name is struck off
+    # (the person did not meet the conditions: the first, default target), or the procedure
+    # is redone from the committee's decision or from the chi bộ's vote (``back_to``)
+    *(
+        Transition(Event.huy_quyet_dinh_ket_nap, s, dest)
+        for s in ADMITTED
+        for dest in (Stage.huy_ket_nap, Stage.btv_quyet_dinh, Stage.chi_bo_xet)
+    ),
 )
 
 
@@ -158,13 +183,27 @@ def targets(event: Event, source: Stage) -> list[Stage]:
     return [t.dest for t in TRANSITIONS if t.event is event and t.source is source]
 
 
+# Acts outside the dossier's steps: another body's decision undoing one already taken (L-ANNUL:
+# the committee that decided an admission annuls it, even after recognition, so from the
+# terminal ``chinh_thuc`` too). The table holds them, so the machine checks their moves, but
+# they are never a next step: ``events_from`` leaves them out (no page, rule-change preview or
+# "Được phép" list offers them) and their own use case records them (annulment.py).
+OUTSIDE_STEPS = frozenset({Event.huy_quyet_dinh_ket_nap})
+
+
 def events_from(source: Stage) -> list[Event]:
-    """Events the table allows from ``source``, in table order, without repeats."""
+    """The steps the table allows from ``source``, in table order, without repeats (a
+    terminal stage has none; the acts in ``OUTSIDE_STEPS`` are not steps)."""
     seen: dict[Event, None] = {}
     for t in TRANSITIONS:
-        if t.source is source:
+        if t.source is source and t.event not in OUTSIDE_STEPS:
             seen.setdefault(t.event)
     return list(seen)
+
+
+def acts_on(source: Stage) -> list[Event]:
+    """The acts outside the steps (``OUTSIDE_STEPS``) the table allows from ``source``."""
+    return [e for e in OUTSIDE_STEPS if targets(e, source)]
 
 
 def allowed(source: Stage, dest: Stage) -> bool:

@@ -164,11 +164,29 @@ class ResolutionKind(Labelled):
     dang_uy = "dang_uy"
     chi_bo_chinh_thuc = "chi_bo_chinh_thuc"
     dang_uy_chinh_thuc = "dang_uy_chinh_thuc"
+    chi_bo_xoa_ten = "chi_bo_xoa_ten"
 
 
 class DecisionKind(Labelled):
     ket_nap = "ket_nap"
     chinh_thuc = "chinh_thuc"
+    xoa_ten = "xoa_ten"
+
+
+class XoaTenGround(Labelled):
+    """L-XOA-TEN: why a probationary member's name is struck off (recorded on the competent
+    committee's decision; R-REJOIN reads it)."""
+
+    bo_sinh_hoat = "bo_sinh_hoat"
+    giam_sut_y_chi = "giam_sut_y_chi"
+    khong_du_tu_cach = "khong_du_tu_cach"
+
+
+class AnnulOutcome(Labelled):
+    """L-ANNUL: what follows the annulment of an admission decision."""
+
+    xoa_ten = "xoa_ten"
+    lam_lai = "lam_lai"
 
 
 class ConsentKind(Labelled):
@@ -244,6 +262,15 @@ class ExitCause(Labelled):
     bi_xoa_ten = "bi_xoa_ten"
     bi_khai_tru = "bi_khai_tru"
     khac = "khac"
+
+
+# R-REJOIN reads a xóa tên's ground as the former member's exit cause (L-XOA-TEN): leaving
+# the chi bộ's life bars readmission for ever; the other grounds are a xóa tên like any.
+EXIT_CAUSE_OF: dict[XoaTenGround, ExitCause] = {
+    XoaTenGround.bo_sinh_hoat: ExitCause.tu_bo_sinh_hoat,
+    XoaTenGround.giam_sut_y_chi: ExitCause.bi_xoa_ten,
+    XoaTenGround.khong_du_tu_cach: ExitCause.bi_xoa_ten,
+}
 
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -325,10 +352,22 @@ _LABELS: dict[str, dict[str, str]] = {
         "dang_uy": "Nghị quyết đảng ủy cơ sở đề nghị kết nạp",
         "chi_bo_chinh_thuc": "Nghị quyết chi bộ đề nghị công nhận chính thức",
         "dang_uy_chinh_thuc": "Nghị quyết đảng ủy cơ sở đề nghị công nhận chính thức",
+        "chi_bo_xoa_ten": "Nghị quyết chi bộ đề nghị xóa tên đảng viên dự bị",
     },
     "DecisionKind": {
         "ket_nap": "Quyết định kết nạp đảng viên",
         "chinh_thuc": "Quyết định công nhận đảng viên chính thức",
+        "xoa_ten": "Quyết định xóa tên đảng viên dự bị",
+    },
+    "XoaTenGround": {
+        "bo_sinh_hoat": "Bỏ sinh hoạt chi bộ hoặc không đóng đảng phí 3 tháng trong năm không "
+        "có lý do chính đáng",
+        "giam_sut_y_chi": "Giảm sút ý chí phấn đấu, không làm nhiệm vụ đảng viên",
+        "khong_du_tu_cach": "Không đủ tư cách đảng viên trong thời gian dự bị",
+    },
+    "AnnulOutcome": {
+        "xoa_ten": "Người được kết nạp không đủ điều kiện: xóa tên",
+        "lam_lai": "Sai thẩm quyền hoặc quy trình: làm lại thủ tục",
     },
     "ConsentKind": {
         "tuoi_60": "Đồng ý của Ban Thường vụ Tỉnh ủy cho người trên 60 tuổi",

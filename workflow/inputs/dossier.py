@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from workflow.domain.identity import contradiction, unknown_province
 from workflow.domain.vocabulary import (
     AgeGround,
+    AnnulOutcome,
     ConsentKind,
     DecisionKind,
     DocumentKind,
@@ -21,9 +22,11 @@ from workflow.domain.vocabulary import (
     Relation,
     ResolutionKind,
     Sex,
+    XoaTenGround,
 )
 from workflow.inputs.base import BirthDate, InputModel, PastDate, PersonName, Text, cccd_digits
 from workflow.text.ethnicity import official
+from workflow.text.vntext import fold
 
 
 class CandidateIn(InputModel):
@@ -160,17 +163,42 @@ class ResolutionIn(InputModel):
         return self
 
 
+# L-KHAI-TRU: what a clerk may type for xóa tên's ground that is an expulsion instead
+_EXPULSION = ("khai tru", "khai_tru", "ky luat")
+KHAI_TRU = (
+    "khai trừ là hình thức kỷ luật, không phải xóa tên; đảng viên dự bị chỉ bị khiển trách "
+    "hoặc cảnh cáo, không bị khai trừ; xóa tên không phải hình thức kỷ luật (L-KHAI-TRU)"
+)
+GROUND_TITLE = "Căn cứ xóa tên"
+
+
 class DecisionIn(InputModel):
     kind: Annotated[DecisionKind, Field(title="Loại quyết định")]
     number: Annotated[Text, Field(title="Số quyết định", min_length=1, max_length=40)]
     signed_on: Annotated[PastDate, Field(title="Ngày quyết định")]
     received_on: Annotated[PastDate | None, Field(title="Ngày chi bộ nhận quyết định")] = None
     approve: Annotated[bool, Field(title="Chấp thuận")] = True
+    ground: Annotated[XoaTenGround | None, Field(title=GROUND_TITLE)] = None
+
+    @field_validator("ground", mode="before")
+    @classmethod
+    def _not_expulsion(cls, v: Any) -> Any:
+        """L-KHAI-TRU: an expulsion typed as xóa tên's ground is refused for what it is."""
+        if isinstance(v, str) and any(word in fold(v) for word in _EXPULSION):
+            raise ValueError(KHAI_TRU)
+        return v
 
     @model_validator(mode="after")
     def _received(self) -> DecisionIn:
         if self.received_on is not None and self.received_on < self.signed_on:
             raise ValueError("Ngày chi bộ nhận quyết định: trước ngày ký quyết định")
+        if self.kind is DecisionKind.xoa_ten and self.ground is None:
+            raise ValueError(
+                f"{GROUND_TITLE}: bắt buộc với quyết định xóa tên (L-XOA-TEN); chọn một trong: "
+                + "; ".join(f"{g.value} ({g.label})" for g in XoaTenGround)
+            )
+        if self.kind is not DecisionKind.xoa_ten and self.ground is not None:
+            raise ValueError(f"{GROUND_TITLE}: chỉ ghi với quyết định xóa tên (--kind xoa_ten)")
         return self
 
     @property
@@ -213,6 +241,28 @@ class PriorMembershipIn(InputModel):
             raise ValueError(
                 "Ngày được xóa án tích: chỉ ghi khi lý do là an_it_nghiem_trong (R-REJOIN)"
             )
+        return self
+
+
+class AnnulmentIn(InputModel):
+    """L-ANNUL: the deciding committee's decision annulling its admission decision."""
+
+    number: Annotated[Text, Field(title="Số quyết định hủy", min_length=1, max_length=40)]
+    signed_on: Annotated[PastDate, Field(title="Ngày quyết định hủy")]
+    outcome: Annotated[AnnulOutcome, Field(title="Hướng xử lý")]
+    back_to: Annotated[str | None, Field(title="Làm lại từ bước")] = None
+    reason: Annotated[Text, Field(title="Lý do", min_length=5, max_length=1000)]
+
+    @model_validator(mode="after")
+    def _back_to(self) -> AnnulmentIn:
+        redo = ("btv_quyet_dinh", "chi_bo_xet")
+        if self.outcome is AnnulOutcome.lam_lai and self.back_to not in redo:
+            raise ValueError(
+                "Làm lại từ bước: bắt buộc khi làm lại thủ tục; chọn một trong: "
+                "btv_quyet_dinh (cấp ủy quyết định lại), chi_bo_xet (chi bộ xét lại)"
+            )
+        if self.outcome is AnnulOutcome.xoa_ten and self.back_to is not None:
+            raise ValueError("Làm lại từ bước: chỉ ghi khi làm lại thủ tục (lam_lai)")
         return self
 
 

@@ -193,6 +193,7 @@ def _apply(
                     "notes": [str(n) for n in p.verdict.notes],
                     "rule_overrides": dict(rs.overrides),
                     **_fixed(event, values),
+                    **_ground(event, facts),
                 },
             }
         )
@@ -313,3 +314,9 @@ def _fixed(event: Event, values: dict[str, Any]) -> dict[str, Any]:
     if name is None or values.get(name) is None:
         return {}
     return {"fixed": {name: values[name].isoformat()}}
+
+
+def _ground(event: Event, facts: DossierFacts) -> dict[str, Any]:
+    """A xóa tên's ground, read from the committee's decision, in its event (L-XOA-TEN)."""
+    ground = guards.xoa_ten_ground(facts) if event is Event.xoa_ten else None
+    return {"ground": ground} if ground else {}

@@ -46,6 +46,7 @@ from workflow.text.vntext import fold, sort_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
+from workflow.usecases.life_record import adjust
 from workflow.usecases.organizations import CELLS, org_by_code
 from workflow.usecases.step_reads import fact_rows, rules_on
 
@@ -280,7 +281,7 @@ def load_facts_many(s: Session, dossiers: Sequence[DossierState]) -> dict[int, D
                 else None
             ),
         )
-    return out
+    return adjust(s, dossiers, out)  # a xóa tên, an annulment on record (life_record.py)
 
 
 def profile_of(c: Candidate, admitted_on: date) -> int:

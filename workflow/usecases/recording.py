@@ -46,6 +46,7 @@ from workflow.text.vntext import fmt_date
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
 from workflow.usecases.dossiers import check_version, get_dossier, load_facts, sync_dossier
+from workflow.usecases.life_record import check_typed_prior
 
 
 def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
@@ -87,6 +88,7 @@ def _fact_row(d: Dossier, fact: FactIn) -> tuple[str, Any]:
                 signed_on=fact.signed_on,
                 received_on=fact.received,
                 approve=fact.approve,
+                ground=fact.ground.value if fact.ground else None,
             )
         case CeremonyIn():
             return "ghi_le_ket_nap", Ceremony(dossier_id=did, held_on=fact.held_on)
@@ -169,6 +171,8 @@ def record_fact(
                 "Mã hồ sơ", f"hồ sơ #{dossier_id} đã kết thúc ({Stage(d.stage).label})"
             )
         name, row = _fact_row(d, fact)
+        if isinstance(fact, PriorMembershipIn):  # the record's xóa tên wins (R-REJOIN)
+            check_typed_prior(s, dossier_id, d.candidate_id, fact.left_on, fact.cause)
         facts = load_facts(s, d)
         _after_birth(fact, facts.birth_date)
         unmet = _refusal(fact, facts)

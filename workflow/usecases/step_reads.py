@@ -193,6 +193,7 @@ _KINDS = {
         (col(Decision.signed_on), _day),
         (col(Decision.received_on), _day),
         (col(Decision.approve), _flag),
+        (col(Decision.ground), _same),
     ),
     "consents": _of_dossier(
         Consent,
