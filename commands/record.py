@@ -7,7 +7,14 @@ from typing import Annotated, Any
 import typer
 
 from commands.shell import IdArg, choices, context, dossier_id_of, run, say
-from workflow.domain.vocabulary import AgeGround, ConsentKind, DocumentKind, ExitCause, Relation
+from workflow.domain.vocabulary import (
+    AgeGround,
+    ConsentKind,
+    DocumentKind,
+    ExitCause,
+    Relation,
+    XoaTenGround,
+)
 
 record_app = typer.Typer(
     help="Ghi nhận sự kiện, giấy tờ của hồ sơ (mỗi lần ghi đều vào nhật ký).",
@@ -143,7 +150,10 @@ def record_vote(
     dossier_id: IdArg,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="chi_bo | dang_uy | chi_bo_chinh_thuc | dang_uy_chinh_thuc"),
+        typer.Option(
+            "--kind",
+            help="chi_bo | dang_uy | chi_bo_chinh_thuc | dang_uy_chinh_thuc | chi_bo_xoa_ten",
+        ),
     ] = None,
     date: DateOpt = None,
     official: Annotated[
@@ -181,15 +191,24 @@ def record_vote(
 @record_app.command("decision")
 def record_decision(
     dossier_id: IdArg,
-    kind: Annotated[str | None, typer.Option("--kind", help="ket_nap | chinh_thuc")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="ket_nap | chinh_thuc | xoa_ten")
+    ] = None,
     number: Annotated[str | None, typer.Option("--number", help="Số quyết định.")] = None,
     signed: Annotated[str | None, typer.Option("--signed", help="Ngày ký dd/mm/yyyy.")] = None,
     received: Annotated[
         str | None, typer.Option("--received", help="Ngày chi bộ nhận dd/mm/yyyy.")
     ] = None,
     reject: Annotated[bool, typer.Option("--reject", help="Quyết định không chấp thuận.")] = False,
+    ground: Annotated[
+        str | None,
+        typer.Option(
+            "--ground", help=f"Căn cứ xóa tên (bắt buộc với xoa_ten): {choices(XoaTenGround)}"
+        ),
+    ] = None,
 ) -> None:
-    """Quyết định của cấp ủy có thẩm quyền (kết nạp hoặc công nhận chính thức)."""
+    """Quyết định của cấp ủy có thẩm quyền (kết nạp, công nhận chính thức, hoặc xóa tên đảng
+    viên dự bị với căn cứ, L-XOA-TEN)."""
     _record(
         dossier_id,
         "DecisionIn",
@@ -199,6 +218,7 @@ def record_decision(
             "signed_on": signed,
             "received_on": received,
             "approve": not reject,
+            "ground": ground,
         },
     )
 

@@ -44,6 +44,8 @@ def _render_table(data: dict[str, Any]) -> None:
     out.print(view)
     if data["summary"]:
         out.print(data["summary"] + ".", markup=False)
+    if data.get("annulled_note"):  # L-ANNUL: an annulled admission counted out, said so
+        out.print(data["annulled_note"] + ".", markup=False)
     if data["rows"]:
         top = data["rows"][0]
         out.print(

@@ -113,6 +113,8 @@ def write_docx(
     top = data["rows"][0] if data["rows"] else None
     if data["summary"]:
         body(f"Trong {data['period']['label']}, toàn Đảng bộ {data['summary'].lower()}.")
+    if data.get("annulled_note"):  # L-ANNUL
+        body(data["annulled_note"] + ".")
     if top is not None:
         body(
             "Số tổ chức cơ sở đảng kết nạp được đảng viên: "

@@ -16,7 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from models.tables import Candidate, Deadline, Dossier, Organization, Target
+from models.tables import Annulment, Candidate, Deadline, Dossier, Organization, Target
 from reports.forecast import Forecast, count_if, forecast_inputs, pipeline_and_forecast
 from reports.periods import Period, resolve
 from reports.rows import OrgRow
@@ -27,6 +27,7 @@ from workflow.domain.vocabulary import TargetKind
 from workflow.text.vntext import count, fmt_date, percent
 from workflow.usecases.access import Action, home_org
 from workflow.usecases.context import Context
+from workflow.usecases.organizations import heading_of
 from workflow.usecases.tracking import BASE_KINDS, OrgTree
 
 # The breakdown columns real reports use (docs/reports.md), in their order.
@@ -65,10 +66,13 @@ def _points(now: int, target: int | None, before: int, before_target: int | None
 
 
 def _tree(s: Session, root_code: str | None) -> tuple[list[OrgRow], dict[int, OrgRow]]:
-    """The organizations under ``root_code`` (default: every top one), in tree order."""
+    """The organizations under ``root_code`` (default: every top one), in tree order; an
+    ended organization sits under its main successor (issue 18: its admissions, counted
+    under it as it was, roll up there, the same period last year too)."""
+    tree = OrgTree(s)
     nodes = {
-        n.id: OrgRow(n.id, n.code, n.name, n.kind, 0, n.parent_id)
-        for n in OrgTree(s).nodes.values()
+        n.id: OrgRow(n.id, n.code, n.name, n.kind, 0, tree.heirs.get(n.id, n.parent_id))
+        for n in tree.nodes.values()
     }
     for node in nodes.values():
         if node.parent_id in nodes:
@@ -118,7 +122,9 @@ def _admissions(
         return func.count() if condition is None else count_if(condition)
 
     in_period = within(start, end)
-    columns: list[Any] = [col(Dossier.org_id), count(in_period).label("n")]
+    # under the organization that admitted, however the dossier moved since (issue 18)
+    where = func.coalesce(col(Dossier.admitted_org_id), col(Dossier.org_id))
+    columns: list[Any] = [where, count(in_period).label("n")]
     columns += [count(within(a, b)).label(k) for k, (a, b) in windows.items()]
     if with_breakdown:  # the flags fixed at each decision (workflow/domain/profile.py)
         flags = func.coalesce(col(Dossier.admitted_profile), 0)
@@ -132,13 +138,82 @@ def _admissions(
         sa_select(*columns)
         .select_from(Dossier)
         .where(joined >= low, joined <= high)
-        .group_by(col(Dossier.org_id))
+        .group_by(where)
     )
     out: dict[int, dict[str, int]] = {}
     for row in s.connection().execute(query):
         values = tuple(row)
         out[values[0]] = {k: int(v or 0) for k, v in zip(row._fields[1:], values[1:], strict=True)}
     return out
+
+
+def _annulled(s: Session, start: date, end: date, within: set[int]) -> list[dict[str, Any]]:
+    """L-ANNUL: the admissions of [start, end] in these organizations whose decision the
+    committee annulled; the dossier no longer holds the date, so they are out of the count
+    (``_admissions``), and the report says which (the annulment keeps what was counted)."""
+    joined = col(Annulment.previous_joined_on)
+    rows = s.connection().execute(
+        sa_select(
+            col(Annulment.dossier_id),
+            col(Annulment.number),
+            col(Annulment.signed_on),
+            joined,
+            col(Annulment.previous_org_id),
+        )
+        .where(joined >= start, joined <= end)
+        .order_by(col(Annulment.signed_on), col(Annulment.id))
+    )
+    return [
+        {
+            "dossier_id": did,
+            "number": number,
+            "signed_on": _day(signed).isoformat(),
+            "joined_on": _day(day).isoformat(),
+            "org_id": org_id,
+        }
+        for did, number, signed, day, org_id in rows
+        if org_id in within
+    ]
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def annulled_note(items: list[dict[str, Any]], label: str) -> str | None:
+    """ "Đã trừ N trường hợp hủy quyết định kết nạp (QĐ số …)" for one period (L-ANNUL)."""
+    if not items:
+        return None
+    which = "; ".join(
+        f"QĐ số {a['number']} ngày {fmt_date(date.fromisoformat(a['signed_on']))} hủy kết nạp "
+        f"ngày {fmt_date(date.fromisoformat(a['joined_on']))}"
+        for a in items
+    )
+    return (
+        f"Đã trừ {len(items)} trường hợp hủy quyết định kết nạp khỏi số đã kết nạp "
+        f"{label} ({which}) (L-ANNUL)"
+    )
+
+
+def _handed_on(
+    s: Session, order: list[OrgRow], nodes: dict[int, OrgRow], before: Period | None
+) -> list[str]:
+    """A note for each ended organization the report shows under its successor: counted
+    under it as it was, rolled up under the successor (the period before too)."""
+    heirs = OrgTree.of(s).heirs
+    ended = [n for n in order if n.id in heirs and n.parent_id in nodes]
+    notes = []
+    for node in ended:
+        org = s.get(Organization, node.id)
+        heir = nodes[node.parent_id] if node.parent_id is not None else None
+        if org is None or org.valid_to is None or heir is None:
+            continue
+        notes.append(
+            f"{org.name} ({org.code}) kết thúc hoạt động ngày {fmt_date(org.valid_to)}; số "
+            f"kết nạp của tổ chức này tính theo tổ chức lúc kết nạp và cộng vào {heir.name} "
+            f"({heir.code})" + (" (cả cùng kỳ năm trước)" if before is not None else "")
+        )
+    return notes
 
 
 def _targets(s: Session, period: str, kind: TargetKind) -> dict[int, int]:
@@ -241,6 +316,10 @@ def progress(
                 if org_id in nodes:
                     nodes[org_id].prev_admitted = data["n"]
             prev_targets = _targets(s, before.target_period, TargetKind.ket_nap)
+        annulled = _annulled(s, period.start, period.end, set(nodes))
+        annulled_before = (
+            _annulled(s, before.start, before.end, set(nodes)) if before is not None else []
+        )
         fc = forecast_inputs(s, dialect)
         pipeline_and_forecast(s, nodes, fc, as_of, live=as_of >= ctx.today())
         overdue = _overdue(s, set(nodes) if org_code else None, as_of)
@@ -252,10 +331,13 @@ def progress(
         above = (
             s.get(Organization, top[0].parent_id) if len(top) == 1 and top[0].parent_id else None
         )
-        heading = {
-            "committee": top[0].name if len(top) == 1 else None,
-            "parent": above.name if above else None,
+        first = s.get(Organization, top[0].id) if len(top) == 1 else None
+        heading = {  # documents print the formal heading names (issue 18)
+            "committee": heading_of(first) if first else None,
+            "parent": (first.superior_heading if first else None)
+            or (heading_of(above) if above else None),
         }
+        handed = _handed_on(s, order, nodes, before)
     for node in order:
         node.forecast_oct += current.get(node.id, {}).get("by_oct", 0)
         node.forecast_dec += current.get(node.id, {}).get("by_dec", 0)
@@ -280,6 +362,14 @@ def progress(
         prev_roll = {n.id: n.target for n in tmp}
     report = _as_data(order, nodes, period, before, prev_roll, as_of, fc, overdue, other)
     report["heading"] = heading
+    report["notes"].extend(handed)  # issue 18: an ended organization's counts, rolled up
+    report["annulled"] = annulled  # L-ANNUL: counted out, and said so
+    report["annulled_note"] = annulled_note(annulled, period.label)
+    if before is not None:
+        note = annulled_note(annulled_before, f"cùng kỳ ({before.label})")
+        report["notes"].extend(n for n in (report["annulled_note"], note) if n)
+    elif report["annulled_note"]:
+        report["notes"].append(report["annulled_note"])
     return report
 
 

@@ -120,6 +120,8 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     ws.append(["Tính đến ngày", data["as_of_text"]])
     if data["summary"]:
         ws.append(["Kết quả", data["summary"]])
+    if data.get("annulled_note"):  # L-ANNUL
+        ws.append(["Ghi chú", data["annulled_note"]])
     ws.append([])
     ws.append(["Bước", "Số hồ sơ đang xử lý"])
     head = data["rows"][0] if data["rows"] else None

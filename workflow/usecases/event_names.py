@@ -44,6 +44,7 @@ RECORDED: dict[str, str] = {
     "xem_cccd": "Xem số CCCD",
     "xong_nhac_viec": "Đánh dấu xong nhắc việc",
     "ap_dung_quy_dinh": "Áp dụng bộ quy định mới cho hồ sơ",
+    "nop_lai_ho_so": "Nộp lại hồ sơ (người có hồ sơ trước đã kết thúc)",
 }
 
 
