@@ -31,6 +31,7 @@ class Action(StrEnum):
     admin = "admin"  # users, organizations, rule and calendar overrides, cycle and policies
     export = "export"  # inspection bundles
     scan = "scan"  # the reminder scan and e-mail delivery
+    conclude = "conclude"  # a finding closed with its conclusion (inspector, administrator)
 
 
 LABELS = {
@@ -43,6 +44,7 @@ LABELS = {
     Action.admin: "quản trị",
     Action.export: "xuất gói kiểm tra",
     Action.scan: "quét nhắc việc",
+    Action.conclude: "kết luận phát hiện",
 }
 
 PERMITS: dict[Role, frozenset[Action]] = {
@@ -59,8 +61,10 @@ PERMITS: dict[Role, frozenset[Action]] = {
     ),
     Role.bi_thu: frozenset({Action.read, Action.add_candidate, Action.record}),
     Role.cap_uy: frozenset({Action.read, Action.decide, Action.advance}),
-    Role.kiem_tra: frozenset({Action.read, Action.export}),
-    Role.quan_tri: frozenset({Action.read, Action.admin, Action.plan, Action.scan, Action.export}),
+    Role.kiem_tra: frozenset({Action.read, Action.export, Action.conclude}),
+    Role.quan_tri: frozenset(
+        {Action.read, Action.admin, Action.plan, Action.scan, Action.export, Action.conclude}
+    ),
 }
 
 

@@ -44,6 +44,15 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
             .where(AuditEvent.dossier_id == dossier_id, col(AuditEvent.at) <= end_of_day_utc(day))
             .order_by(col(AuditEvent.id))
         ).all()
+        later = s.exec(  # corrections after the day: their old values are the day's
+            select(AuditEvent)
+            .where(
+                AuditEvent.dossier_id == dossier_id,
+                AuditEvent.kind == "correction",
+                col(AuditEvent.at) > end_of_day_utc(day),
+            )
+            .order_by(col(AuditEvent.id))
+        ).all()
     if not events:
         raise BadInput.one("Mã hồ sơ", f"hồ sơ #{dossier_id} chưa có vào ngày {fmt_date(day)}")
     stage: str | None = None
@@ -51,6 +60,8 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
     reason: str | None = None
     facts: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
+    corrections: list[dict[str, Any]] = []
+    person: dict[str, dict[str, Any]] = {}
     for e in events:
         when = local(datetime.fromisoformat(e.at))
         if e.kind in _OPENING:
@@ -68,6 +79,10 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
                     "reason": e.reason,
                 }
             )
+        elif e.kind == "move":  # a transfer, a designation, a merge (replay.py STATEFUL)
+            version += 1
+            if e.to_stage is not None:
+                stage = e.to_stage
         elif e.kind == "fact":
             facts.append(
                 {
@@ -76,6 +91,14 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
                     "data": json.loads(e.data),
                 }
             )
+        elif e.kind == "correction":  # đính chính: the fact or the person as corrected
+            change = json.loads(e.data)
+            corrections.append({**change, "on": when.date().isoformat(), "reason": e.reason})
+            _corrected(change, facts, person, change.get("new"))
+    for e in reversed(later):  # the earliest later correction's old value wins
+        change = json.loads(e.data)
+        if change.get("target") == "person":
+            _corrected(change, facts, person, change.get("old"), only_unseen=True)
     assert stage is not None
     return {
         "dossier_id": dossier_id,
@@ -88,4 +111,32 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
         "transitions": steps,
         "facts": facts,
         "events": len(events),
+        "corrections": corrections,
+        "person": person,
     }
+
+
+def _corrected(
+    change: dict[str, Any],
+    facts: list[dict[str, Any]],
+    person: dict[str, dict[str, Any]],
+    value: Any,
+    *,
+    only_unseen: bool = False,
+) -> None:
+    """Apply one correction's value: to the person's field (those corrected at some time),
+    or to the fact its event recorded (by the row it names); a masked value (a CCCD, a
+    relative's name) as masked."""
+    field = str(change.get("field"))
+    shown = value.get("masked") if isinstance(value, dict) else value
+    if change.get("target") == "person":
+        if only_unseen and field in person and person[field].get("as_of") == "corrected":
+            return
+        mark = "before" if only_unseen else "corrected"
+        person[field] = {"label": change.get("label"), "value": shown, "as_of": mark}
+        return
+    if isinstance(value, dict):
+        return  # the fact's own event never kept this value in clear
+    for f in facts:
+        if f["fact"] == change.get("fact") and f["data"].get("row_id") == change.get("row_id"):
+            f["data"][field] = value

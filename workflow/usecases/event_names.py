@@ -22,6 +22,8 @@ KINDS: dict[str, str] = {
     "signin": "Đăng nhập",
     "export": "Xuất dữ liệu",
     "rule_change": "Thay đổi quy định",
+    "correction": "Đính chính",
+    "finding": "Phát hiện",
 }
 
 # Audit events that are not transitions (the transitions say their step: Event.label).
@@ -44,6 +46,8 @@ RECORDED: dict[str, str] = {
     "xem_cccd": "Xem số CCCD",
     "xong_nhac_viec": "Đánh dấu xong nhắc việc",
     "ap_dung_quy_dinh": "Áp dụng bộ quy định mới cho hồ sơ",
+    "dinh_chinh": "Đính chính thông tin đã ghi",
+    "ket_luan_phat_hien": "Kết luận phát hiện",
     "nop_lai_ho_so": "Nộp lại hồ sơ (người có hồ sơ trước đã kết thúc)",
 }
 

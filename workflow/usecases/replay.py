@@ -88,6 +88,9 @@ LABELS = {
 # move (its organization: a transfer, a designation, a merge; and a stage where the move
 # sends the dossier back, L-TRANSFER). Each but the opening adds one to the version.
 STATEFUL = ("create", "import", "transition", "move")
+# Kinds that may bring a date a step fixed in line without changing the version: a
+# correction (đính chính) of the decision or the ceremony the date was read from.
+REFIXING = ("correction",)
 
 
 def replay(conn: Connection) -> tuple[dict[int, dict[str, Any]], int]:
@@ -95,7 +98,7 @@ def replay(conn: Connection) -> tuple[dict[int, dict[str, Any]], int]:
     leave them; and how many events were read."""
     state: dict[int, dict[str, Any]] = {}
     count = 0
-    kinds = ", ".join(f"'{k}'" for k in STATEFUL)
+    kinds = ", ".join(f"'{k}'" for k in (*STATEFUL, *REFIXING))
     result = conn.execution_options(stream_results=True).execute(
         text(
             "SELECT dossier_id, kind, to_stage, data FROM audit_event "
@@ -117,6 +120,12 @@ def replay(conn: Connection) -> tuple[dict[int, dict[str, Any]], int]:
                     one["official_effective_on"] = found["official_effective_on"]
                 continue
             one = state.setdefault(did, {"stage": None, "version": 0})
+            if kind in REFIXING:
+                refixed = json.loads(raw).get("fixed") or {}
+                for name in _DATES:
+                    if name in refixed:
+                        one[name] = refixed[name]
+                continue
             one["version"] += 1
             if to_stage is not None:
                 one["stage"] = to_stage
