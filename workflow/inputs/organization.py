@@ -4,6 +4,8 @@ and reports sent, contacts, reminder policies."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
@@ -11,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator, mo
 from workflow.domain.reminders import KINDS, parse_leads, parse_roles
 from workflow.domain.vocabulary import OrgKind, Role, Sector, SubmissionKind, TargetKind
 from workflow.inputs.base import InputModel, PastDate, PersonName, Text
+from workflow.text.vntext import parse_date
 
 
 class OrgIn(InputModel):
@@ -38,6 +41,140 @@ class OrgIn(InputModel):
                 "thẩm quyền thì luôn quyết định"
             )
         return self
+
+
+def _day(value: Any) -> Any:
+    """A dd/mm/yyyy date of an organization's life, between 2000 and 2100."""
+    day = parse_date(value) if isinstance(value, str) else value
+    if isinstance(day, date) and not 2000 <= day.year <= 2100:
+        raise ValueError(f"năm {day.year} ngoài 2000–2100")
+    return day
+
+
+OrgDay = Annotated[date, BeforeValidator(_day)]
+
+
+Heading = Annotated[Text, Field(min_length=2, max_length=300)]
+
+
+class OrgAddIn(OrgIn):
+    """``ketnap org add``: an organization with its formal heading and the day it starts
+    (the sheets keep to OrgIn's columns)."""
+
+    heading_name: Annotated[Heading | None, Field(title="Tên trên văn bản")] = None
+    superior_heading: Annotated[Heading | None, Field(title="Tên cấp trên trên văn bản")] = None
+    valid_from: Annotated[OrgDay | None, Field(title="Ngày bắt đầu hoạt động")] = None
+
+
+class OrgHeadingIn(InputModel):
+    """``ketnap org set``: the formal heading name and the superior body's heading line."""
+
+    heading_name: Annotated[Heading | None, Field(title="Tên trên văn bản")] = None
+    superior_heading: Annotated[Heading | None, Field(title="Tên cấp trên trên văn bản")] = None
+
+
+class SuccessionKind(StrEnum):
+    """How an organization ends (the 2025 reform did all four)."""
+
+    sap_nhap = "sap_nhap"
+    chia_tach = "chia_tach"
+    doi_ten = "doi_ten"
+    chuyen_truc_thuoc = "chuyen_truc_thuoc"
+
+    @property
+    def label(self) -> str:
+        return SUCCESSION_LABELS[self]
+
+    @property
+    def into(self) -> str:
+        """The words before the successor: 'sáp nhập vào …'."""
+        return SUCCESSION_INTO[self]
+
+
+SUCCESSION_LABELS = {
+    SuccessionKind.sap_nhap: "sáp nhập",
+    SuccessionKind.chia_tach: "chia tách",
+    SuccessionKind.doi_ten: "đổi tên",
+    SuccessionKind.chuyen_truc_thuoc: "chuyển trực thuộc",
+}
+
+
+SUCCESSION_INTO = {
+    SuccessionKind.sap_nhap: "sáp nhập vào",
+    SuccessionKind.chia_tach: "chia tách, chủ yếu vào",
+    SuccessionKind.doi_ten: "đổi tên thành",
+    SuccessionKind.chuyen_truc_thuoc: "chuyển thành",
+}
+
+
+def _kind(value: Any) -> Any:
+    """The kind by its code or its words ('sáp nhập')."""
+    if isinstance(value, str):
+        key = value.strip().lower().replace(" ", "_")
+        for kind, words in SUCCESSION_LABELS.items():
+            if key in (kind.value, words.replace(" ", "_")):
+                return kind.value
+    return value
+
+
+Code = Annotated[str, Field(min_length=1, max_length=40)]
+Decision = Annotated[Text, Field(min_length=1, max_length=60)]
+Reason = Annotated[Text, Field(min_length=3, max_length=1000)]
+
+
+class OrgEndIn(InputModel):
+    """``ketnap org end``: the organization, the day the change takes effect (its last
+    day is the day before), its successors and where each thing it holds goes."""
+
+    code: Annotated[Code, Field(title="Tổ chức")]
+    on: Annotated[PastDate, Field(title="Ngày hiệu lực (--on)")]
+    kind: Annotated[SuccessionKind, BeforeValidator(_kind), Field(title="Hình thức (--kind)")]
+    successors: Annotated[
+        tuple[Code, ...], Field(title="Tổ chức kế thừa (--successor)", min_length=1, max_length=20)
+    ]
+    decision: Annotated[Decision, Field(title="Số quyết định (--decision)")]
+    reason: Annotated[Reason, Field(title="Lý do (--reason)")]
+    dossiers_to: Annotated[Code | None, Field(title="Chuyển hồ sơ đến (--dossiers-to)")] = None
+    moves: Annotated[dict[int, Code], Field(title="Chuyển riêng hồ sơ (--move)")] = {}
+    users_to: Annotated[Code | None, Field(title="Chuyển người dùng đến (--users-to)")] = None
+    targets_to: Annotated[Code | None, Field(title="Chuyển chỉ tiêu đến (--targets-to)")] = None
+
+    @field_validator("successors", mode="before")
+    @classmethod
+    def _codes(cls, v: Any) -> Any:
+        return tuple(v) if isinstance(v, list) else v
+
+    @model_validator(mode="after")
+    def _how_many(self) -> OrgEndIn:
+        many = len(set(self.successors))
+        if self.kind is SuccessionKind.chia_tach and many < 2:
+            raise ValueError("Tổ chức kế thừa (--successor): chia tách cần ít nhất hai tổ chức")
+        if self.kind is not SuccessionKind.chia_tach and many != 1:
+            raise ValueError(
+                f"Tổ chức kế thừa (--successor): {self.kind.label} có đúng một tổ chức kế thừa"
+            )
+        return self
+
+
+class OrgMoveIn(InputModel):
+    """``ketnap org move``: chuyển trực thuộc in place (the code and the dossiers stay)."""
+
+    code: Annotated[Code, Field(title="Tổ chức")]
+    parent_code: Annotated[Code, Field(title="Tổ chức cấp trên mới (--parent)")]
+    on: Annotated[PastDate, Field(title="Ngày hiệu lực (--on)")]
+    decision: Annotated[Decision, Field(title="Số quyết định (--decision)")] = "—"
+    reason: Annotated[Text, Field(title="Lý do (--reason)", max_length=1000)] = ""
+
+
+class OrgRenameIn(InputModel):
+    """``ketnap org rename``: đổi tên in place (the code stays; the old name is audited)."""
+
+    code: Annotated[Code, Field(title="Tổ chức")]
+    name: Annotated[Text, Field(title="Tên mới (--name)", min_length=2, max_length=200)]
+    on: Annotated[PastDate, Field(title="Ngày hiệu lực (--on)")]
+    heading_name: Annotated[Heading | None, Field(title="Tên trên văn bản (--heading)")] = None
+    decision: Annotated[Decision, Field(title="Số quyết định (--decision)")] = "—"
+    reason: Annotated[Text, Field(title="Lý do (--reason)", max_length=1000)] = ""
 
 
 def _year(value: int) -> int:

@@ -36,7 +36,7 @@ from workflow.usecases import recompute, tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context, put_setting, replace_row
 from workflow.usecases.dossiers import MAX_ID
-from workflow.usecases.organizations import org_by_code
+from workflow.usecases.organizations import live_org, org_by_code
 
 
 def _audit(
@@ -64,6 +64,7 @@ def record_submission(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         org = org_by_code(s, str(data.get("org_code") or ""))
         assert org.id is not None
         ctx.allow(s, Action.plan, org.id)  # who may, before what they typed is judged
+        live_org(org, ctx.today())  # an ended organization sends nothing (issue 18)
         sub = validate(SubmissionIn, data, ctx.today())
         old = s.exec(
             select(Submission).where(

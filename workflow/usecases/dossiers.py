@@ -47,7 +47,7 @@ from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
 from workflow.usecases.life_record import adjust
-from workflow.usecases.organizations import CELLS, org_by_code
+from workflow.usecases.organizations import CELLS, live_org, org_by_code
 from workflow.usecases.step_reads import fact_rows, rules_on
 
 CLOSED_STAGES = [st.value for st in Stage if st.closed]
@@ -80,7 +80,7 @@ def new_person(s: Session, ctx: Context, c_in: CandidateIn) -> tuple[Candidate, 
     """The candidate row of a new person in a chi bộ (checked: a cell, a CCCD not yet used,
     the actor's right to add people there)."""
     now = ctx.clock.now()
-    org = org_by_code(s, c_in.org_code, "Chi bộ")
+    org = live_org(org_by_code(s, c_in.org_code, "Chi bộ"), ctx.today(), "Chi bộ")
     if OrgKind(org.kind) not in CELLS:
         raise BadInput.one(
             "Chi bộ", f"'{org.name}' là {OrgKind(org.kind).label}, không phải chi bộ"

@@ -1,5 +1,6 @@
 """Use cases of the organization tree: place an organization, find one by its code, list the
-tree, a subtree's ids."""
+tree (without the ended ones unless asked), its formal heading, a subtree's ids. Ending,
+moving and renaming an organization: org_changes.py."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from models import audit
-from models.tables import Organization
+from models.tables import Organization, OrgSuccession
 from workflow.domain.errors import BadInput
 from workflow.domain.vocabulary import OrgKind
 from workflow.inputs.base import validate
-from workflow.inputs.organization import OrgIn
+from workflow.inputs.organization import OrgAddIn, OrgHeadingIn, OrgIn
 from workflow.text.vntext import fmt_date, fold, order_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
@@ -103,6 +104,10 @@ def place_org(
         decides_admission=org_in.decides_admission,
         created_at=ctx.clock.now(),
     )
+    if isinstance(org_in, OrgAddIn):
+        org.heading_name = org_in.heading_name
+        org.superior_heading = org_in.superior_heading
+        org.valid_from = org_in.valid_from
     s.add(org)
     s.flush()
     tracking.bump_org_revision(s)
@@ -121,11 +126,17 @@ def place_org(
 def add_org(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     with ctx.write() as s:
         ctx.allow(s, Action.admin)  # who may, before what they typed is judged
-        org_in = validate(OrgIn, data, ctx.today())
+        org_in = validate(OrgAddIn, data, ctx.today())
         if s.exec(select(Organization.id).where(Organization.code == org_in.code)).first():
             raise BadInput.one("Mã tổ chức", f"mã '{org_in.code}' đã được dùng")
         parent = (
-            org_by_code(s, org_in.parent_code, "Tổ chức cấp trên") if org_in.parent_code else None
+            live_org(
+                org_by_code(s, org_in.parent_code, "Tổ chức cấp trên"),
+                ctx.today(),
+                "Tổ chức cấp trên",
+            )
+            if org_in.parent_code
+            else None
         )
         problem = parent_problem(
             org_in.kind, OrgKind(parent.kind) if parent else None, org_in.decides_admission
@@ -147,14 +158,39 @@ def _org_view(org: Any, parent: Any) -> dict[str, Any]:
         "has_doan": org.has_doan,
         "has_cong_doan": org.has_cong_doan,
         "decides_admission": org.decides_admission,
+        "heading_name": org.heading_name,
+        "superior_heading": org.superior_heading,
+        "valid_from": org.valid_from.isoformat() if org.valid_from else None,
+        "valid_to": org.valid_to.isoformat() if org.valid_to else None,
+        "valid_text": _valid_text(org.valid_from, org.valid_to),
     }
 
 
-def list_orgs(ctx: Context) -> list[dict[str, Any]]:
-    """Organizations in tree order (each parent before its children)."""
+def _valid_text(start: date | None, end: date | None) -> str:
+    """'từ 01/07/2025', 'đến 30/06/2026', '' for an organization with no dates."""
+    parts = ([f"từ {fmt_date(start)}"] if start else []) + ([f"đến {fmt_date(end)}"] if end else [])
+    return " ".join(parts)
+
+
+def heading_of(org: Organization) -> str:
+    """The name a document prints: the formal heading when set, else the upper-cased name."""
+    return org.heading_name or org.name.upper()
+
+
+def list_orgs(ctx: Context, *, all_orgs: bool = False) -> list[dict[str, Any]]:
+    """Organizations in tree order (each parent before its children); an ended one (and
+    what hangs under it) only with ``all_orgs``, then with its successors' codes."""
     with ctx.read() as s:  # plain rows: a thousand ORM objects cost more than the query
         ctx.allow(s, Action.read)
         orgs: list[Any] = list(s.connection().execute(sa_select(Organization.__table__)))  # type: ignore[attr-defined]
+        heirs: dict[int, list[int]] = {}
+        for org_id, successor_id in s.connection().execute(
+            sa_select(col(OrgSuccession.org_id), col(OrgSuccession.successor_id)).order_by(
+                col(OrgSuccession.id)
+            )
+        ):
+            heirs.setdefault(org_id, []).append(successor_id)
+    today = ctx.today()
     by_id = {o.id: o for o in orgs}
     children: dict[int | None, list[Any]] = {}
     for o in orgs:
@@ -165,13 +201,46 @@ def list_orgs(ctx: Context) -> list[dict[str, Any]]:
         for o in sorted(
             children.get(parent_id, []), key=lambda o: o.sort_key or order_text(o.name)
         ):
+            if not all_orgs and ended(o, today):
+                continue
             view = _org_view(o, by_id.get(o.parent_id))
             view["depth"] = depth
+            view["successors"] = [by_id[i].code for i in heirs.get(o.id, []) if i in by_id]
             out.append(view)
             walk(o.id, depth + 1)
 
     walk(None, 0)
     return out
+
+
+def set_heading(ctx: Context, code: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The formal heading name and the superior body's heading line of an organization
+    (documents print them; issue 20 lays out the whole HD 36 form), audited."""
+    with ctx.write() as s:
+        ctx.allow(s, Action.admin)
+        org = org_by_code(s, code)
+        given = {k: v for k, v in data.items() if v is not None}
+        if not given:
+            raise BadInput.one("Tên trên văn bản", "hãy nhập --heading hoặc --superior-heading")
+        h = validate(OrgHeadingIn, given, ctx.today())
+        before = {"heading_name": org.heading_name, "superior_heading": org.superior_heading}
+        if "heading_name" in given:
+            org.heading_name = h.heading_name
+        if "superior_heading" in given:
+            org.superior_heading = h.superior_heading
+        s.add(org)
+        s.flush()
+        after = {"heading_name": org.heading_name, "superior_heading": org.superior_heading}
+        audit.append(
+            s,
+            at=ctx.clock.now(),
+            actor=ctx.actor,
+            kind="admin",
+            event="dat_ten_van_ban",
+            data={"org": org.code, "before": before, "after": after},
+        )
+        parent = s.get(Organization, org.parent_id) if org.parent_id else None
+        return _org_view(org, parent)
 
 
 def subtree_ids(s: Session, root: Organization) -> set[int]:

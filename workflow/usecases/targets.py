@@ -21,7 +21,7 @@ from workflow.inputs.organization import TargetIn
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context, replace_row
-from workflow.usecases.organizations import org_by_code
+from workflow.usecases.organizations import live_org, org_by_code
 
 # Seed 001, per school level: (kind, the least a year, the most when the seed gives a range)
 SCHOOL_TARGETS: dict[SchoolLevel, tuple[tuple[TargetKind, int, int | None], ...]] = {
@@ -68,7 +68,7 @@ def put_target(s: Session, ctx: Context, org: Organization, t: TargetIn) -> dict
 def set_target(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     t = validate(TargetIn, data, ctx.today())
     with ctx.write() as s:
-        return put_target(s, ctx, org_by_code(s, t.org_code), t)
+        return put_target(s, ctx, live_org(org_by_code(s, t.org_code), ctx.today()), t)
 
 
 def set_school_targets(ctx: Context, org_code: str, year: str, level: str) -> list[dict[str, Any]]:
@@ -86,7 +86,7 @@ def set_school_targets(ctx: Context, org_code: str, year: str, level: str) -> li
         for k, v, _ in SCHOOL_TARGETS[lvl]
     ]
     with ctx.write() as s:
-        org = org_by_code(s, org_code)
+        org = live_org(org_by_code(s, org_code), ctx.today())
         return [put_target(s, ctx, org, t) for t in items]
 
 

@@ -25,6 +25,7 @@ from models.tables import (
     Dossier,
     Installation,
     Organization,
+    OrgSuccession,
     ReminderPolicy,
     Setting,
     Submission,
@@ -297,6 +298,7 @@ class OrgTree:
                     col(Organization.kind),
                     col(Organization.parent_id),
                     col(Organization.sort_key),
+                    col(Organization.valid_to),
                 )
             )
             .all()
@@ -305,10 +307,23 @@ class OrgTree:
         self._order: dict[int, str] = {}
         self._subtrees: dict[int, frozenset[int]] = {}
         self._ordered: dict[frozenset[int] | None, list[tuple[OrgNode, int]]] = {}
-        for oid, code, name, kind, parent, order in rows:
+        self.ended_on: dict[int, date] = {}  # an ended organization's last day (issue 18)
+        for oid, code, name, kind, parent, order, valid_to in rows:
             assert oid is not None
             self.nodes[oid] = OrgNode(oid, code, name, _KINDS[kind], parent)
             self._order[oid] = order or name
+            if valid_to is not None:
+                self.ended_on[oid] = valid_to
+        # an ended organization's main successor (its first succession row): its admissions,
+        # counted under it as it was, roll up under that successor (docs/organizations.md)
+        self.heirs: dict[int, int] = {}
+        for oid, heir in s.connection().execute(
+            sa_select(col(OrgSuccession.org_id), col(OrgSuccession.successor_id)).order_by(
+                col(OrgSuccession.id)
+            )
+        ):
+            if oid in self.nodes and heir in self.nodes:
+                self.heirs.setdefault(oid, heir)
 
     @classmethod
     def of(cls, s: Session) -> OrgTree:
@@ -330,6 +345,16 @@ class OrgTree:
         while current is not None:
             out.append(current)
             current = self.nodes[current].parent_id
+        return out
+
+    def roll_chain(self, org_id: int) -> list[int]:
+        """Where an organization's admissions count: itself, then up the tree, an ended
+        organization handing on to its main successor instead of its old parent."""
+        out: list[int] = []
+        current: int | None = org_id
+        while current is not None and current not in out:
+            out.append(current)
+            current = self.heirs.get(current, self.nodes[current].parent_id)
         return out
 
     def committee(self, org_id: int) -> OrgNode:
@@ -383,13 +408,15 @@ class OrgTree:
 
 
 def admissions_by_org(s: Session, year: int) -> dict[int, list[date]]:
-    """Admission decision dates (D-PARTY-AGE) of the year, by the dossier's organization,
-    counted in SQL (one row per organization and day, not per dossier)."""
+    """Admission decision dates (D-PARTY-AGE) of the year, by the organization that
+    admitted (``Dossier.admitted_org_id``, however the dossier moved since), counted in SQL
+    (one row per organization and day, not per dossier)."""
     day = col(Dossier.party_joined_on)
+    where = func.coalesce(col(Dossier.admitted_org_id), col(Dossier.org_id))
     rows = s.connection().execute(
-        sa_select(col(Dossier.org_id), day, func.count())
+        sa_select(where, day, func.count())
         .where(day >= date(year, 1, 1), day <= date(year, 12, 31))
-        .group_by(col(Dossier.org_id), day)
+        .group_by(where, day)
     )
     out: dict[int, list[date]] = defaultdict(list)
     for org_id, joined, count in rows:
@@ -399,10 +426,11 @@ def admissions_by_org(s: Session, year: int) -> dict[int, list[date]]:
 
 
 def rolled_up(tree: OrgTree, by_org: dict[int, list[date]]) -> dict[int, list[date]]:
-    """Each organization's admissions including those of everything under it, sorted."""
+    """Each organization's admissions including those of everything under it (and of the
+    ended organizations it succeeded), sorted."""
     out: dict[int, list[date]] = defaultdict(list)
     for org_id, days in by_org.items():
-        for oid in tree.ancestors(org_id):
+        for oid in tree.roll_chain(org_id) if org_id in tree.nodes else ():
             out[oid].extend(days)
     return {oid: sorted(days) for oid, days in out.items()}
 
@@ -453,6 +481,8 @@ def sync_cycle(
     for node in tree.nodes.values():
         if org_ids is not None and node.id not in org_ids:
             continue
+        if node.id in tree.ended_on and tree.ended_on[node.id] < today:
+            continue  # an ended organization plans nothing: its successor does (issue 18)
         facts = OrgCycleFacts(
             year=year,
             is_base=node.kind in BASE_KINDS,

@@ -10,6 +10,7 @@ matched so wherever they are typed.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -22,7 +23,7 @@ from workflow.inputs.base import unprintable
 from workflow.text.vntext import nfc
 from workflow.usecases.access import Action, enforced
 from workflow.usecases.context import Context
-from workflow.usecases.organizations import CELLS, org_by_code
+from workflow.usecases.organizations import CELLS, live_org, org_by_code
 from workflow.usecases.passwords import check_policy, hash_password, password_matches
 from workflow.usecases.sessions import end_sessions
 
@@ -36,12 +37,12 @@ def _role(value: str) -> Role:
         raise BadInput.one("Vai trò", f"'{value}' không hợp lệ; chọn: {', '.join(Role)}") from None
 
 
-def _scope(s: Session, role: Role, org_code: str | None) -> Organization | None:
+def _scope(s: Session, role: Role, org_code: str | None, today: date) -> Organization | None:
     if org_code is None:
         if role in SCOPED:
             raise BadInput.one("Tổ chức", f"bắt buộc với vai trò {role.label}")
         return None
-    org = org_by_code(s, org_code)
+    org = live_org(org_by_code(s, org_code), today, "Tổ chức")
     if role is Role.bi_thu and OrgKind(org.kind) not in CELLS:
         raise BadInput.one(
             "Tổ chức", f"bí thư chi bộ phải thuộc một chi bộ ('{org.name}' thì không)"
@@ -89,7 +90,7 @@ def add_user(
         check_policy(password, name, full_name)
         if s.get(AppUser, name) is not None:
             raise BadInput.one("Tên đăng nhập", f"'{name}' đã có")
-        org = _scope(s, r, org_code)
+        org = _scope(s, r, org_code, ctx.today())
         user = AppUser(
             username=name,
             full_name=nfc(full_name).strip(),
@@ -111,7 +112,7 @@ def grant(ctx: Context, username: str, role: str, org_code: str | None = None) -
     with ctx.write() as s:
         ctx.allow(s, Action.admin)
         user = _user(s, username)
-        org = _scope(s, r, org_code)
+        org = _scope(s, r, org_code, ctx.today())
         previous = {"role": user.role, "org_id": user.org_id, "active": user.active}
         user.role, user.org_id, user.active = r.value, org.id if org else None, True
         s.add(user)
