@@ -60,12 +60,15 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
     reason: str | None = None
     facts: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
+    org: str | None = None  # the organization's code, once a "move" event said it
+    moves: list[dict[str, Any]] = []
     corrections: list[dict[str, Any]] = []
     person: dict[str, dict[str, Any]] = {}
     for e in events:
         when = local(datetime.fromisoformat(e.at))
         if e.kind in _OPENING:
             stage, version = e.to_stage, 1
+            org = json.loads(e.data).get("org") or org
         elif e.kind == "transition":
             stage, version, reason = e.to_stage, version + 1, e.reason
             steps.append(
@@ -83,6 +86,12 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
             version += 1
             if e.to_stage is not None:
                 stage = e.to_stage
+        elif e.kind == "move":  # its organization changed (L-TRANSFER, a merge): replay.py
+            version += 1
+            stage = e.to_stage or stage
+            moved = (json.loads(e.data).get("org") or {}).get("to")
+            org = moved or org
+            moves.append({"event": e.event, "on": when.date().isoformat(), "org": org})
         elif e.kind == "fact":
             facts.append(
                 {
@@ -109,6 +118,8 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
         "version": version,
         "last_reason": reason,
         "transitions": steps,
+        "moves": moves,
+        "org": org,
         "facts": facts,
         "events": len(events),
         "corrections": corrections,

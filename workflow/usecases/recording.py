@@ -45,6 +45,7 @@ from workflow.inputs.dossier import (
 from workflow.text.vntext import fmt_date
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context, replace_row
+from workflow.usecases.designations import allow_dossier
 from workflow.usecases.dossiers import check_version, get_dossier, load_facts, sync_dossier
 from workflow.usecases.life_record import check_typed_prior
 
@@ -147,7 +148,8 @@ def _earlier(s: Session, row: SQLModel, dossier_id: int) -> Any:
 def may_record(ctx: Context, dossier_id: int, model: type[FactIn], data: dict[str, Any]) -> None:
     """Before a fact's form is shown: refuse (audited) who could not record it here."""
     with ctx.read() as s:
-        ctx.allow(s, _fact_action(model, data), get_dossier(s, dossier_id).org_id)
+        # a chi bộ designated for the dossier records as its own (L-NO-MEMBER)
+        allow_dossier(s, ctx, _fact_action(model, data), get_dossier(s, dossier_id))
 
 
 def record_fact(
@@ -163,7 +165,7 @@ def record_fact(
     conflict and nothing is written."""
     with ctx.write() as s:
         d = get_dossier(s, dossier_id)
-        ctx.allow(s, _fact_action(model, data), d.org_id)
+        allow_dossier(s, ctx, _fact_action(model, data), d)  # or a designated chi bộ
         fact = validate(model, data, ctx.today())
         check_version(d, expected_version)
         if Stage(d.stage).closed:

@@ -38,10 +38,12 @@ from workflow.text.vntext import fold
 from workflow.usecases import tracking
 from workflow.usecases.access import Action, scope_ids
 from workflow.usecases.context import Context
+from workflow.usecases.designations import allow_dossier, dossier_designations
 from workflow.usecases.dossiers import get_dossier, load_facts
 from workflow.usecases.event_names import event_label, kind_label, stage_label
 from workflow.usecases.organizations import competent_committee, org_by_code
 from workflow.usecases.step_reads import rule_overrides, rules_on
+from workflow.usecases.transfers import dossier_transfers
 
 
 def mask_cccd(cccd: str) -> str:
@@ -237,7 +239,7 @@ def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[st
             )
     with ctx.read() as s:
         d = get_dossier(s, dossier_id)
-        ctx.allow(s, Action.read, d.org_id)
+        allow_dossier(s, ctx, Action.read, d)  # or a designated chi bộ (L-NO-MEMBER)
         c = s.get(Candidate, d.candidate_id)
         o = s.get(Organization, d.org_id)
         deciding = competent_committee(s, d.org_id)
@@ -261,6 +263,8 @@ def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[st
                 ("prior_membership", PriorMembership),
             )
         }
+        transfers = dossier_transfers(s, dossier_id)  # L-TRANSFER
+        designations = dossier_designations(s, dossier_id)  # L-NO-MEMBER
     record = {
         name: [r.model_dump(mode="json", exclude={"dossier_id"}) for r in items]
         for name, items in rows.items()
@@ -302,6 +306,8 @@ def show(ctx: Context, dossier_id: int, *, reveal_cccd: bool = False) -> dict[st
             {"code": deciding.code, "name": deciding.name} if deciding is not None else None
         ),
         "facts": record,
+        "transfers": transfers,
+        "designations": designations,
         "deadlines": [
             {
                 "rule_id": x.rule_id,
