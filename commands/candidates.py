@@ -165,6 +165,12 @@ def _show_as_of(dossier_id: str, as_of: str, as_json: bool) -> None:
             for f in data["facts"]
         ],
     )
+    if data.get("person"):  # đính chính: the person's corrected fields as they stood
+        table(
+            "Thông tin người vào Đảng đã được đính chính (giá trị vào ngày này)",
+            ["Trường", "Giá trị"],
+            [[str(v["label"]), str(v["value"])] for v in data["person"].values()],
+        )
 
 
 @candidate_app.command("show")
