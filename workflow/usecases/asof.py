@@ -86,9 +86,6 @@ def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
             version += 1
             if e.to_stage is not None:
                 stage = e.to_stage
-        elif e.kind == "move":  # its organization changed (L-TRANSFER, a merge): replay.py
-            version += 1
-            stage = e.to_stage or stage
             moved = (json.loads(e.data).get("org") or {}).get("to")
             org = moved or org
             moves.append({"event": e.event, "on": when.date().isoformat(), "org": org})

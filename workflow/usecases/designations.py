@@ -59,8 +59,6 @@ def designate(ctx: Context, dossier_id: int, data: dict[str, Any]) -> dict[str, 
             raise BadInput.one(CHI_BO_FIELD, "là chính chi bộ của hồ sơ")
         if chi_bo.id in designated(s, dossier_id):
             raise BadInput.one(CHI_BO_FIELD, f"'{chi_bo.code}' đã được chỉ định cho hồ sơ này")
-        if d_in.signed_on < d.opened_on:
-            raise BadInput.one("Ngày ký (--signed-on)", "trước ngày mở hồ sơ")
         assert chi_bo.id is not None
         by = committee or s.get(Organization, d.org_id)
         assert by is not None and by.id is not None

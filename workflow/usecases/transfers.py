@@ -111,11 +111,6 @@ def send(
         assert source is not None and source.id is not None
         dest = _destination(s, ctx, t_in.to_code, source)
         assert dest.id is not None
-        if t_in.letter_on < d.opened_on:
-            raise BadInput.one(
-                "Ngày giấy giới thiệu (--letter-on)",
-                f"ngày {fmt_date(t_in.letter_on)} trước ngày mở hồ sơ ({fmt_date(d.opened_on)})",
-            )
         redo = redo_list(s, d, source, dest)
         mine = competent_committee(s, source.id)
         theirs = competent_committee(s, dest.id)
