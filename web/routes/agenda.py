@@ -13,6 +13,7 @@ from web.identity import Visitor, form_of, visitor
 from web.pages import page
 from workflow.usecases.access import Action, permits
 from workflow.usecases.agenda import deadlines, reminder_done, reminders
+from workflow.usecases.findings import agenda_findings
 from workflow.usecases.views import SOON
 
 router = APIRouter()
@@ -32,6 +33,7 @@ def colour(d: dict[str, Any]) -> str:
 async def my_work(request: Request, me: Me) -> Response:
     due = await run_in_threadpool(deadlines, me.ctx, None, SOON, 200)
     inbox = await run_in_threadpool(reminders, me.ctx, None, None, False, 200)
+    found = await run_in_threadpool(agenda_findings, me.ctx)  # inspector, administrator
     for d in due:
         d["colour"] = colour(d)
     return page(
@@ -40,6 +42,7 @@ async def my_work(request: Request, me: Me) -> Response:
         {
             "deadlines": due,
             "reminders": inbox,
+            "findings": found,
             "soon": SOON,
             "can_mark": permits(me.proven.role, Action.plan),
         },
