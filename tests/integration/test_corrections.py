@@ -21,7 +21,6 @@ from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
 from workflow.usecases.advancing import advance
 from workflow.usecases.asof import dossier_as_of
-from workflow.usecases.clock import FixedClock
 from workflow.usecases.context import Context
 from workflow.usecases.corrections import correct_fact, correct_person
 from workflow.usecases.findings import agenda_findings, close_finding, list_findings
@@ -243,15 +242,28 @@ def test_the_person_as_of_shows_the_old_value_before_and_the_new_after(ctx: Cont
 
 
 def test_a_ceremony_corrected_after_recognition_moves_the_official_day(ctx: Context) -> None:
-    clock = ctx.clock
-    assert isinstance(clock, FixedClock)
     did = new_candidate(ctx)
-    admit(ctx, did, signed_on="20/06/2025", received_on="23/06/2025")
-    fact(ctx, did, inputs.CeremonyIn, held_on="01/07/2025")
+    admit(ctx, did)
+    fact(ctx, did, inputs.CeremonyIn, held_on="10/07/2025")
     advance(ctx, did, Event.to_chuc_le)
     rid = row_id(ctx, Ceremony, did)
-    made = correct_fact(ctx, did, "ceremony", rid, "held_on", "03/07/2025", REASON)
-    assert made["fixed"] == {}  # not yet official: nothing fixed to move
+    made = correct_fact(ctx, did, "ceremony", rid, "held_on", "09/07/2025", REASON)
+    assert made["fixed"] == {}  # still probationary: no official day fixed yet
+    fact(ctx, did, inputs.ResolutionIn, kind="chi_bo_chinh_thuc", dated="15/07/2026",
+         official_members=10, agree=9)  # fmt: skip
+    fact(ctx, did, inputs.ResolutionIn, kind="dang_uy_chinh_thuc", dated="20/07/2026",
+         official_members=7, agree=6)  # fmt: skip
+    fact(ctx, did, inputs.DecisionIn, kind="chinh_thuc", number="456-QĐ/ĐUK",
+         signed_on="05/08/2026")  # fmt: skip
+    advance(ctx, did, Event.cong_nhan_chinh_thuc)
+    assert show(ctx, did)["official_effective_on"] == "2026-07-09"
+    made = correct_fact(ctx, did, "ceremony", rid, "held_on", "10/07/2025", REASON)
+    assert made["fixed"] == {"official_effective_on": "2026-07-10"}  # D-OFFICIAL
+    assert show(ctx, did)["official_effective_on"] == "2026-07-10"
+    assert state_differences(ctx) == []
+    # a ceremony so late that the chi bộ voted before the probation ended: a finding
+    made = correct_fact(ctx, did, "ceremony", rid, "held_on", "20/07/2025", REASON)
+    assert "cong_nhan_chinh_thuc" in {f["step"] for f in made["findings"]}
     assert state_differences(ctx) == []
 
 

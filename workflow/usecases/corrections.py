@@ -349,7 +349,14 @@ def _refixed(s: Session, ctx: Context, d: Dossier, after: DossierFacts) -> dict[
     if d.party_joined_on is not None:
         decision = after.latest_decision(DecisionKind.ket_nap)
         if decision is not None and decision.signed_on != d.party_joined_on:
+            years = {d.party_joined_on.year, decision.signed_on.year}
             d.party_joined_on = decision.signed_on
+            if ctx.today().year in years:  # this year's progress against the targets moved
+                tree = tracking.OrgTree(s)
+                above = set(tree.ancestors(d.admitted_org_id or d.org_id))
+                tracking.sync_cycle(
+                    s, ctx.today().year, ctx.today(), ctx.clock.now(), org_ids=above
+                )
             fixed["party_joined_on"] = decision.signed_on.isoformat()
             c = s.get(Candidate, d.candidate_id)
             if c is not None and d.admitted_profile is not None:
