@@ -32,6 +32,7 @@ from commands import (
     setup,
     signin,
     targets,
+    transfers,
     users,
 )
 from commands.parsing import install as negative_numbers_are_values
@@ -101,6 +102,7 @@ for group in (
     corrections,
     process,
     life,
+    transfers,
     audit,
     rules,
     calendar,

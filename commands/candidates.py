@@ -212,6 +212,21 @@ def candidate_show(
         out.print(f"Tuổi Đảng tính từ: {vn(data['party_joined_on'])}", markup=False)
     if data["official_effective_on"]:
         out.print(f"Chính thức từ: {vn(data['official_effective_on'])}", markup=False)
+    for g in data.get("designations", []):  # L-NO-MEMBER
+        out.print(
+            f"Chi bộ được chỉ định giúp đỡ: {g['chi_bo']['name']} ({g['chi_bo']['code']}), "
+            f"quyết định {g['number']} ngày {vn(g['signed_on'])} của {g['by']['name']} "
+            f"(L-NO-MEMBER)",
+            markup=False,
+        )
+    for tr in data.get("transfers", []):  # L-TRANSFER
+        out.print(
+            f"Chuyển sinh hoạt #{tr['id']}: {tr['from']['code']} → {tr['to']['code']}, "
+            f"{tr['status_label']}"
+            + (f" ngày {vn(tr['received_on'])}" if tr["received_on"] else "")
+            + f" (giấy giới thiệu {tr['letter_number']}, L-TRANSFER)",
+            markup=False,
+        )
     facts = data["facts"]
     rows: list[list[Any]] = []
     for cert in facts["certificates"]:
