@@ -170,3 +170,61 @@ def test_bad_input_exits_2_in_vietnamese_and_writes_nothing(db: TestDB, admitted
         assert "Dữ liệu không hợp lệ" in done.stderr and field in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
     assert fingerprint(db) == before
+
+
+def test_another_committees_clerk_is_refused_before_the_field_is_judged(
+    db: TestDB, tmp_path: Path
+) -> None:
+    """Exit 4 (not permitted), audited, before 'no such field' (exit 2) could say anything
+    about the dossier; the inspector concludes, a clerk may not."""
+    from dataclasses import replace
+
+    from workflow.usecases.users import add_user
+
+    ctx = make_context(db, FixedClock(NOW - timedelta(days=1)), rehearse=True)
+    for org in TREE:
+        add_org(ctx, org)
+    add_org(ctx, {"code": "DUK2", "name": "Đảng ủy xã Lộc An", "kind": "cap_uy_co_tham_quyen",
+                  "parent_code": "TU"})  # fmt: skip
+    did = new_candidate(ctx, birth_date="01/01/2007")
+    admit(ctx, did)
+    password = "mat-khau-thu-nghiem-1"
+    add_user(ctx, "admin", "Quản trị viên", "quan_tri", password=password)
+    admin = replace(ctx, actor="admin")
+    add_user(admin, "lan", "Nguyễn Thị Lan", "chuyen_vien", "DUK", password=password)
+    add_user(admin, "hung", "Trần Văn Hùng", "chuyen_vien", "DUK2", password=password)
+    add_user(admin, "tra", "Lê Văn Tra", "kiem_tra", password=password)
+    ctx.engine.dispose()
+
+    def as_user(user: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k != "KETNAP_USER"}
+        env.update(db.env())
+        env.update({"KETNAP_NOW": "25/11/2026 10:00", "KETNAP_SESSION_DIR": str(tmp_path / user)})
+        run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True, "check": False}
+        login = subprocess.run(
+            [sys.executable, "-m", "cli", "login", user, "--password-stdin"],
+            input=password + "\n", **run,  # type: ignore[call-overload]
+        )  # fmt: skip
+        assert login.returncode == 0, login.stderr
+        done: subprocess.CompletedProcess[str] = subprocess.run(
+            [sys.executable, "-m", "cli", *args],
+            **run,  # type: ignore[call-overload]
+        )
+        return done
+
+    before = fingerprint(db)
+    refused = as_user("hung", "correct", "person", str(did), "--field", "mau_toc", "--value",
+                      "x", "--reason", REASON)  # fmt: skip
+    assert refused.returncode == 4, refused.stderr
+    assert "Không có quyền" in refused.stderr and "mau_toc" not in refused.stderr
+    after = fingerprint(db)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed <= {"audit_event", "audit_head", "user_session", "app_user"}  # the refusal
+    made = as_user("lan", "correct", "person", str(did), "--field", "birth_date", "--value",
+                   "20/12/2007", "--reason", REASON)  # fmt: skip
+    assert made.returncode == 0 and "[R-AGE]" in made.stderr, made.stderr
+    denied = as_user("lan", "findings", "close", "1", "--conclusion", "Tự kết luận việc này")
+    assert denied.returncode == 4
+    assert as_user("hung", "findings", "--json").stdout.strip() == "[]"
+    closed = as_user("tra", "findings", "close", "1", "--conclusion", "Đề nghị cấp ủy xem lại")
+    assert closed.returncode == 0, closed.stderr
