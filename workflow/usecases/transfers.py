@@ -80,6 +80,7 @@ CANDIDATE_STAGES = (
 )
 MEMBER_STAGES = (Stage.ket_nap, Stage.du_bi)
 STATUS = {"dang_chuyen": "Đang chuyển", "da_nhan": "Đã nhận", "huy": "Đã hủy"}
+_DONE = {"da_nhan": "đã được bên nhận ghi nhận", "huy": "đã bị hủy"}
 
 TO_FIELD = "Chi bộ nhận (--to)"
 ID_FIELD = "Mã chuyển sinh hoạt"
@@ -158,9 +159,7 @@ def receive(ctx: Context, transfer_id: int, data: dict[str, Any]) -> dict[str, A
         ctx.allow(s, Action.decide, row.to_org_id)
         r_in = validate(TransferReceiveIn, data, ctx.today())
         if row.status != "dang_chuyen":
-            raise BadInput.one(
-                ID_FIELD, f"lần chuyển #{transfer_id} đã {STATUS[row.status].lower()}"
-            )
+            raise BadInput.one(ID_FIELD, f"lần chuyển #{transfer_id} {_DONE[row.status]}")
         if r_in.received_on < row.letter_on:
             raise BadInput.one(
                 "Ngày nhận (--on)",
@@ -189,7 +188,7 @@ def cancel(ctx: Context, transfer_id: int, data: dict[str, Any]) -> dict[str, An
         if row.status != "dang_chuyen":
             raise BadInput.one(
                 ID_FIELD,
-                f"lần chuyển #{transfer_id} đã {STATUS[row.status].lower()}, không hủy được",
+                f"lần chuyển #{transfer_id} {_DONE[row.status]}, không hủy được",
             )
         row.status = "huy"
         s.add(row)
