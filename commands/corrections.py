@@ -33,9 +33,15 @@ findings_app = typer.Typer(
 
 FieldOpt = Annotated[
     str,
-    typer.Option("--field", help='Trường cần đính chính: mã (birth_date) hoặc tên ("Ngày sinh").'),
+    typer.Option(
+        "--field",
+        metavar="TRƯỜNG",
+        help='Trường cần đính chính: mã (birth_date) hoặc tên ("Ngày sinh").',
+    ),
 ]
-ValueOpt = Annotated[str, typer.Option("--value", help="Giá trị đúng (ngày dd/mm/yyyy).")]
+ValueOpt = Annotated[
+    str, typer.Option("--value", metavar="GIÁ_TRỊ", help="Giá trị đúng (ngày dd/mm/yyyy).")
+]
 WhyOpt = Annotated[
     str | None, typer.Option("--reason", help="Lý do đính chính (bắt buộc, ít nhất 5 ký tự).")
 ]
@@ -191,7 +197,10 @@ def findings_close(
         str, typer.Argument(metavar="MÃ_PHÁT_HIỆN", help="Mã phát hiện (số).", show_default=False)
     ],
     conclusion: Annotated[
-        str | None, typer.Option("--conclusion", help="Kết luận (bắt buộc, ít nhất 5 ký tự).")
+        str | None,
+        typer.Option(
+            "--conclusion", metavar="KẾT_LUẬN", help="Kết luận (bắt buộc, ít nhất 5 ký tự)."
+        ),
     ] = None,
 ) -> None:
     """Kết luận một phát hiện (cán bộ kiểm tra, quản trị; ghi vào nhật ký)."""
