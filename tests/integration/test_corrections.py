@@ -97,6 +97,14 @@ def test_a_corrected_cccd_is_kept_masked_with_a_keyed_hash(ctx: Context, db: Tes
         correct_person(ctx, other, "cccd", new, REASON)
     with pytest.raises(BadInput, match="Số CCCD"):  # digits that contradict the birth year
         correct_person(ctx, did, "cccd", cccd_of("15/08/1990", "nam", 903), REASON)
+    # the address (lý lịch) and a long number typed into free text: never in clear either
+    correct_person(ctx, did, "residence", "Số 12 Trần Phú, Bảo Lộc", REASON)
+    fact(ctx, did, inputs.DocumentIn, kind="don_xin_vao_dang", dated="01/04/2025")
+    rid = row_id(ctx, inputs_table("document"), did)
+    correct_fact(ctx, did, "document", rid, "number", "001200012345", REASON)
+    for e in corrections(ctx, did)[1:]:
+        assert "Trần Phú" not in e.data and "001200012345" not in e.data, e.data
+    assert json.loads(corrections(ctx, did)[-1].data)["new"]["masked"] == "*" * 12
 
 
 def test_a_recorded_fact_is_corrected_and_the_as_of_view_follows(ctx: Context) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import replace
 from datetime import date, datetime
@@ -106,7 +107,8 @@ TABLES: dict[type[InputModel], tuple[type[SQLModel], str]] = {
 # Values the log keeps masked, with a keyed hash (an inspector holding the number can check
 # it; a reader of the log cannot read it): the person's CCCD, a relative's name (the fact's
 # own event does not keep it either).
-SECRET = {(CandidateIn, "cccd"), (RelativeIn, "full_name")}
+SECRET = {(CandidateIn, "cccd"), (CandidateIn, "residence"), (RelativeIn, "full_name")}
+_LONG_NUMBER = re.compile(r"[0-9]{9,}")  # a CCCD-like number typed into free text
 _OWNERS = {"id", "dossier_id", "candidate_id", "class_id"}
 
 
@@ -135,12 +137,15 @@ def _hash_key(s: Session) -> bytes:
 def _masked(model: type[InputModel], name: str, value: Any) -> str:
     if name == "cccd":
         return mask_cccd(str(value))
+    if (model, name) not in SECRET:  # free text holding a long number: the number hidden
+        return _LONG_NUMBER.sub(lambda m: "*" * len(m.group()), str(value))
     return " ".join(word[0] + "." for word in str(value).split())
 
 
 def _kept(s: Session, model: type[InputModel], name: str, value: Any) -> Any:
     """A value as the log keeps it: plain, or masked with its keyed hash."""
-    if value is None or (model, name) not in SECRET:
+    secret = (model, name) in SECRET or (isinstance(value, str) and _LONG_NUMBER.search(value))
+    if value is None or not secret:
         return _plain(value)
     digest = hmac.new(_hash_key(s), str(value).encode(), hashlib.sha256).hexdigest()
     return {"masked": _masked(model, name, value), "hmac": digest}
