@@ -55,6 +55,11 @@ RECORDED: dict[str, str] = {
     "dinh_chinh": "Đính chính thông tin đã ghi",
     "ket_luan_phat_hien": "Kết luận phát hiện",
     "nop_lai_ho_so": "Nộp lại hồ sơ (người có hồ sơ trước đã kết thúc)",
+    "ket_thuc_to_chuc": "Tổ chức kết thúc hoạt động, giao lại cho tổ chức kế thừa",
+    "sap_nhap_to_chuc": "Chuyển hồ sơ sang tổ chức kế thừa (sáp nhập, chia tách, đổi tên)",
+    "chuyen_truc_thuoc": "Chuyển trực thuộc tổ chức cấp trên khác",
+    "doi_ten_to_chuc": "Đổi tên tổ chức",
+    "dat_ten_van_ban": "Đặt tên tổ chức trên văn bản",
 }
 
 
