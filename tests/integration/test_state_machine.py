@@ -12,18 +12,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlmodel import col, select
 
 from models.tables import AuditEvent, Deadline, Dossier
-from tests.conftest import TREE, complete_papers, fact, make_context, new_candidate
+from tests.conftest import TREE, admit, complete_papers, fact, make_context, new_candidate
 from tests.databases import new_db
 from workflow.domain.errors import BadInput, RecordRefused, Refused
 from workflow.domain.process import Event, Stage, allowed
 from workflow.inputs import dossier as inputs
 from workflow.usecases.advancing import advance
+from workflow.usecases.annulment import annul
 from workflow.usecases.organizations import add_org
 from workflow.usecases.settings import resync_all
 from workflow.usecases.trust import verify_audit
@@ -56,7 +57,18 @@ FACTS: list[tuple[type[inputs.FactIn], dict[str, Any]]] = [
     ),
     (inputs.DecisionIn, {"kind": "chinh_thuc", "number": "2", "signed_on": "05/08/2026"}),
     (inputs.ConsentIn, {"kind": "le_muon", "number": "3", "dated": "01/12/2025"}),
+    (  # L-XOA-TEN: the chi bộ's proposal, then the committee's decision with its ground
+        inputs.ResolutionIn,
+        {"kind": "chi_bo_xoa_ten", "dated": "10/09/2026", "official_members": 9, "agree": 7},
+    ),
+    (
+        inputs.DecisionIn,
+        {"kind": "xoa_ten", "number": "4", "signed_on": "20/09/2026", "ground": "bo_sinh_hoat"},
+    ),
 ]
+
+# L-ANNUL: struck off, or redone from the committee's decision or from the chi bộ's vote.
+ANNULMENTS = [("xoa_ten", None), ("lam_lai", "btv_quyet_dinh"), ("lam_lai", "chi_bo_xet")]
 
 
 class DossierMachine(RuleBasedStateMachine):
@@ -70,11 +82,14 @@ class DossierMachine(RuleBasedStateMachine):
         self.dossiers: list[int] = []
         self.applied = 0
 
-    @initialize(complete=st.booleans(), count=st.integers(1, 3))
-    def open_dossiers(self, complete: bool, count: int) -> None:
-        for _ in range(count):
+    @initialize(complete=st.booleans(), count=st.integers(1, 3), admitted=st.booleans())
+    def open_dossiers(self, complete: bool, count: int, admitted: bool) -> None:
+        for i in range(count):
             did = new_candidate(self.ctx)
-            if complete:
+            if admitted and i == 0:  # one already admitted: the acts that follow (L-ANNUL)
+                admit(self.ctx, did)
+                self.applied += 6
+            elif complete:
                 complete_papers(self.ctx, did)
             self.dossiers.append(did)
 
@@ -99,6 +114,30 @@ class DossierMachine(RuleBasedStateMachine):
             self.applied += 1
         except (Refused, BadInput):
             pass
+
+    @rule(data=st.data(), how=st.sampled_from(ANNULMENTS))
+    def annul(self, data: st.DataObject, how: tuple[str, str | None]) -> None:
+        did = data.draw(st.sampled_from(self.dossiers))
+        outcome, back_to = how
+        values = {
+            "number": "5",
+            "signed_on": "01/10/2026",
+            "outcome": outcome,
+            "reason": "Hủy quyết định kết nạp thử",
+            **({"back_to": back_to} if back_to else {}),
+        }
+        try:
+            annul(self.ctx, did, values)
+            self.applied += 1
+            event(f"annulled: {outcome}")
+        except BadInput:
+            pass  # not admitted (yet, or any more)
+
+    @invariant()
+    def the_log_replays_to_the_rows(self) -> None:
+        """AUD-STATE: stage, version and the admission dates an annulment cleared."""
+        report = verify_audit(self.ctx, state=True)
+        assert report.state is not None and report.state["differences"] == []
 
     @invariant()
     def stored_stages_follow_the_table(self) -> None:
