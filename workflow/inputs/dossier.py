@@ -165,9 +165,10 @@ class ResolutionIn(InputModel):
 
 # L-KHAI-TRU: what a clerk may type for xóa tên's ground that is an expulsion instead
 _EXPULSION = ("khai tru", "khai_tru", "ky luat")
+KHAI_TRU_RULE = "L-KHAI-TRU"
 KHAI_TRU = (
     "khai trừ là hình thức kỷ luật, không phải xóa tên; đảng viên dự bị chỉ bị khiển trách "
-    "hoặc cảnh cáo, không bị khai trừ; xóa tên không phải hình thức kỷ luật (L-KHAI-TRU)"
+    f"hoặc cảnh cáo, không bị khai trừ; xóa tên không phải hình thức kỷ luật ({KHAI_TRU_RULE})"
 )
 GROUND_TITLE = "Căn cứ xóa tên"
 
