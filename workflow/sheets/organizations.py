@@ -36,7 +36,7 @@ from workflow.text.vntext import fold, order_text
 from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.context import Context
-from workflow.usecases.organizations import org_by_code, parent_problem, place_org
+from workflow.usecases.organizations import live_org, org_by_code, parent_problem, place_org
 
 FIELDS: tuple[str, ...] = tuple(OrgIn.model_fields)
 TITLES: dict[str, str] = {f: str(OrgIn.model_fields[f].title) for f in FIELDS}
@@ -144,7 +144,11 @@ def import_organizations(ctx: Context, path: Path, *, dry_run: bool = False) -> 
             ctx.allow(s, Action.admin)
             for code in order:
                 org_in, parent_code = new[code]
-                above = org_by_code(s, parent_code) if parent_code else None
+                above = (
+                    live_org(org_by_code(s, parent_code), ctx.today(), "Tổ chức cấp trên")
+                    if parent_code
+                    else None
+                )
                 place_org(s, ctx, org_in, above, source=path.name)
             for existing, org_in, changed in updates:
                 _update(s, ctx, existing, org_in, changed, path.name)

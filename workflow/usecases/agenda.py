@@ -202,7 +202,7 @@ def contact_add(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     with ctx.write() as s:
         ctx.allow(s, Action.admin)  # who may, before what they typed is judged
         c = validate(ContactIn, data, ctx.today())
-        org = org_by_code(s, c.org_code)
+        org = live_org(org_by_code(s, c.org_code), ctx.today())
         assert org.id is not None
         exists = s.exec(
             select(Contact).where(

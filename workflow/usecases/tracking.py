@@ -307,23 +307,17 @@ class OrgTree:
         self._order: dict[int, str] = {}
         self._subtrees: dict[int, frozenset[int]] = {}
         self._ordered: dict[frozenset[int] | None, list[tuple[OrgNode, int]]] = {}
-        self.ended_on: dict[int, date] = {}  # an ended organization's last day (issue 18)
-        for oid, code, name, kind, parent, order, valid_to in rows:
+        self.ended_on: dict[int, date] = {r[0] or 0: r[6] for r in rows if r[6] is not None}
+        for oid, code, name, kind, parent, order, _ in rows:
             assert oid is not None
             self.nodes[oid] = OrgNode(oid, code, name, _KINDS[kind], parent)
             self._order[oid] = order or name
-            if valid_to is not None:
-                self.ended_on[oid] = valid_to
-        # an ended organization's main successor (its first succession row): its admissions,
-        # counted under it as it was, roll up under that successor (docs/organizations.md)
+        # an ended organization's main successor (its first succession row): its admissions
+        # roll up there (issue 18, docs/organizations.md)
         self.heirs: dict[int, int] = {}
-        for oid, heir in s.connection().execute(
-            sa_select(col(OrgSuccession.org_id), col(OrgSuccession.successor_id)).order_by(
-                col(OrgSuccession.id)
-            )
-        ):
-            if oid in self.nodes and heir in self.nodes:
-                self.heirs.setdefault(oid, heir)
+        heirs = sa_select(col(OrgSuccession.org_id), col(OrgSuccession.successor_id))
+        for oid, heir in s.connection().execute(heirs.order_by(col(OrgSuccession.id))):
+            self.heirs.setdefault(oid, heir)
 
     @classmethod
     def of(cls, s: Session) -> OrgTree:
@@ -348,8 +342,7 @@ class OrgTree:
         return out
 
     def roll_chain(self, org_id: int) -> list[int]:
-        """Where an organization's admissions count: itself, then up the tree, an ended
-        organization handing on to its main successor instead of its old parent."""
+        """Itself, then up the tree, an ended organization going to its main successor."""
         out: list[int] = []
         current: int | None = org_id
         while current is not None and current not in out:
@@ -408,9 +401,8 @@ class OrgTree:
 
 
 def admissions_by_org(s: Session, year: int) -> dict[int, list[date]]:
-    """Admission decision dates (D-PARTY-AGE) of the year, by the organization that
-    admitted (``Dossier.admitted_org_id``, however the dossier moved since), counted in SQL
-    (one row per organization and day, not per dossier)."""
+    """Admission decision dates (D-PARTY-AGE) of the year, by the organization that admitted
+    (``admitted_org_id``, however the dossier moved), in SQL (a row per organization and day)."""
     day = col(Dossier.party_joined_on)
     where = func.coalesce(col(Dossier.admitted_org_id), col(Dossier.org_id))
     rows = s.connection().execute(
@@ -426,8 +418,7 @@ def admissions_by_org(s: Session, year: int) -> dict[int, list[date]]:
 
 
 def rolled_up(tree: OrgTree, by_org: dict[int, list[date]]) -> dict[int, list[date]]:
-    """Each organization's admissions including those of everything under it (and of the
-    ended organizations it succeeded), sorted."""
+    """Each organization's admissions with those under it and those it succeeded, sorted."""
     out: dict[int, list[date]] = defaultdict(list)
     for org_id, days in by_org.items():
         for oid in tree.roll_chain(org_id) if org_id in tree.nodes else ():
