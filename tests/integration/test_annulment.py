@@ -24,6 +24,7 @@ from workflow.usecases.advancing import advance
 from workflow.usecases.annulment import annul
 from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.context import Context
+from workflow.usecases.findings import list_findings
 from workflow.usecases.trust import verify_audit
 from workflow.usecases.views import next_steps, show
 
@@ -112,6 +113,13 @@ def test_annulled_after_recognition_is_redone_from_the_decision_with_a_finding(
         finding = s.get(Finding, done["finding_id"])
         assert finding is not None and finding.rule_id == "L-ANNUL"
         assert f"{did}-QĐ/ĐUK" in finding.message and finding.closed_at is None
+    (listed,) = list_findings(ctx)  # `ketnap findings`, and the agenda of who concludes
+    assert (listed["id"], listed["org"], listed["kind"]) == (
+        done["finding_id"],
+        "DUK",
+        "huy_ket_nap",
+    )
+    assert listed["step_label"] == Event.quyet_dinh_ket_nap.label
     # the annulled decision no longer counts: the redone step needs a new one
     with pytest.raises(Refused) as refused:
         advance(ctx, did, Event.quyet_dinh_ket_nap)

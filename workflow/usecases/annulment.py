@@ -166,7 +166,7 @@ def _write(
             org_id=committee.id,
             kind="huy_ket_nap",
             rule_id="L-ANNUL",
-            step=source.value,
+            step=Event.quyet_dinh_ket_nap.value,  # the step taken against the rules
             message=FINDING.format(number=number or "?", back=dest.label),
             cause_event=event.id,
             raised_on=today_,
