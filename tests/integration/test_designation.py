@@ -24,9 +24,10 @@ from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.context import Context
 from workflow.usecases.designations import designate
 from workflow.usecases.organizations import add_org
+from workflow.usecases.timeline import timeline
 from workflow.usecases.trust import verify_audit
 from workflow.usecases.users import add_user
-from workflow.usecases.views import show
+from workflow.usecases.views import next_steps, show
 
 PASSWORD = "mat-khau-thu-nghiem"
 DECISION = {
@@ -110,6 +111,10 @@ def test_the_designated_chi_bo_records_and_its_vote_counts(tree: Context) -> Non
     assert [d["chi_bo"]["code"] for d in view["designations"]] == ["CB2"]
     assert view["org"]["code"] == "CB"  # the dossier stays where it was opened
     fact(who["bt2"], did, inputs.ResolutionIn, **vote, against=1)
+    # and reads its steps, its timeline and the dossier as of a day, like its own
+    assert next_steps(who["bt2"], did)["steps"]
+    assert timeline(who["bt2"], did)
+    assert dossier_as_of(who["bt2"], did, tree.today())["dossier_id"] == did
     with pytest.raises(Forbidden):  # the committee's facts stay the committee's
         fact(
             who["bt2"],

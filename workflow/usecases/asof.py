@@ -22,6 +22,7 @@ from workflow.text.vntext import fmt_date
 from workflow.usecases.access import Action
 from workflow.usecases.clock import VN_TZ, local
 from workflow.usecases.context import Context
+from workflow.usecases.designations import allow_dossier
 from workflow.usecases.dossiers import get_dossier
 
 _OPENING = {"create", "import"}
@@ -38,7 +39,7 @@ def end_of_day_utc(day: date) -> str:
 
 def dossier_as_of(ctx: Context, dossier_id: int, day: date) -> dict[str, Any]:
     with ctx.read() as s:
-        ctx.allow(s, Action.read, get_dossier(s, dossier_id).org_id)
+        allow_dossier(s, ctx, Action.read, get_dossier(s, dossier_id))  # L-NO-MEMBER too
         events = s.exec(
             select(AuditEvent)
             .where(AuditEvent.dossier_id == dossier_id, col(AuditEvent.at) <= end_of_day_utc(day))

@@ -19,6 +19,7 @@ from workflow.usecases import tracking
 from workflow.usecases.access import Action
 from workflow.usecases.clock import local
 from workflow.usecases.context import Context
+from workflow.usecases.designations import allow_dossier
 from workflow.usecases.dossiers import get_dossier, load_facts
 from workflow.usecases.event_names import event_label
 from workflow.usecases.outfiles import staged
@@ -39,7 +40,7 @@ def _label(value: str | None, labels: dict[str, str]) -> str:
 def timeline(ctx: Context, dossier_id: int) -> dict[str, Any]:
     with ctx.read() as s:
         d = get_dossier(s, dossier_id)
-        ctx.allow(s, Action.read, d.org_id)
+        allow_dossier(s, ctx, Action.read, d)  # or a designated chi bộ (L-NO-MEMBER)
         facts = load_facts(s, d)
         today = ctx.today()
         deadlines = {
