@@ -27,7 +27,7 @@ from workflow.usecases.organizations import add_org
 from workflow.usecases.timeline import timeline
 from workflow.usecases.trust import verify_audit
 from workflow.usecases.users import add_user
-from workflow.usecases.views import next_steps, show
+from workflow.usecases.views import list_dossiers, next_steps, show
 
 PASSWORD = "mat-khau-thu-nghiem"
 DECISION = {
@@ -104,10 +104,12 @@ def test_the_designated_chi_bo_records_and_its_vote_counts(tree: Context) -> Non
         show(who["bt2"], did)
     with pytest.raises(Forbidden):  # a chi bộ secretary does not designate
         designate(who["bt1"], did, DECISION)
+    assert [r["dossier_id"] for r in list_dossiers(who["bt2"])] == []
     done = designate(who["lan"], did, DECISION)
     assert done["chi_bo"]["code"] == "CB2" and done["by"]["code"] == "DUK"
     assert done["rule_id"] == "L-NO-MEMBER"
     view = show(who["bt2"], did)  # now the designated chi bộ reads it
+    assert [r["dossier_id"] for r in list_dossiers(who["bt2"])] == [did]  # and lists it
     assert [d["chi_bo"]["code"] for d in view["designations"]] == ["CB2"]
     assert view["org"]["code"] == "CB"  # the dossier stays where it was opened
     fact(who["bt2"], did, inputs.ResolutionIn, **vote, against=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, literal
+from sqlalchemy import exists, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -20,6 +20,7 @@ from models.tables import (
     Consent,
     Deadline,
     Decision,
+    Designation,
     Document,
     Dossier,
     Introducer,
@@ -94,7 +95,16 @@ def _conditions(s: Session, ctx: Context, f: DossierFilter) -> tuple[list[Any], 
         ctx.allow(s, Action.read)
     scope = scope_ids(s, ctx.actor)
     if scope is not None and len(scope) < len(tree.nodes):  # their own organizations only
-        where.append(col(Dossier.org_id).in_(sorted(scope)))
+        mine = sorted(scope)
+        where.append(
+            or_(
+                col(Dossier.org_id).in_(mine),
+                exists().where(  # and those a chi bộ of theirs was designated for (L-NO-MEMBER)
+                    col(Designation.dossier_id) == col(Dossier.id),
+                    col(Designation.chi_bo_id).in_(mine),
+                ),
+            )
+        )
     if f.stage is not None:
         where.append(col(Dossier.stage) == f.stage.value)
     if f.search and len(f.search) > 120:  # a name is at most 120 characters
