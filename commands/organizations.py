@@ -15,9 +15,13 @@ org_app = typer.Typer(
     "tên, chuyển trực thuộc), chuyển trực thuộc, đổi tên.",
     no_args_is_help=True,
 )
-CodeArg = Annotated[str, typer.Argument(help="Mã tổ chức.", show_default=False)]
-OnOpt = Annotated[str, typer.Option("--on", help="Ngày hiệu lực (dd/mm/yyyy).", show_default=False)]
-DecisionOpt = Annotated[str, typer.Option("--decision", help="Số quyết định.")]
+CodeArg = Annotated[
+    str, typer.Argument(metavar="MÃ_TỔ_CHỨC", help="Mã tổ chức.", show_default=False)
+]
+OnOpt = Annotated[
+    str, typer.Option("--on", metavar="dd/mm/yyyy", help="Ngày hiệu lực.", show_default=False)
+]
+DecisionOpt = Annotated[str, typer.Option("--decision", metavar="SỐ", help="Số quyết định.")]
 
 
 @org_app.command("add")
@@ -50,13 +54,16 @@ def org_add(
         ),
     ] = False,
     heading: Annotated[
-        str | None, typer.Option("--heading", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'.")
+        str | None,
+        typer.Option("--heading", metavar="TÊN", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'."),
     ] = None,
     superior_heading: Annotated[
-        str | None, typer.Option("--superior-heading", help="Tên cấp trên trên văn bản.")
+        str | None,
+        typer.Option("--superior-heading", metavar="TÊN", help="Tên cấp trên trên văn bản."),
     ] = None,
     valid_from: Annotated[
-        str | None, typer.Option("--from", help="Ngày bắt đầu hoạt động (dd/mm/yyyy).")
+        str | None,
+        typer.Option("--from", metavar="dd/mm/yyyy", help="Ngày bắt đầu hoạt động (dd/mm/yyyy)."),
     ] = None,
 ) -> None:
     """Thêm một tổ chức đảng vào cây tổ chức."""
@@ -109,10 +116,12 @@ def org_list(
 def org_set(
     code: CodeArg,
     heading: Annotated[
-        str | None, typer.Option("--heading", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'.")
+        str | None,
+        typer.Option("--heading", metavar="TÊN", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'."),
     ] = None,
     superior_heading: Annotated[
-        str | None, typer.Option("--superior-heading", help="Tên cấp trên trên văn bản.")
+        str | None,
+        typer.Option("--superior-heading", metavar="TÊN", help="Tên cấp trên trên văn bản."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -156,25 +165,40 @@ def org_end(
         list[str],
         typer.Option(
             "--successor",
+            metavar="MÃ_TỔ_CHỨC",
             help="Mã tổ chức kế thừa (nhắc lại khi chia tách; tổ chức chính đứng đầu).",
             show_default=False,
         ),
     ],
-    decision: Annotated[str, typer.Option("--decision", help="Số quyết định.", show_default=False)],
+    decision: Annotated[
+        str, typer.Option("--decision", metavar="SỐ", help="Số quyết định.", show_default=False)
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Lý do.", show_default=False)],
     dossiers_to: Annotated[
         str | None,
-        typer.Option("--dossiers-to", help="Tổ chức kế thừa nhận hồ sơ (bắt buộc khi chia tách)."),
+        typer.Option(
+            "--dossiers-to",
+            metavar="MÃ_TỔ_CHỨC",
+            help="Tổ chức kế thừa nhận hồ sơ (bắt buộc khi chia tách).",
+        ),
     ] = None,
     move: Annotated[
         list[str] | None,
-        typer.Option("--move", help="Chuyển riêng một hồ sơ: MÃ_HỒ_SƠ=MÃ_TỔ_CHỨC (nhắc lại được)."),
+        typer.Option(
+            "--move",
+            metavar="MÃ_HỒ_SƠ=MÃ_TỔ_CHỨC",
+            help="Chuyển riêng một hồ sơ: MÃ_HỒ_SƠ=MÃ_TỔ_CHỨC (nhắc lại được).",
+        ),
     ] = None,
     users_to: Annotated[
-        str | None, typer.Option("--users-to", help="Tổ chức kế thừa nhận người dùng.")
+        str | None,
+        typer.Option("--users-to", metavar="MÃ_TỔ_CHỨC", help="Tổ chức kế thừa nhận người dùng."),
     ] = None,
     targets_to: Annotated[
-        str | None, typer.Option("--targets-to", help="Tổ chức kế thừa nhận chỉ tiêu, kế hoạch.")
+        str | None,
+        typer.Option(
+            "--targets-to", metavar="MÃ_TỔ_CHỨC", help="Tổ chức kế thừa nhận chỉ tiêu, kế hoạch."
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -215,7 +239,10 @@ def org_end(
 def org_move(
     code: CodeArg,
     parent: Annotated[
-        str, typer.Option("--parent", help="Mã tổ chức cấp trên mới.", show_default=False)
+        str,
+        typer.Option(
+            "--parent", metavar="MÃ_TỔ_CHỨC", help="Mã tổ chức cấp trên mới.", show_default=False
+        ),
     ],
     on: OnOpt,
     decision: DecisionOpt = "—",
@@ -239,9 +266,13 @@ def org_move(
 @org_app.command("rename")
 def org_rename(
     code: CodeArg,
-    name: Annotated[str, typer.Option("--name", help="Tên mới.", show_default=False)],
+    name: Annotated[
+        str, typer.Option("--name", metavar="TÊN", help="Tên mới.", show_default=False)
+    ],
     on: OnOpt,
-    heading: Annotated[str | None, typer.Option("--heading", help="Tên mới trên văn bản.")] = None,
+    heading: Annotated[
+        str | None, typer.Option("--heading", metavar="TÊN", help="Tên mới trên văn bản.")
+    ] = None,
     decision: DecisionOpt = "—",
     reason: Annotated[str, typer.Option("--reason", help="Lý do.")] = "",
     as_json: JsonOpt = False,
