@@ -23,7 +23,14 @@ from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.backfill import record_past_admission
 from workflow.usecases.context import Context
 from workflow.usecases.org_changes import end_org, move_org, rename_org
-from workflow.usecases.organizations import add_org, heading_of, list_orgs, org_by_code, set_heading
+from workflow.usecases.organizations import (
+    add_org,
+    heading_of,
+    list_orgs,
+    org_by_code,
+    orgs_in_scope,
+    set_heading,
+)
 from workflow.usecases.replay import differences
 from workflow.usecases.targets import set_target
 from workflow.usecases.users import add_user
@@ -179,6 +186,7 @@ def test_merging_two_chi_bo_co_so_leaves_nothing_pointing_at_the_ended_one(
     assert any("CBCS2" in n and "kết thúc hoạt động ngày 30/09/2026" in n for n in report["notes"])
     # the list hides it unless asked, then with its successor
     assert "CBCS2" not in [o["code"] for o in list_orgs(admin)]
+    assert "CBCS2" not in [o["code"] for o in orgs_in_scope(admin)]  # the pages' choices
     ended = next(o for o in list_orgs(admin, all_orgs=True) if o["code"] == "CBCS2")
     assert ended["successors"] == ["CBCS"] and ended["valid_text"] == "đến 30/09/2026"
     # the log leads to the rows

@@ -273,12 +273,15 @@ def competent_committee(s: Session, org_id: int) -> Organization | None:
 
 
 def orgs_in_scope(ctx: Context) -> list[dict[str, Any]]:
-    """The organizations the actor may see, in tree order (a page's filter and choices)."""
+    """The organizations the actor may see, in tree order (a page's filter and choices),
+    without the ended ones (issue 18: nothing is added to them)."""
     with ctx.read() as s:
         ctx.allow(s, Action.read)
         scope = scope_ids(s, ctx.actor)
         tree = tracking.OrgTree.of(s)
+    today = ctx.today()
     return [
         {"id": n.id, "code": n.code, "name": n.name, "kind": n.kind.value, "depth": depth}
         for n, depth in tree.in_order(scope)
+        if not (n.id in tree.ended_on and tree.ended_on[n.id] < today)
     ]
