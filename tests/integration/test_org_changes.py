@@ -19,6 +19,7 @@ from reports.progress import progress
 from tests.conftest import new_candidate
 from tests.databases import TestDB
 from workflow.domain.errors import BadInput
+from workflow.usecases import agenda
 from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.backfill import record_past_admission
 from workflow.usecases.context import Context
@@ -154,13 +155,33 @@ def test_merging_two_chi_bo_co_so_leaves_nothing_pointing_at_the_ended_one(
     ctx: Context, db: TestDB
 ) -> None:
     admin, ids = _office(ctx)
+    cv = replace(ctx, actor="cv")
+    for code, day in (("CBCS", "20/01/2026"), ("CBCS2", "22/01/2026")):
+        agenda.record_submission(
+            cv, {"org_code": code, "kind": "ke_hoach", "year": 2026, "submitted_on": day}
+        )
+    agenda.record_submission(  # only the ended one sent its 9-month report
+        cv,
+        {
+            "org_code": "CBCS2",
+            "kind": "bao_cao_9_thang",
+            "year": 2026,
+            "submitted_on": "05/10/2026",
+        },
+    )
+    agenda.contact_add(
+        admin,
+        {"org_code": "CBCS2", "role": "bi_thu", "name": "Nguyễn Văn An", "email": "an@vidu.vn"},
+    )
     before_total = _total(admin)
     assert before_total == (3, 3)
     made = end_org(admin, MERGE)
+    assert made["contacts"] == 1
+    assert len(made["submissions"]["moved"]) == 1 and len(made["submissions"]["dropped"]) == 1
     assert made["successors"] == ["CBCS"] and made["dossiers"] == {"CBCS": 4}
     assert made["users"] == ["bt_cbcs2"] and made["valid_to"] == "2026-09-30"
     gone = org_by_code_id(admin, "CBCS2")
-    for table in ("dossier", "candidate", "app_user", "contact"):
+    for table in ("dossier", "candidate", "app_user", "contact", "submission"):
         assert _rows(db, f"SELECT count(*) FROM {table} WHERE org_id = :o", o=gone) == [(0,)]
     assert _rows(db, "SELECT count(*) FROM target WHERE org_id = :o", o=gone) == [(0,)]
     # the targets summed into the successor's own of the same period and kind
