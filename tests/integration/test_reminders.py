@@ -64,6 +64,25 @@ def test_deadlines_move_with_the_facts_in_the_same_unit_of_work(ctx: Context) ->
         "D-PROBATION",
         "D-OFFICIAL-CB",
     }
+    # L-XOA-TEN: the chi bộ's resolution and the committee's decision with its ground
+    fact(
+        ctx,
+        did,
+        inputs.ResolutionIn,
+        kind="chi_bo_xoa_ten",
+        dated="10/10/2025",
+        official_members=9,
+        agree=8,
+    )
+    fact(
+        ctx,
+        did,
+        inputs.DecisionIn,
+        kind="xoa_ten",
+        number="9-QĐ/ĐUK",
+        signed_on="20/10/2025",
+        ground="bo_sinh_hoat",
+    )
     advance(ctx, did, Event.xoa_ten, reason="Bỏ sinh hoạt ba tháng liền.")
     assert rows(ctx, f"dossier:{did}") == {}  # a closed dossier has nothing left to do
 

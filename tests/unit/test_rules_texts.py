@@ -268,7 +268,16 @@ def test_two_thirds_for_xoa_ten_is_a_proposal_to_strike_off() -> None:
     verdict = check(Event.cong_nhan_chinh_thuc, strike, RS, TODAY, CAL)
     assert not verdict.ok
     assert any("xóa tên" in u.message and "xoa_ten" in u.message for u in verdict.unmet)
-    assert check(Event.xoa_ten, replace(strike, stage=Stage.du_bi), RS, TODAY, CAL).ok
+    # the round with 2/3 against is the chi bộ's proposal (L-XOA-TEN); the step then needs
+    # the competent committee's decision recording its ground, and only that
+    without = check(Event.xoa_ten, strike, RS, TODAY, CAL)
+    assert [u.rule_id for u in without.unmet] == ["L-XOA-TEN"]
+    assert "quyết định xóa tên" in without.unmet[0].message
+    decided = DecisionFact(
+        DecisionKind.xoa_ten, "6", date(2025, 8, 20), date(2025, 8, 20), True, "khong_du_tu_cach"
+    )
+    struck = replace(strike, decisions=(*strike.decisions, decided))
+    assert check(Event.xoa_ten, struck, RS, TODAY, CAL).ok
 
 
 # 7. Youth age at its upper edge, counted by month: full 30 years is youth age, 30 years and

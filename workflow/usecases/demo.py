@@ -292,7 +292,17 @@ class _Builder:
         self.go(did, Event.to_chuc_le)
         if target == "du_bi":
             return
-        if target == "xoa_ten":
+        if target == "xoa_ten":  # L-XOA-TEN: the chi bộ proposes, the committee decides
+            proposed = signed + timedelta(60)
+            self.vote(did, "chi_bo_xoa_ten", proposed)
+            self.fact(
+                did,
+                inputs.DecisionIn,
+                kind="xoa_ten",
+                number=f"{500 + did}-QĐ/ĐU",
+                signed_on=_d(proposed + timedelta(10)),
+                ground="bo_sinh_hoat",
+            )
             self.go(
                 did,
                 Event.xoa_ten,
