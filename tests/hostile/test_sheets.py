@@ -487,7 +487,7 @@ def test_the_demos_export_imports_back_unchanged(
 ) -> None:
     """The issue's case: 145 errors '[P-SEQUENCE] chỉ nhập hồ sơ đang xử lý' before."""
     out = tmp_path / "xuat.xlsx"
-    assert "Đã ghi 155 người" in ok(demo_env, f"export candidates --out {out}")
+    assert "Đã ghi 156 người" in ok(demo_env, f"export candidates --out {out}")
     before = events(demo_copy)
     report = json.loads(ok(demo_env, f"import {out} --json"))
     assert (report["new"], report["updated"], report["closed"]) == (0, 0, 144), report

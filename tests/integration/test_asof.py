@@ -27,7 +27,7 @@ def test_as_of_today_equals_the_live_state_for_every_demo_dossier(db: TestDB) ->
     build_demo(ctx)
     today = ctx.today()
     dossiers = list_dossiers(ctx)
-    assert len(dossiers) == 155
+    assert len(dossiers) == 156
     for d in dossiers:
         live = show(ctx, d["dossier_id"])
         rebuilt = dossier_as_of(ctx, d["dossier_id"], today)

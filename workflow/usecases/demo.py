@@ -106,6 +106,7 @@ PEOPLE: list[tuple[str, str, int, str, str, str]] = [
     ("Lê Ngọc Chiến", "nam", 1993, "CB-GDTH", "rut", "vien_chuc"),
     ("Nguyễn Văn Sáu", "nam", 1989, "CBCS-CHE", "xoa_ten", "cong_nhan"),
     ("Trịnh Thị Ân", "nu", 2002, "CB-VP", "tra_lai", "can_bo_cong_chuc"),
+    ("Phan Thị Hậu", "nu", 1994, "CBCS-THPT", "huy_ket_nap", "vien_chuc"),
 ]
 
 
@@ -228,6 +229,7 @@ class _Builder:
             "du_bi_ready": 16,
             "chinh_thuc": 16,
             "xoa_ten": 6,
+            "huy_ket_nap": 6,
             "ket_nap": 3,
         }.get(target, 1)
         res = add_months(t, -months_back) if target != "chi_bo_xet_ready" else t - timedelta(10)
@@ -291,6 +293,20 @@ class _Builder:
         self.fact(did, inputs.CeremonyIn, held_on=_d(signed + timedelta(17)))
         self.go(did, Event.to_chuc_le)
         if target == "du_bi":
+            return
+        if target == "huy_ket_nap":  # L-ANNUL: the committee annuls its decision
+            from workflow.usecases.annulment import annul
+
+            annul(
+                self.ctx,
+                did,
+                {
+                    "number": f"{700 + did}-QĐ/ĐU",
+                    "signed_on": _d(signed + timedelta(60)),
+                    "outcome": "xoa_ten",
+                    "reason": "Người được kết nạp không đủ tiêu chuẩn về lịch sử chính trị.",
+                },
+            )
             return
         if target == "xoa_ten":  # L-XOA-TEN: the chi bộ proposes, the committee decides
             proposed = signed + timedelta(60)
