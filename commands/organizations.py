@@ -22,6 +22,14 @@ OnOpt = Annotated[
     str, typer.Option("--on", metavar="dd/mm/yyyy", help="Ngày hiệu lực.", show_default=False)
 ]
 DecisionOpt = Annotated[str, typer.Option("--decision", metavar="SỐ", help="Số quyết định.")]
+HeadingOpt = Annotated[
+    str | None,
+    typer.Option("--heading", metavar="TÊN", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'."),
+]
+SuperiorHeadingOpt = Annotated[
+    str | None,
+    typer.Option("--superior-heading", metavar="TÊN", help="Tên cấp trên trên văn bản."),
+]
 
 
 @org_app.command("add")
@@ -53,14 +61,8 @@ def org_add(
             help="Đảng bộ cơ sở được ủy quyền quyết định kết nạp (hoặc trực thuộc Tỉnh ủy).",
         ),
     ] = False,
-    heading: Annotated[
-        str | None,
-        typer.Option("--heading", metavar="TÊN", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'."),
-    ] = None,
-    superior_heading: Annotated[
-        str | None,
-        typer.Option("--superior-heading", metavar="TÊN", help="Tên cấp trên trên văn bản."),
-    ] = None,
+    heading: HeadingOpt = None,
+    superior_heading: SuperiorHeadingOpt = None,
     valid_from: Annotated[
         str | None,
         typer.Option("--from", metavar="dd/mm/yyyy", help="Ngày bắt đầu hoạt động (dd/mm/yyyy)."),
@@ -115,14 +117,8 @@ def org_list(
 @org_app.command("set")
 def org_set(
     code: CodeArg,
-    heading: Annotated[
-        str | None,
-        typer.Option("--heading", metavar="TÊN", help="Tên trên văn bản, ví dụ 'ĐẢNG ỦY XÃ …'."),
-    ] = None,
-    superior_heading: Annotated[
-        str | None,
-        typer.Option("--superior-heading", metavar="TÊN", help="Tên cấp trên trên văn bản."),
-    ] = None,
+    heading: HeadingOpt = None,
+    superior_heading: SuperiorHeadingOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Đặt tên tổ chức trên văn bản (tách khỏi tên ngắn) và tên cấp trên trên văn bản."""
