@@ -125,8 +125,11 @@ def fact(ctx: Context, did: int, model: type[inputs.FactIn], **data: Any) -> Non
     record_fact(ctx, did, model, data)
 
 
-def complete_papers(ctx: Context, did: int, *, vote_on: str = "06/05/2025") -> None:
-    """Everything a chi bộ under a đảng ủy needs for a 24-year-old Đoàn member."""
+def complete_papers(
+    ctx: Context, did: int, *, vote_on: str = "06/05/2025", vote: bool = True
+) -> None:
+    """Everything a chi bộ under a đảng ủy needs for a 24-year-old Đoàn member (without the
+    chi bộ's own vote when ``vote`` is false: another chi bộ may cast it)."""
     fact(
         ctx,
         did,
@@ -157,6 +160,8 @@ def complete_papers(ctx: Context, did: int, *, vote_on: str = "06/05/2025") -> N
         verified_on="25/04/2025",
     )
     fact(ctx, did, inputs.VerificationIn, certified_on="28/04/2025", certified_by="Đảng ủy Sở")
+    if not vote:
+        return
     fact(
         ctx,
         did,

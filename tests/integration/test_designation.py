@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from models.tables import AuditEvent, Designation, Organization
-from tests.conftest import fact, new_candidate
+from tests.conftest import complete_papers, fact, new_candidate
 from tests.databases import TestDB, table_counts
 from workflow.domain.errors import BadInput, Forbidden
 from workflow.domain.process import Event
@@ -52,36 +52,7 @@ def tree(ctx: Context) -> Context:
 def papers_but_the_vote(ctx: Context, did: int) -> None:
     """What conftest.complete_papers records, without the chi bộ's vote."""
     advance(ctx, did, Event.cu_di_hoc)
-    fact(
-        ctx,
-        did,
-        inputs.CertificateIn,
-        number="GCN-1",
-        issued_on="10/03/2025",
-        issuer="Trung tâm Chính trị",
-    )
-    fact(ctx, did, inputs.DocumentIn, kind="don_xin_vao_dang", dated="01/04/2025")
-    fact(ctx, did, inputs.DocumentIn, kind="ly_lich", dated="05/04/2025")
-    fact(ctx, did, inputs.DocumentIn, kind="tong_hop_y_kien", dated="20/04/2025")
-    fact(ctx, did, inputs.DocumentIn, kind="nghi_quyet_doan", dated="22/04/2025")
-    fact(
-        ctx,
-        did,
-        inputs.IntroducerIn,
-        full_name="Phan Văn Hùng",
-        official=True,
-        months_together=36,
-        introduced_on="21/04/2025",
-    )
-    fact(
-        ctx,
-        did,
-        inputs.RelativeIn,
-        relation="me",
-        full_name="Lê Thị Bích",
-        verified_on="25/04/2025",
-    )
-    fact(ctx, did, inputs.VerificationIn, certified_on="28/04/2025", certified_by="Đảng ủy Sở")
+    complete_papers(ctx, did, vote=False)
 
 
 def users(ctx: Context) -> dict[str, Context]:
