@@ -204,3 +204,19 @@ def admit(
         received_on=received_on,
     )
     advance(ctx, did, Event.quyet_dinh_ket_nap)
+
+
+def live_and_log_agree(ctx: Context, did: int) -> None:
+    """AUD-STATE: the dossier table is what the log replays to; the as-of view of today is
+    the live dossier (stage, version, organization)."""
+    from workflow.usecases.asof import dossier_as_of
+    from workflow.usecases.trust import verify_audit
+    from workflow.usecases.views import show
+
+    report = verify_audit(ctx, state=True)
+    assert report.state is not None and report.state["differences"] == [], report.state_problems
+    assert report.ok, report.problems
+    live = show(ctx, did)
+    rebuilt = dossier_as_of(ctx, did, ctx.today())
+    assert (rebuilt["stage"], rebuilt["version"]) == (live["stage"], live["version"])
+    assert rebuilt["org"] == live["org"]["code"]

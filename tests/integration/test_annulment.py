@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from models.tables import Annulment, AuditEvent, Dossier, Finding
 from reports.progress import progress
-from tests.conftest import admit, fact, new_candidate
+from tests.conftest import admit, fact, live_and_log_agree, new_candidate
 from tests.databases import TestDB, table_counts
 from tests.integration.test_service import walk_to_official
 from workflow.domain.errors import BadInput, Conflict, Refused
@@ -22,10 +22,8 @@ from workflow.domain.process import Event, Stage
 from workflow.inputs import dossier as inputs
 from workflow.usecases.advancing import advance
 from workflow.usecases.annulment import annul
-from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.context import Context
 from workflow.usecases.findings import list_findings
-from workflow.usecases.trust import verify_audit
 from workflow.usecases.views import next_steps, show
 
 STRUCK = {
@@ -48,16 +46,6 @@ def admitted_2026(ctx: Context) -> int:
         received_on="23/04/2026",
     )
     return did
-
-
-def live_and_log_agree(ctx: Context, did: int) -> None:
-    """AUD-STATE: the dossier table is what the log replays to; as-of today is live."""
-    report = verify_audit(ctx, state=True)
-    assert report.state is not None and report.state["differences"] == [], report.state_problems
-    assert report.ok, report.problems
-    live = show(ctx, did)
-    rebuilt = dossier_as_of(ctx, did, ctx.today())
-    assert (rebuilt["stage"], rebuilt["version"]) == (live["stage"], live["version"])
 
 
 def test_annulled_from_du_bi_the_name_is_struck_off_in_one_unit_of_work(ctx: Context) -> None:

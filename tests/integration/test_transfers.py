@@ -13,17 +13,15 @@ import pytest
 from sqlmodel import select
 
 from models.tables import AuditEvent, Deadline, Dossier, Organization, Transfer
-from tests.conftest import admit, complete_papers, fact, new_candidate
+from tests.conftest import admit, complete_papers, fact, live_and_log_agree, new_candidate
 from tests.databases import TestDB, table_counts
 from workflow.domain.errors import BadInput, Forbidden
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
 from workflow.usecases.advancing import advance
-from workflow.usecases.asof import dossier_as_of
 from workflow.usecases.context import Context
 from workflow.usecases.organizations import add_org
 from workflow.usecases.transfers import cancel, list_transfers, receive, send
-from workflow.usecases.trust import verify_audit
 from workflow.usecases.users import add_user
 from workflow.usecases.views import show
 
@@ -56,17 +54,6 @@ def more(ctx: Context) -> Context:
     return ctx
 
 
-def agree(ctx: Context, did: int) -> None:
-    """AUD-STATE: the table is what the log replays to; the as-of view of today is live."""
-    report = verify_audit(ctx, state=True)
-    assert report.state is not None and report.state["differences"] == [], report.state_problems
-    assert report.ok, report.problems
-    live = show(ctx, did)
-    rebuilt = dossier_as_of(ctx, did, ctx.today())
-    assert (rebuilt["stage"], rebuilt["version"]) == (live["stage"], live["version"])
-    assert rebuilt["org"] == live["org"]["code"]
-
-
 def moves(ctx: Context, did: int) -> list[AuditEvent]:
     with ctx.read() as s:
         return list(
@@ -95,7 +82,7 @@ def test_under_one_committee_both_sides_in_one_unit_of_work(more: Context) -> No
     data = json.loads(event.data)
     assert data["org"] == {"from": "CB", "to": "CB2"} and data["transfer"] == done["id"]
     assert data["rule"] == "L-TRANSFER" and event.event == "chuyen_sinh_hoat"
-    agree(ctx, did)
+    live_and_log_agree(ctx, did)
 
 
 def test_across_committees_each_side_records_and_the_scope_follows(more: Context) -> None:
@@ -135,7 +122,7 @@ def test_across_committees_each_side_records_and_the_scope_follows(more: Context
     assert json.loads(event.data)["org"] == {"from": "CB", "to": "CBX"}
     with pytest.raises(BadInput):  # received once
         receive(hung, sent["id"], {"received_on": "21/11/2026"})
-    agree(admin, did)
+    live_and_log_agree(admin, did)
 
 
 def test_a_pending_transfer_cancelled_moves_nothing(more: Context) -> None:
@@ -152,7 +139,7 @@ def test_a_pending_transfer_cancelled_moves_nothing(more: Context) -> None:
         )
     with pytest.raises(BadInput):
         receive(ctx, sent["id"], {"received_on": "20/11/2026"})
-    agree(ctx, did)
+    live_and_log_agree(ctx, did)
 
 
 def test_a_probationary_member_keeps_the_probation_clock_and_d_official(more: Context) -> None:
@@ -200,7 +187,7 @@ def test_a_probationary_member_keeps_the_probation_clock_and_d_official(more: Co
         official_members=8,
         agree=8,
     )
-    agree(ctx, did)
+    live_and_log_agree(ctx, did)
 
 
 def test_a_candidate_past_the_chi_bo_vote_is_told_what_the_new_chi_bo_redoes(
@@ -250,7 +237,7 @@ def test_a_candidate_past_the_chi_bo_vote_is_told_what_the_new_chi_bo_redoes(
     )
     same = send(ctx, other, {"to_code": "CB2", **LETTER})
     assert "nghi_quyet_dang_uy" not in {r["what"] for r in same["redo"]}
-    agree(ctx, did)
+    live_and_log_agree(ctx, did)
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 from sqlmodel import select
 
 from models.tables import AuditEvent, Candidate, Dossier
-from tests.conftest import complete_papers, fact, new_candidate
+from tests.conftest import complete_papers, fact, live_and_log_agree, new_candidate
 from tests.databases import TestDB, table_counts
-from tests.integration.test_annulment import admitted_2026, live_and_log_agree
+from tests.integration.test_annulment import admitted_2026
 from workflow.domain.errors import BadInput, Refused
 from workflow.domain.process import Event
 from workflow.inputs import dossier as inputs
