@@ -12,7 +12,23 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from web import errors
-from web.routes import agenda, auth, dossiers, facts, office
+from web.routes import (
+    admin_mail,
+    admin_orgs,
+    admin_settings,
+    admin_users,
+    agenda,
+    attachments,
+    auth,
+    dossiers,
+    facts,
+    imports,
+    inspection,
+    life,
+    office,
+    planning,
+    reports,
+)
 from workflow.usecases.clock import Clock
 from workflow.usecases.context import open_context
 from workflow.usecases.installation import installation_facts
@@ -53,7 +69,9 @@ def create_app(db: str | None, clock: Clock) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard)
     errors.install(app)
-    for area in (auth, agenda, dossiers, facts, office):
+    areas = (auth, agenda, dossiers, facts, office, imports, reports, inspection, planning)
+    areas += (life, attachments, admin_users, admin_orgs, admin_settings, admin_mail)
+    for area in areas:
         app.include_router(area.router)
 
     @app.get("/san-sang", include_in_schema=False)
