@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,11 +57,13 @@ def _cli(db: TestDB, *args: str) -> str:
     return done.stdout.decode()
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@contextmanager
+def serving(home: Path, name: str) -> Iterator[Site]:
+    """A demo database of its own and a `ketnap serve` over it, stopped on exit: the
+    session's shared site, or a module's own when its tests change much (a large import)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed (apt-get install chromium); .ci/run installs it")
-    db = new_db(tmp_path_factory.mktemp("web"), "web")
+    db = new_db(home, name)
     printed = _cli(db, "demo")
     passwords = dict(re.findall(r"^  (\w+)\s+(\S{14})  ", printed, re.M))
     port = _free_port()
@@ -77,11 +80,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     assert server.stdout is not None
     first = server.stdout.readline().decode()  # blocks until it listens (or dies)
     assert "Đang phục vụ tại" in first, first + log.read_text(encoding="utf-8")
-    yield Site(f"http://127.0.0.1:{port}", db, passwords, log)
-    server.terminate()
-    server.wait(timeout=30)
-    server.stdout.close()
-    db.drop()
+    try:
+        yield Site(f"http://127.0.0.1:{port}", db, passwords, log)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        server.stdout.close()
+        db.drop()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with serving(tmp_path_factory.mktemp("web"), "web") as shared:
+        yield shared
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +106,11 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def new_page(browser: Browser, site: Site) -> Iterator[Callable[[], Page]]:
     """Fresh browser contexts (each its own cookies) on a 1366×768 office screen."""
+    yield from pages_on(browser, site)
+
+
+def pages_on(browser: Browser, site: Site) -> Iterator[Callable[[], Page]]:
+    """``new_page`` for any site (a module's own: ``yield from pages_on(browser, mine)``)."""
     contexts = []
 
     def make() -> Page:
