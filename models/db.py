@@ -22,7 +22,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-HEAD_REVISION = "0012"
+HEAD_REVISION = "0013"
 DEFAULT_DB = "ketnap.db"
 BUSY_TIMEOUT_MS = 15_000
 CACHE_KIB = 65_536

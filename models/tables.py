@@ -719,3 +719,26 @@ class Finding(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     closed_by: str | None = Field(default=None, max_length=80)
     conclusion: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Attachment(SQLModel, table=True):
+    """A scanned paper of a dossier (giấy tờ scan): the file itself lives in the file store
+    (workflow/usecases/file_store.py) under its SHA-256, never under the uploaded name; the
+    row says what it is and the audit event that attached it holds the same hash. Removing
+    one marks it removed (audited); the row and the file stay for the inspection."""
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossier.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="document.id")
+    kind: str = Field(max_length=30)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    media_type: str = Field(max_length=40)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    attached_by: str = Field(max_length=80)
+    attached_at: datetime = _ts()
+    removed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    removed_by: str | None = Field(default=None, max_length=80)
+    removed_reason: str | None = Field(default=None, sa_column=Column(Text))
